@@ -1,0 +1,142 @@
+// Package cli is the sessionize command line: it parses flags, calls the
+// models, render and run packages, prints, and decides the exit code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/run"
+)
+
+// Exit codes (SPEC §6).
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	exitRefused = 3
+)
+
+// env is what every command gets: the streams.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+var commands = map[string]command{
+	"validate": {"check the model; errors as FILE:LINE:COL: message", validateCmd},
+	"render":   {"write the SQL, one numbered, commented file per step", renderCmd},
+	"run":      {"run the model (incremental unless --full-refresh)", runCmd},
+	"status":   {"show the last runs, the watermark and row counts", statusCmd},
+	"export":   {"print an output table as CSV or JSON Lines, ordered by its key", exportCmd},
+	"demo":     {"write synthetic events and a model, run it on DuckDB, summarize", demoCmd},
+}
+
+// Run runs the command line and returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin, stdout, stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "sessionize: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	err := cmd.run(ctx, e, args[1:])
+	return report(stderr, err)
+}
+
+// usageError is a command line the user must fix.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+// report prints err and maps it to an exit code.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var merrs models.Errors
+	var uerr usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &merrs):
+		fmt.Fprintln(stderr, merrs.Error())
+		return exitUsage
+	case errors.As(err, &uerr):
+		fmt.Fprintf(stderr, "sessionize: %s\n", uerr.msg)
+		return exitUsage
+	case run.IsRefused(err):
+		fmt.Fprintf(stderr, "sessionize: refused: %s\n", err)
+		return exitRefused
+	}
+	fmt.Fprintf(stderr, "sessionize: %s\n", err)
+	return exitFailed
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: sessionize COMMAND [flags]")
+	fmt.Fprintln(w)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun `sessionize COMMAND -h` for a command's flags.")
+}
+
+// flags makes a FlagSet that reports errors as usage errors.
+func flags(name string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet("sessionize "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parse parses args and refuses stray positional arguments beyond max.
+func parse(fs *flag.FlagSet, args []string, max int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > max {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), strings.Join(fs.Args()[max:], " "))}
+	}
+	return nil
+}
+
+// loadModel loads the model and picks the target.
+func loadModel(file, target string) (*models.Model, models.Target, error) {
+	m, err := models.Load(file)
+	if err != nil {
+		return nil, models.Target{}, err
+	}
+	t, err := m.Target(target)
+	if err != nil {
+		return nil, models.Target{}, usageError{err.Error()}
+	}
+	return m, t, nil
+}

@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/render"
+	"github.com/sessionize/sessionize/run"
+)
+
+func validateCmd(ctx context.Context, e env, args []string) error {
+	fs := flags("validate", e)
+	file := fs.String("f", "sessions.yaml", "model file")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	m, err := models.Load(*file)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: ok (model %s, %d sources, %d targets)\n", *file, m.Name, len(m.Sources), len(m.Targets))
+	return nil
+}
+
+func renderCmd(ctx context.Context, e env, args []string) error {
+	fs := flags("render", e)
+	file := fs.String("f", "sessions.yaml", "model file")
+	target := fs.String("target", "", "target whose dialect to render (default: default_target)")
+	dialect := fs.String("dialect", "", "dialect to render: duckdb, postgres or clickhouse")
+	mode := fs.String("mode", "full", "full or incremental")
+	out := fs.String("o", "", "write one file per step into this folder instead of stdout")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *dialect != "" && *target != "" {
+		return usageError{"render: give --target or --dialect, not both"}
+	}
+	if *mode != string(render.Full) && *mode != string(render.Incremental) {
+		return usageError{fmt.Sprintf("render: unknown mode %q (want full or incremental)", *mode)}
+	}
+	m, err := models.Load(*file)
+	if err != nil {
+		return err
+	}
+	name := *dialect
+	if name == "" {
+		t, err := m.Target(*target)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		name = string(t.Dialect)
+	}
+	d, err := dialects.For(name)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	files, err := render.Render(m, d, render.Mode(*mode))
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		for i, f := range files {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			fmt.Fprintf(e.stdout, "-- ==== %s ====\n%s", f.Name, f.SQL)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(*out, f.Name), []byte(f.SQL), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stderr, "wrote %d files to %s\n", len(files), *out)
+	return nil
+}
+
+func runCmd(ctx context.Context, e env, args []string) error {
+	fs := flags("run", e)
+	file := fs.String("f", "sessions.yaml", "model file")
+	target := fs.String("target", "", "target to run on (default: default_target)")
+	full := fs.Bool("full-refresh", false, "rebuild every output from all the data")
+	dry := fs.Bool("dry-run", false, "show what the run would read and touch, and the SQL; change nothing")
+	asJSON := fs.Bool("json", false, "print one JSON report on stdout instead of progress")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	m, t, err := loadModel(*file, *target)
+	if err != nil {
+		return err
+	}
+	opt := run.Options{Target: t, FullRefresh: *full, DryRun: *dry}
+	if !*asJSON {
+		opt.Progress = e.stderr
+	}
+	r, err := run.Run(ctx, m, opt)
+	if *asJSON && r != nil {
+		if err != nil {
+			r.Status = "failed"
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(struct {
+			*run.Report
+			Error string `json:"error,omitempty"`
+		}{r, errString(err)})
+	}
+	if err != nil {
+		return err
+	}
+	if !*asJSON {
+		fmt.Fprintf(e.stderr, "%s: run %d %s: read %d rows (%d rejected), touched %d contacts, wrote %d rows in %.2fs; watermark %s\n",
+			t.Name, r.RunID, r.Status, r.EventsRead, r.Rejected, r.ContactsAffected, r.RowsWritten, r.Seconds, watermark(r))
+	}
+	if *dry {
+		d, _ := dialects.For(string(t.Dialect))
+		files, err := render.Render(m, d, render.Mode(r.Mode))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "-- dry run: a %s run would read %d source rows (%d rejected) and rewrite %d contacts; nothing was changed.\n",
+			r.Mode, r.EventsRead, r.Rejected, r.ContactsAffected)
+		for _, f := range files {
+			fmt.Fprintf(e.stdout, "-- ==== %s ====\n%s\n", f.Name, f.SQL)
+		}
+	}
+	return nil
+}
+
+func watermark(r *run.Report) string {
+	if r.Watermark == nil {
+		return "none"
+	}
+	return run.FormatValue(*r.Watermark, false)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func statusCmd(ctx context.Context, e env, args []string) error {
+	fs := flags("status", e)
+	file := fs.String("f", "sessions.yaml", "model file")
+	target := fs.String("target", "", "target (default: default_target)")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	m, t, err := loadModel(*file, *target)
+	if err != nil {
+		return err
+	}
+	st, err := run.ReadStatus(ctx, m, t, 10)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "target %s (%s), schema %s\n", t.Name, t.Dialect, m.Output.Schema)
+	if st.Watermark != nil {
+		fmt.Fprintf(e.stdout, "watermark: %s\n", run.FormatValue(*st.Watermark, false))
+	} else {
+		fmt.Fprintln(e.stdout, "watermark: none (no successful run)")
+	}
+	fmt.Fprintln(e.stdout, "\nrows:")
+	for _, c := range st.Counts {
+		if c.Rows < 0 {
+			fmt.Fprintf(e.stdout, "  %-18s missing\n", c.Table)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "  %-18s %d\n", c.Table, c.Rows)
+	}
+	fmt.Fprintln(e.stdout, "\nlast runs:")
+	fmt.Fprintf(e.stdout, "  %4s  %-11s  %-7s  %-19s  %8s  %10s  %10s  %10s  %s\n", "run", "mode", "status", "started", "seconds", "read", "contacts", "written", "error")
+	for _, r := range st.Runs {
+		secs := ""
+		if r.FinishedAt.Valid {
+			secs = fmt.Sprintf("%.2f", r.FinishedAt.Time.Sub(r.StartedAt).Seconds())
+		}
+		fmt.Fprintf(e.stdout, "  %4d  %-11s  %-7s  %-19s  %8s  %10d  %10d  %10d  %s\n", r.RunID, r.Mode, r.Status,
+			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), secs, r.EventsRead.Int64, r.ContactsAffected.Int64,
+			r.RowsWritten.Int64, strings.SplitN(r.Error.String, "\n", 2)[0])
+	}
+	return nil
+}
+
+func exportCmd(ctx context.Context, e env, args []string) error {
+	fs := flags("export", e)
+	file := fs.String("f", "sessions.yaml", "model file")
+	target := fs.String("target", "", "target (default: default_target)")
+	format := fs.String("format", "csv", "csv or jsonl")
+	var table string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		table, args = args[0], args[1:]
+	}
+	if err := parse(fs, args, 1); err != nil {
+		return err
+	}
+	if table == "" {
+		table = fs.Arg(0)
+	}
+	if table == "" {
+		return usageError{"export: name a table: " + strings.Join(render.OutputNames(), ", ")}
+	}
+	if _, _, ok := render.Output(table); !ok {
+		return usageError{fmt.Sprintf("export: unknown table %q (want one of %s)", table, strings.Join(render.OutputNames(), ", "))}
+	}
+	if *format != "csv" && *format != "jsonl" {
+		return usageError{fmt.Sprintf("export: unknown format %q (want csv or jsonl)", *format)}
+	}
+	m, t, err := loadModel(*file, *target)
+	if err != nil {
+		return err
+	}
+	return run.Export(ctx, m, t, table, *format, e.stdout)
+}

@@ -1,0 +1,234 @@
+package conformance
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	propertyCases = flag.Int("property.cases", 200, "random cases of the incremental property test (per engine)")
+	propertySeed  = flag.Uint64("property.seed", 0, "run only the case with this seed")
+)
+
+// arrival is one source row and the batch it arrives in.
+type arrival struct {
+	batch int
+	ev    *event
+	id    *identify
+}
+
+func (a arrival) String() string {
+	if a.ev != nil {
+		e := a.ev
+		return fmt.Sprintf("batch %d: event{table: %q, id: %q, ts: %q, user: %q, anon: %q, loaded: %q, name: %q, url: %q}",
+			a.batch, e.table, e.id, e.ts, e.user, e.anon, e.loaded, e.name, e.url)
+	}
+	i := a.id
+	return fmt.Sprintf("batch %d: identify{id: %q, user: %q, anon: %q, ts: %q, loaded: %q}", a.batch, i.id, i.user, i.anon, i.ts, i.loaded)
+}
+
+// randomCase draws event sets that stress the incremental path: late events
+// days older than their batch, duplicates within and across batches, rows
+// before and after the identify that maps them, anonymous_ids mapped later,
+// bad rows, and gaps on either side of the 30-minute and 30-day boundaries.
+func randomCase(seed uint64) []arrival {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	t0 := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	batches := 1 + r.IntN(5)
+	users := []string{"u1", "u2", "u3"}
+	anons := []string{"a1", "a2", "a3", "a4", "a5"}
+	tables := []string{"web", "app", "app", "docs", "blog"}
+	names := []string{"Query Run", "Report Viewed", "Account Created", ""}
+	gaps := []time.Duration{
+		time.Second, 10 * time.Minute, 30*time.Minute - time.Microsecond, 30 * time.Minute,
+		31 * time.Minute, 3 * time.Hour, 30 * 24 * time.Hour, 30*24*time.Hour + time.Microsecond, 40 * 24 * time.Hour,
+	}
+	stamp := func(t time.Time) string { return t.Format("2006-01-02 15:04:05.999999") }
+	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
+
+	var out []arrival
+	var lastTS []time.Time // timestamps used so far, to place events near them
+	var ids []string
+	n := 3 + r.IntN(40)
+	for i := 0; i < n; i++ {
+		b := r.IntN(batches)
+		loaded := t0.Add(time.Duration(b)*6*time.Hour + time.Duration(r.Int64N(int64(6*time.Hour))))
+		loaded = loaded.Truncate(time.Microsecond)
+		ts := loaded.Add(-time.Duration(r.Int64N(int64(5 * time.Minute)))).Truncate(time.Microsecond)
+		switch k := r.IntN(10); {
+		case k < 3 && len(lastTS) > 0: // near an earlier event, across a boundary
+			ts = lastTS[r.IntN(len(lastTS))].Add(gaps[r.IntN(len(gaps))] * time.Duration(1-2*r.IntN(2)))
+		case k < 4: // late: days older than its batch
+			ts = loaded.Add(-time.Duration(1+r.IntN(4)) * 24 * time.Hour).Add(-time.Duration(r.Int64N(int64(time.Hour))))
+		}
+		ts = ts.Truncate(time.Microsecond)
+		if r.IntN(12) == 0 { // an identify, maybe before the events it maps
+			out = append(out, arrival{batch: b, id: &identify{
+				id: fmt.Sprintf("i%d", i), user: pick(users), anon: pick(anons),
+				ts: stamp(ts), loaded: stamp(loaded),
+			}})
+			continue
+		}
+		ev := &event{table: pick(tables), ts: stamp(ts), loaded: stamp(loaded), name: pick(names)}
+		if len(ids) > 0 && r.IntN(6) == 0 {
+			ev.id = ids[r.IntN(len(ids))] // a duplicate, maybe of another source
+		} else {
+			ev.id = fmt.Sprintf("e%02d", i)
+			ids = append(ids, ev.id)
+		}
+		switch r.IntN(6) {
+		case 0:
+			ev.user = pick(users)
+		case 1, 2:
+			ev.anon = pick(anons)
+		default:
+			ev.user, ev.anon = pick(users), pick(anons)
+		}
+		switch r.IntN(30) {
+		case 0:
+			ev.id = "''"
+		case 1:
+			ev.ts = ""
+		case 2:
+			ev.user, ev.anon = "''", ""
+		case 3: // no load time of its own: loaded_at falls back to timestamp
+			ev.loaded = ""
+			ev.ts = stamp(loaded)
+		}
+		if r.IntN(3) == 0 {
+			ev.url = fmt.Sprintf("/p%d", r.IntN(3))
+		}
+		if ev.ts != "" {
+			lastTS = append(lastTS, ts)
+		}
+		out = append(out, arrival{batch: b, ev: ev})
+	}
+	return out
+}
+
+// outputs exports every output table in full.
+func outputs(f *fixture) map[string][][]string {
+	got := map[string][][]string{}
+	for _, t := range []string{"sessions", "contact_sessions", "daily_metrics", "prompted_events", "rejected_events"} {
+		got[t] = f.export(t)
+	}
+	return got
+}
+
+// replay loads the arrivals batch by batch with an incremental run after
+// each, then compares every output with a full refresh over all the data.
+// It returns a description of the first difference, or "".
+func replay(t *testing.T, e engine, arrivals []arrival) (diff string, runs []runInfo) {
+	f := setup(t, e, "America/New_York")
+	last := 0
+	for _, a := range arrivals {
+		last = max(last, a.batch)
+	}
+	for b := 0; b <= last; b++ {
+		var evs []event
+		var ids []identify
+		for _, a := range arrivals {
+			if a.batch != b {
+				continue
+			}
+			if a.ev != nil {
+				evs = append(evs, *a.ev)
+			} else {
+				ids = append(ids, *a.id)
+			}
+		}
+		f.load(evs, ids)
+		f.sessionize(0, "run")
+	}
+	runs = f.runs()
+	incremental := outputs(f)
+	f.sessionize(0, "run", "--full-refresh")
+	full := outputs(f)
+	for _, tbl := range []string{"sessions", "contact_sessions", "daily_metrics", "prompted_events", "rejected_events"} {
+		if !reflect.DeepEqual(incremental[tbl], full[tbl]) {
+			return fmt.Sprintf("%s differs:\nincremental:\n%s\nfull refresh:\n%s", tbl, table(incremental[tbl]), table(full[tbl])), runs
+		}
+	}
+	return "", runs
+}
+
+func table(rows [][]string) string {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString("  " + strings.Join(r, ",") + "\n")
+	}
+	return b.String()
+}
+
+// shrink drops arrivals one at a time while the difference persists, so a
+// failure reports a small reproducer.
+func shrink(t *testing.T, e engine, arrivals []arrival) []arrival {
+	for i := 0; i < len(arrivals); {
+		fewer := append(append([]arrival{}, arrivals[:i]...), arrivals[i+1:]...)
+		var diff string
+		t.Run("shrink", func(t *testing.T) { diff, _ = replay(t, e, fewer) })
+		if diff != "" {
+			arrivals = fewer
+			continue
+		}
+		i++
+	}
+	return arrivals
+}
+
+func TestIncrementalEqualsFullRefresh(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			cases := *propertyCases
+			if e.name != "duckdb" {
+				cases = min(cases, 100)
+			}
+			var incrementalRuns, touched, contacts int64
+			for i := 0; i < cases; i++ {
+				seed := uint64(i) + 1
+				if *propertySeed != 0 {
+					if i > 0 {
+						break
+					}
+					seed = *propertySeed
+				}
+				arrivals := randomCase(seed)
+				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+					diff, runs := replay(t, e, arrivals)
+					for j, r := range runs {
+						if j == 0 && r.mode != "full" {
+							t.Errorf("run 1 was %s, want full", r.mode)
+						}
+						if j > 0 {
+							if r.mode != "incremental" {
+								t.Errorf("run %d was %s, want incremental", j+1, r.mode)
+							}
+							incrementalRuns++
+							touched += r.contactsAffected
+							contacts += r.contactsTotal
+						}
+					}
+					if diff == "" {
+						return
+					}
+					small := shrink(t, e, arrivals)
+					var lines []string
+					for _, a := range small {
+						lines = append(lines, "  "+a.String())
+					}
+					t.Fatalf("seed %d: incremental runs differ from a full refresh (rerun with -property.seed=%d)\n%s\nsmallest reproducer (%d of %d rows):\n%s",
+						seed, seed, diff, len(small), len(arrivals), strings.Join(lines, "\n"))
+				})
+			}
+			if *propertySeed == 0 && (incrementalRuns == 0 || touched >= contacts) {
+				t.Errorf("incremental runs %d touched %d of %d contacts: want runs that touch fewer contacts than exist", incrementalRuns, touched, contacts)
+			}
+			t.Logf("%d incremental runs touched %d contacts of %d that existed at the time", incrementalRuns, touched, contacts)
+		})
+	}
+}

@@ -1,0 +1,82 @@
+package demo
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ModelYAML returns a complete, commented sessions.yaml (SPEC §2) for the
+// tables Generate writes, with one DuckDB target, local, at dbPath.
+func ModelYAML(dbPath string) string {
+	// strconv.Quote's escapes are all valid in a YAML double-quoted scalar.
+	return strings.Replace(modelTemplate, "{{path}}", strconv.Quote(dbPath), 1)
+}
+
+const modelTemplate = `# sessions.yaml for the synthetic data of ` + "`sessionize demo`" + `.
+#
+# It turns raw Segment-style event tables into sessions. Edit it and run
+#   sessionize validate    # check this file
+#   sessionize render      # see the SQL it becomes
+#   sessionize run         # build the output tables (incremental after the first run)
+version: 1
+name: demo                      # names this model in the state table and SQL comments
+
+# Every source is one event stream. Its type says which property its events
+# build sessions on: product, marketing, or asset:<class>.
+# Columns default to Segment's names: id, timestamp, user_id, anonymous_id,
+# received_at (the load time), event and url; override them per table.
+sources:
+  # The marketing website: page views, CTA clicks, newsletter signups and the
+  # 'Email Opened' events of marketing emails. Anonymous until a visitor signs up.
+  - name: website
+    type: marketing
+    tables:
+      - table: website.pages
+        columns: {event: null}            # Segment pages tables have no event column
+      - table: website.tracks
+
+  # The product: 'Account Created' when a user signs up, then feature events
+  # ('Report Viewed', 'Query Run', 'Invite Sent', ...).
+  - name: app
+    type: product
+    tables:
+      - table: app_prod.tracks
+        columns: {url: context_page_url}  # Segment keeps the page url of track calls here
+
+  # Documentation and blog are content assets; their class names the property
+  # (asset:docs, asset:articles), so each gets its own sessions.
+  - name: docs
+    type: asset
+    class: docs
+    tables:
+      - table: docs.pages
+        columns: {event: null}
+  - name: blog
+    type: asset
+    class: articles
+    tables:
+      - table: blog.pages
+        columns: {event: null}
+
+# Identify calls map a browser's anonymous_id to the user_id it signed up or
+# logged in as, so anonymous visits before signup count for that user.
+identifies:
+  - table: app_prod.identifies
+
+sessions:
+  inactivity_timeout: 30m         # a gap this long starts a new session
+  cross_property_window: 30m      # joins an email open or blog visit with the product use after it
+  late_window: 3d                 # only used by tables whose loaded_at is null
+
+lifecycle:
+  lookback: 30d                   # a product session after a longer gap is 'resurrected'
+
+timezone: America/New_York        # day buckets of daily_metrics and prompted_events
+
+output:
+  schema: sessionize              # where sessions, contact_sessions, ... are written
+
+targets:
+  local: {dialect: duckdb, path: {{path}}}
+default_target: local
+`

@@ -1,0 +1,351 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+)
+
+// sim simulates people one at a time and streams their events to the writer,
+// until the writer has the requested number of rows.
+type sim struct {
+	w          *writer
+	r          *rand.Rand
+	anons      idGen
+	start, end int64   // the date range, Unix microseconds
+	scale      float64 // range length relative to the default 90 days
+}
+
+func newSim(w *writer, opts Options) *sim {
+	start := opts.Start.UnixMicro()
+	return &sim{
+		w:     w,
+		r:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x70656f706c65)), // "people"
+		anons: newIDGen(opts.Seed, 2),
+		start: start,
+		end:   start + int64(opts.Days)*day,
+		scale: float64(opts.Days) / 90,
+	}
+}
+
+// person is one contact: up to two devices (anonymous ids) and, once signed
+// up, a user id.
+type person struct {
+	user       string
+	anon       [2]string
+	device     int     // the device in use
+	anonSeen   [2]bool // the device sent an event without user_id
+	identified [2]bool // an identifies row maps the device to the user
+	engagement float64 // multiplies events per visit and visit frequency
+}
+
+func (s *sim) run(ctx context.Context) error {
+	for n := 0; !s.w.full(); n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
+		p := &person{anon: [2]string{s.anons.next()}, engagement: float64(count(s.r, 100, 0.6)) / 100}
+		var err error
+		switch k := s.r.Float64(); {
+		case k < 0.5:
+			err = s.visitor(p)
+		case k < 0.8:
+			err = s.trialist(p)
+		default:
+			err = s.customer(p)
+		}
+		if err != nil {
+			return err
+		}
+		s.w.stats.People++
+	}
+	return nil
+}
+
+// visitor never signs up: a few anonymous visits to the website, blog or docs.
+func (s *sim) visitor(p *person) error {
+	t := s.daytime(between(s.r, s.start, s.end))
+	for visits := count(s.r, 2, 0.8); visits > 0 && t < s.end; visits-- {
+		var err error
+		if t, err = s.browse(p, t); err != nil {
+			return err
+		}
+		t = s.nextVisit(t, 4*day)
+	}
+	return nil
+}
+
+// trialist visits anonymously, signs up (Account Created plus an identifies
+// row for the browser they used) and goes on to use the product.
+func (s *sim) trialist(p *person) error {
+	t := s.daytime(between(s.r, s.start, s.end))
+	var err error
+	for visits := s.r.IntN(3); visits > 0 && t < s.end; visits-- {
+		if t, err = s.browse(p, t); err != nil {
+			return err
+		}
+		t = s.nextVisit(t, 2*day)
+	}
+	if t >= s.end {
+		return nil
+	}
+	if t, err = s.signup(p, t); err != nil {
+		return err
+	}
+	return s.productLife(p, t)
+}
+
+// customer signed up before the range: known user id from the first event.
+func (s *sim) customer(p *person) error {
+	p.user = s.newUser()
+	t := s.daytime(s.start + lognormal(s.r, int64(s.scale*float64(2*day)), 1))
+	return s.productLife(p, t)
+}
+
+func (s *sim) newUser() string {
+	s.w.stats.Users++
+	return fmt.Sprintf("u_%06d", s.w.stats.Users)
+}
+
+// productLife is a user's visits until they churn or the range ends: product
+// use, often prompted by an email, a blog post or the docs minutes before;
+// sometimes a quiet month and a comeback; sometimes a second device.
+func (s *sim) productLife(p *person, t int64) error {
+	gap := int64(float64(3*day) * s.scale / p.engagement)
+	for t < s.end && !s.w.full() {
+		var err error
+		switch {
+		case s.r.Float64() >= 0.05:
+			t, err = s.userVisit(p, t)
+		case p.anon[1] == "":
+			// A second browser, first seen reading the docs anonymously.
+			p.device, p.anon[1] = 1, s.anons.next()
+			t, err = s.prompted(p, t, docsPages)
+		default:
+			p.device = 1
+			t, err = s.userVisit(p, t)
+		}
+		if err != nil {
+			return err
+		}
+		p.device = 0
+		switch k := s.r.Float64(); {
+		case k < 0.04:
+			return nil // churned
+		case k < 0.10:
+			t = s.daytime(t + between(s.r, 31*day, 75*day)) // quiet, maybe resurrected
+		default:
+			t = s.nextVisit(t, gap)
+		}
+	}
+	return nil
+}
+
+// userVisit is one visit of a user, mostly product use.
+func (s *sim) userVisit(p *person, t int64) (int64, error) {
+	switch k := s.r.Float64(); {
+	case k < 0.42:
+		return s.product(p, t)
+	case k < 0.57:
+		return s.prompted(p, t, websiteTracks)
+	case k < 0.65:
+		return s.prompted(p, t, blogPages)
+	case k < 0.77:
+		return s.prompted(p, t, docsPages)
+	case k < 0.85:
+		t, err := s.product(p, t)
+		if err != nil {
+			return t, err
+		}
+		return s.pages(p, s.soon(t), docsPages, docsCatalog, false) // looked something up
+	case k < 0.93:
+		return s.pages(p, t, websitePages, websiteCatalog, true)
+	default:
+		return s.email(p, t) // opened, not followed
+	}
+}
+
+// browse is one anonymous visit: the website, a blog post or the docs.
+func (s *sim) browse(p *person, t int64) (int64, error) {
+	switch k := s.r.Float64(); {
+	case k < 0.45:
+		return s.website(p, t)
+	case k < 0.8:
+		t, err := s.pages(p, t, blogPages, blogCatalog, false)
+		if err != nil || s.r.Float64() > 0.3 {
+			return t, err
+		}
+		return s.website(p, s.soon(t)) // read a post, then looked at the product
+	default:
+		return s.pages(p, t, docsPages, docsCatalog, false)
+	}
+}
+
+// website is a marketing visit from a landing page, with some clicks.
+func (s *sim) website(p *person, t int64) (int64, error) {
+	pg := popular(s.r, landingPages)
+	for n := count(s.r, 3, 0.6); n > 0; n-- {
+		if err := s.emit(p, websitePages, t, pg.name, pg.url, false); err != nil {
+			return t, err
+		}
+		if s.r.Float64() < 0.15 {
+			t = s.step(t)
+			if err := s.emit(p, websiteTracks, t, popular(s.r, marketingClicks), pg.url, false); err != nil {
+				return t, err
+			}
+		}
+		t = s.step(t)
+		pg = popular(s.r, websiteCatalog)
+	}
+	return t, nil
+}
+
+// pages is a visit of a few pages from catalog in table tbl; known says
+// whether the site knows the user (the website after signup does).
+func (s *sim) pages(p *person, t int64, tbl tableID, catalog []page, known bool) (int64, error) {
+	for n := count(s.r, 2.5*p.engagement, 0.7); n > 0; n-- {
+		pg := popular(s.r, catalog)
+		if err := s.emit(p, tbl, t, pg.name, pg.url, known); err != nil {
+			return t, err
+		}
+		t = s.step(t)
+	}
+	return t, nil
+}
+
+// signup: pricing, the signup page, then Account Created in the app and the
+// identify that ties the browser's anonymous history to the new user.
+func (s *sim) signup(p *person, t int64) (int64, error) {
+	steps := []page{popular(s.r, landingPages), websiteCatalog[1], signupPage}
+	for _, pg := range steps[s.r.IntN(2):] {
+		if err := s.emit(p, websitePages, t, pg.name, pg.url, false); err != nil {
+			return t, err
+		}
+		t = s.step(t)
+	}
+	if err := s.emit(p, websiteTracks, t, "CTA Clicked", signupPage.url, false); err != nil {
+		return t, err
+	}
+	t += between(s.r, 20*second, 4*minute) // filling in the form, confirming the email
+	p.user = s.newUser()
+	for i, f := range onboarding[:1+s.r.IntN(len(onboarding))] {
+		if err := s.emit(p, appTracks, t, f.event, f.url, true); err != nil {
+			return t, err
+		}
+		if i == 0 && p.anonSeen[p.device] {
+			if err := s.identify(p, t+between(s.r, 1000, 900_000)); err != nil {
+				return t, err
+			}
+		}
+		t = s.step(t)
+	}
+	return t, nil
+}
+
+// product is a burst of feature use in the app.
+func (s *sim) product(p *person, t int64) (int64, error) {
+	if !p.identified[p.device] && p.anonSeen[p.device] {
+		// Logging in on a browser with anonymous history sends an identify.
+		if err := s.identify(p, t-between(s.r, 1000, 5*second)); err != nil {
+			return t, err
+		}
+	}
+	for n := count(s.r, 4*p.engagement, 0.8); n > 0; n-- {
+		f := popular(s.r, featureCatalog)
+		if err := s.emit(p, appTracks, t, f.event, f.url, true); err != nil {
+			return t, err
+		}
+		t = s.step(t)
+	}
+	return t, nil
+}
+
+// prompted is a marketing or asset touch followed within minutes by product
+// use: an email open, a blog post, a docs page.
+func (s *sim) prompted(p *person, t int64, via tableID) (int64, error) {
+	var err error
+	switch via {
+	case websiteTracks:
+		t, err = s.email(p, t)
+	case blogPages:
+		t, err = s.pages(p, t, blogPages, blogCatalog, false)
+	default:
+		t, err = s.pages(p, t, docsPages, docsCatalog, false)
+	}
+	if err != nil {
+		return t, err
+	}
+	return s.product(p, s.soon(t))
+}
+
+// email is a marketing email opened by a known user.
+func (s *sim) email(p *person, t int64) (int64, error) {
+	err := s.emit(p, websiteTracks, t, "Email Opened", popular(s.r, emailCampaigns), true)
+	return s.step(t), err
+}
+
+func (s *sim) identify(p *person, t int64) error {
+	if t >= s.end {
+		return nil
+	}
+	p.identified[p.device] = true
+	return s.w.identify(row{anon: p.anon[p.device], user: p.user, ts: t})
+}
+
+// emit writes one event of p from the current device; known says whether it
+// carries the user id.
+func (s *sim) emit(p *person, tbl tableID, t int64, name, url string, known bool) error {
+	if t >= s.end || s.w.full() {
+		return nil
+	}
+	e := row{anon: p.anon[p.device], ts: t, name: name, url: url}
+	if known {
+		e.user = p.user
+	}
+	if e.user == "" {
+		p.anonSeen[p.device] = true
+	}
+	return s.w.event(tbl, e)
+}
+
+// step is the gap to a person's next event within a visit: seconds to a few
+// minutes, now and then longer than the 30-minute session timeout.
+func (s *sim) step(t int64) int64 {
+	if s.r.Float64() < 0.02 {
+		return t + between(s.r, 31*minute, 3*hour)
+	}
+	return t + min(lognormal(s.r, 40*second, 1.1), 25*minute)
+}
+
+// soon is the gap between a prompt and the product use it leads to.
+func (s *sim) soon(t int64) int64 { return t + between(s.r, 10*second, 12*minute) }
+
+// nextVisit is the start of the next visit, around median later.
+func (s *sim) nextVisit(t, median int64) int64 {
+	return s.daytime(t + 30*minute + lognormal(s.r, median, 1.2))
+}
+
+// daytime moves most starts at night (New York time) into the working day and
+// half of the weekend starts to Monday.
+func (s *sim) daytime(t int64) int64 {
+	const offset = 5 * hour // New York standard time; DST is close enough here
+	local := t - offset
+	midnight := local - local%day
+	if h := (local - midnight) / hour; h < 7 && s.r.Float64() < 0.85 {
+		local = midnight + 7*hour + between(s.r, 0, 11*hour)
+	}
+	// 1970-01-01 was a Thursday: weekday 0 is Sunday.
+	switch (local/day + 4) % 7 {
+	case 6:
+		if s.r.IntN(2) == 0 {
+			local += 2 * day
+		}
+	case 0:
+		if s.r.IntN(2) == 0 {
+			local += day
+		}
+	}
+	return local + offset
+}

@@ -1,0 +1,140 @@
+// Package dialects is the one place that knows SQL engines differ.
+//
+// Templates never branch on an engine's name: they ask the Dialect for the
+// fragment that differs (quoting, epoch arithmetic, md5 hex, local dates,
+// string aggregation, table DDL) and write everything else once.
+package dialects
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Dialect writes the SQL fragments that differ between engines.
+type Dialect interface {
+	// Name is the dialect's name as written in a model target.
+	Name() string
+	// Quote quotes one identifier. Callers validate names first (models
+	// rejects names that cannot be quoted safely); Quote still escapes.
+	Quote(ident string) string
+	// Relation is the FROM-clause reference for a model's `table:` value:
+	// a quoted schema.table, or on DuckDB a file reader for a path.
+	Relation(table string) (string, error)
+
+	// Types of the output columns.
+	TextType() string
+	IntType() string
+	BigintType() string
+	DoubleType() string
+	BoolType() string
+	TimestampType() string
+	DateType() string
+
+	// Text casts a source column to text that compares by bytes.
+	Text(expr string) string
+	// Timestamp casts a source column to a UTC timestamp, NULL when it
+	// cannot be read as one (SPEC §3.1: text-typed timestamps work).
+	Timestamp(expr string) string
+	// Micros is the timestamp expr as integer microseconds since the epoch.
+	Micros(expr string) string
+	// Seconds turns an integer microsecond difference into double seconds.
+	Seconds(microsExpr string) string
+	// Days turns an integer microsecond difference into double days.
+	Days(microsExpr string) string
+	// MinusMicros is a timestamp expr moved back by n microseconds.
+	MinusMicros(expr string, n int64) string
+	// MD5Hex is the lowercase hex MD5 of a text expression's UTF-8 bytes.
+	MD5Hex(expr string) string
+	// Concat joins text expressions (none NULL) with the SQL || operator or its equivalent.
+	Concat(exprs ...string) string
+	// LocalDate is the DATE of a UTC timestamp in the IANA time zone tz.
+	LocalDate(expr, tz string) string
+	// SortedDistinctAgg joins the distinct values of expr, sorted by bytes, with sep.
+	SortedDistinctAgg(expr, sep string) string
+	// ArgMin is the value of v on the row with the smallest key among the rows where cond holds.
+	ArgMin(v, key, cond string) string
+	// CountIf counts the rows where cond holds, as a bigint.
+	CountIf(cond string) string
+	// SumBigint sums an integer expression into a bigint (DuckDB's SUM is HUGEINT).
+	SumBigint(expr string) string
+	// Same is a NULL-safe equality test.
+	Same(a, b string) string
+	// Distinct is a NULL-safe inequality test.
+	Distinct(a, b string) string
+	// Now is the current UTC timestamp.
+	Now() string
+
+	// Preamble is run before every file's statements (session time zone).
+	Preamble() []string
+	// CreateTable is the DDL for a table with the given columns, replacing
+	// nothing: callers drop first when they mean to replace.
+	CreateTable(table string, cols []Column, key []string, ifNotExists bool) string
+	// CreateTableAs is the head of the DDL that creates (or replaces) a work
+	// table from the query that follows it, ordered by key where that matters.
+	CreateTableAs(table string, key []string) string
+	// DropTable drops a table if it exists.
+	DropTable(table string) string
+}
+
+// Column is a name and a SQL type.
+type Column struct {
+	Name string
+	Type string
+}
+
+// For returns the dialect with the given name.
+func For(name string) (Dialect, error) {
+	switch name {
+	case "duckdb":
+		return DuckDB{}, nil
+	case "postgres":
+		return Postgres{}, nil
+	case "clickhouse":
+		return ClickHouse{}, nil
+	}
+	return nil, fmt.Errorf("unknown dialect %q (want duckdb, postgres or clickhouse)", name)
+}
+
+// Literal is a SQL string literal for s, with single quotes doubled. It is
+// the same on every engine we target (ClickHouse also accepts the doubling).
+func Literal(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// Micros is d in whole microseconds.
+func Micros(d time.Duration) int64 { return d.Microseconds() }
+
+// quoteWith quotes ident with q, doubling any q inside.
+func quoteWith(q, ident string) string {
+	return q + strings.ReplaceAll(ident, q, q+q) + q
+}
+
+// qualified quotes a dotted schema.table name part by part.
+func qualified(d Dialect, table string) string {
+	parts := strings.Split(table, ".")
+	for i, p := range parts {
+		parts[i] = d.Quote(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+// columnList renders "name type" pairs, one per line.
+func columnList(d Dialect, cols []Column) string {
+	lines := make([]string, len(cols))
+	for i, c := range cols {
+		lines[i] = "  " + d.Quote(c.Name) + " " + c.Type
+	}
+	return strings.Join(lines, ",\n")
+}
+
+// IsFile reports whether a model table value names a file (DuckDB readers).
+func IsFile(table string) bool {
+	t := strings.ToLower(table)
+	for _, ext := range []string{".csv", ".parquet", ".json", ".jsonl"} {
+		if strings.HasSuffix(t, ext) {
+			return true
+		}
+	}
+	return strings.ContainsAny(table, "*/")
+}

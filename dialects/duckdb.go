@@ -1,0 +1,96 @@
+package dialects
+
+import (
+	"fmt"
+	"strings"
+)
+
+// DuckDB is the embedded default engine.
+type DuckDB struct{}
+
+// Name implements Dialect.
+func (DuckDB) Name() string { return "duckdb" }
+
+// Quote implements Dialect.
+func (DuckDB) Quote(ident string) string { return quoteWith(`"`, ident) }
+
+// Relation implements Dialect: files are read with DuckDB's own readers.
+func (d DuckDB) Relation(table string) (string, error) {
+	if !IsFile(table) {
+		return qualified(d, table), nil
+	}
+	path := Literal(table)
+	switch t := strings.ToLower(table); {
+	case strings.HasSuffix(t, ".csv"):
+		return "read_csv(" + path + ", header = true)", nil
+	case strings.HasSuffix(t, ".parquet"):
+		return "read_parquet(" + path + ")", nil
+	case strings.HasSuffix(t, ".json"):
+		return "read_json(" + path + ")", nil
+	case strings.HasSuffix(t, ".jsonl"):
+		return "read_json(" + path + ", format = 'newline_delimited')", nil
+	}
+	return "", fmt.Errorf("table %q: a file must end in .csv, .parquet, .json or .jsonl", table)
+}
+
+func (DuckDB) TextType() string      { return "VARCHAR" }
+func (DuckDB) IntType() string       { return "INTEGER" }
+func (DuckDB) BigintType() string    { return "BIGINT" }
+func (DuckDB) DoubleType() string    { return "DOUBLE" }
+func (DuckDB) BoolType() string      { return "BOOLEAN" }
+func (DuckDB) TimestampType() string { return "TIMESTAMP" }
+func (DuckDB) DateType() string      { return "DATE" }
+
+func (DuckDB) Text(expr string) string      { return "CAST(" + expr + " AS VARCHAR)" }
+func (DuckDB) Timestamp(expr string) string { return "TRY_CAST(" + expr + " AS TIMESTAMP)" }
+func (DuckDB) Micros(expr string) string    { return "epoch_us(" + expr + ")" }
+func (DuckDB) Seconds(m string) string      { return "CAST(" + m + " AS DOUBLE) / 1000000" }
+func (DuckDB) Days(m string) string         { return "CAST(" + m + " AS DOUBLE) / 86400000000" }
+func (DuckDB) MinusMicros(expr string, n int64) string {
+	return fmt.Sprintf("%s - INTERVAL '%d microseconds'", expr, n)
+}
+func (DuckDB) MD5Hex(expr string) string     { return "md5(" + expr + ")" }
+func (DuckDB) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
+func (DuckDB) LocalDate(expr, tz string) string {
+	if tz == "UTC" {
+		return "CAST(" + expr + " AS DATE)"
+	}
+	return "CAST(timezone(" + Literal(tz) + ", CAST(" + expr + " AS TIMESTAMPTZ)) AS DATE)"
+}
+func (DuckDB) SortedDistinctAgg(expr, sep string) string {
+	return "string_agg(DISTINCT " + expr + ", " + Literal(sep) + " ORDER BY " + expr + ")"
+}
+func (DuckDB) ArgMin(v, key, cond string) string {
+	return "arg_min(" + v + ", " + key + ") FILTER (WHERE " + cond + ")"
+}
+func (DuckDB) CountIf(cond string) string   { return "count_if(" + cond + ")" }
+func (DuckDB) SumBigint(expr string) string { return "CAST(SUM(" + expr + ") AS BIGINT)" }
+func (DuckDB) Now() string                  { return "CAST(get_current_timestamp() AS TIMESTAMP)" }
+
+// Preamble pins the session time zone so TIMESTAMPTZ sources cast to UTC.
+func (DuckDB) Preamble() []string { return []string{"SET TimeZone = 'UTC'"} }
+
+// CreateTable implements Dialect. DuckDB tables carry no primary key: its
+// ART index would slow the bulk inserts and refuses a delete and re-insert
+// of one key inside a transaction, which the incremental path does.
+func (d DuckDB) CreateTable(table string, cols []Column, key []string, ifNotExists bool) string {
+	ine := ""
+	if ifNotExists {
+		ine = "IF NOT EXISTS "
+	}
+	return "CREATE TABLE " + ine + table + " (\n" + columnList(d, cols) + "\n)"
+}
+
+// CreateTableAs implements Dialect.
+func (DuckDB) CreateTableAs(table string, key []string) string {
+	return "CREATE OR REPLACE TABLE " + table + " AS"
+}
+
+// DropTable implements Dialect.
+func (DuckDB) DropTable(table string) string { return "DROP TABLE IF EXISTS " + table }
+
+// Same implements Dialect.
+func (DuckDB) Same(a, b string) string { return a + " IS NOT DISTINCT FROM " + b }
+
+// Distinct implements Dialect.
+func (DuckDB) Distinct(a, b string) string { return a + " IS DISTINCT FROM " + b }

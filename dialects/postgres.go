@@ -1,0 +1,96 @@
+package dialects
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Postgres is PostgreSQL 15 or newer. Text columns are declared
+// COLLATE "C" so every comparison, sort and aggregate order is by bytes.
+type Postgres struct{}
+
+// Name implements Dialect.
+func (Postgres) Name() string { return "postgres" }
+
+// Quote implements Dialect.
+func (Postgres) Quote(ident string) string { return quoteWith(`"`, ident) }
+
+// Relation implements Dialect.
+func (p Postgres) Relation(table string) (string, error) {
+	if IsFile(table) {
+		return "", fmt.Errorf("table %q: files are read only on duckdb; load it into a postgres table", table)
+	}
+	return qualified(p, table), nil
+}
+
+func (Postgres) TextType() string      { return `TEXT COLLATE "C"` }
+func (Postgres) IntType() string       { return "INTEGER" }
+func (Postgres) BigintType() string    { return "BIGINT" }
+func (Postgres) DoubleType() string    { return "DOUBLE PRECISION" }
+func (Postgres) BoolType() string      { return "BOOLEAN" }
+func (Postgres) TimestampType() string { return "TIMESTAMP" }
+func (Postgres) DateType() string      { return "DATE" }
+
+func (Postgres) Text(expr string) string { return "CAST(" + expr + ` AS TEXT) COLLATE "C"` }
+
+// Timestamp implements Dialect. PostgreSQL has no TRY_CAST: text that is not
+// a timestamp fails the run with PostgreSQL's own message naming the value.
+func (Postgres) Timestamp(expr string) string { return "CAST(" + expr + " AS TIMESTAMP)" }
+func (Postgres) Micros(expr string) string {
+	return "CAST(EXTRACT(EPOCH FROM " + expr + ") * 1000000 AS BIGINT)"
+}
+func (Postgres) Seconds(m string) string { return "CAST(" + m + " AS DOUBLE PRECISION) / 1000000" }
+func (Postgres) Days(m string) string {
+	return "CAST(" + m + " AS DOUBLE PRECISION) / 86400000000"
+}
+func (Postgres) MinusMicros(expr string, n int64) string {
+	return fmt.Sprintf("%s - INTERVAL '%d microseconds'", expr, n)
+}
+func (Postgres) MD5Hex(expr string) string     { return "md5(" + expr + ")" }
+func (Postgres) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
+func (Postgres) LocalDate(expr, tz string) string {
+	if tz == "UTC" {
+		return "CAST(" + expr + " AS DATE)"
+	}
+	return "CAST((" + expr + " AT TIME ZONE 'UTC') AT TIME ZONE " + Literal(tz) + " AS DATE)"
+}
+func (Postgres) SortedDistinctAgg(expr, sep string) string {
+	return "string_agg(DISTINCT " + expr + ", " + Literal(sep) + " ORDER BY " + expr + ")"
+}
+func (Postgres) ArgMin(v, key, cond string) string {
+	return "(array_agg(" + v + " ORDER BY " + key + ") FILTER (WHERE " + cond + "))[1]"
+}
+func (Postgres) CountIf(cond string) string   { return "COUNT(*) FILTER (WHERE " + cond + ")" }
+func (Postgres) SumBigint(expr string) string { return "CAST(SUM(" + expr + ") AS BIGINT)" }
+func (Postgres) Now() string                  { return "CAST(clock_timestamp() AT TIME ZONE 'UTC' AS TIMESTAMP)" }
+
+// Preamble pins the session time zone so timestamptz sources cast to UTC.
+func (Postgres) Preamble() []string { return []string{"SET TIME ZONE 'UTC'"} }
+
+// CreateTable implements Dialect, with the key as primary key.
+func (p Postgres) CreateTable(table string, cols []Column, key []string, ifNotExists bool) string {
+	ine := ""
+	if ifNotExists {
+		ine = "IF NOT EXISTS "
+	}
+	body := columnList(p, cols)
+	if len(key) > 0 {
+		body += ",\n  PRIMARY KEY (" + strings.Join(key, ", ") + ")"
+	}
+	return "CREATE TABLE " + ine + table + " (\n" + body + "\n)"
+}
+
+// CreateTableAs implements Dialect. Work tables are UNLOGGED: they are
+// rebuilt by every run, so writing them to the WAL buys nothing.
+func (Postgres) CreateTableAs(table string, key []string) string {
+	return "DROP TABLE IF EXISTS " + table + ";\nCREATE UNLOGGED TABLE " + table + " AS"
+}
+
+// DropTable implements Dialect.
+func (Postgres) DropTable(table string) string { return "DROP TABLE IF EXISTS " + table }
+
+// Same implements Dialect.
+func (Postgres) Same(a, b string) string { return a + " IS NOT DISTINCT FROM " + b }
+
+// Distinct implements Dialect.
+func (Postgres) Distinct(a, b string) string { return a + " IS DISTINCT FROM " + b }

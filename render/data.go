@@ -1,0 +1,125 @@
+package render
+
+import (
+	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/models"
+)
+
+// data is what every template sees as dot.
+type data struct {
+	Step        string
+	Name        string
+	Hash        string
+	Canonical   string
+	Dialect     string
+	Mode        Mode
+	Incremental bool
+	Schema      string
+	Timezone    string
+
+	Events     []eventTable
+	Identifies []identifyTable
+
+	InactivityTimeout, CrossPropertyWindow, LateWindow, Lookback string
+	TimeoutMicros, WindowMicros, LateMicros, LookbackMicros      int64
+}
+
+// eventTable is one source table with each SPEC column as a cast SQL
+// expression over the table's own (quoted) column, or a typed NULL.
+type eventTable struct {
+	Source, Property, Table, Relation, Filter         string
+	EventID, Timestamp, UserID, AnonymousID, LoadedAt string
+	Event, URL                                        string
+}
+
+// identifyTable is one identifies table, as eventTable.
+type identifyTable struct {
+	Table, Relation, Filter                      string
+	ID, UserID, AnonymousID, Timestamp, LoadedAt string
+}
+
+func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
+	x := &data{
+		Name:                m.Name,
+		Hash:                m.Hash,
+		Canonical:           m.Canonical(),
+		Dialect:             d.Name(),
+		Mode:                mode,
+		Incremental:         mode == Incremental,
+		Schema:              m.Output.Schema,
+		Timezone:            m.Timezone,
+		InactivityTimeout:   models.Duration(m.Sessions.InactivityTimeout),
+		CrossPropertyWindow: models.Duration(m.Sessions.CrossPropertyWindow),
+		LateWindow:          models.Duration(m.Sessions.LateWindow),
+		Lookback:            models.Duration(m.Lifecycle.Lookback),
+		TimeoutMicros:       m.Sessions.InactivityTimeout.Microseconds(),
+		WindowMicros:        m.Sessions.CrossPropertyWindow.Microseconds(),
+		LateMicros:          m.Sessions.LateWindow.Microseconds(),
+		LookbackMicros:      m.Lifecycle.Lookback.Microseconds(),
+	}
+	c := columns{d}
+	for _, s := range m.Sources {
+		for _, t := range s.Tables {
+			rel, err := d.Relation(t.Table)
+			if err != nil {
+				return nil, err
+			}
+			x.Events = append(x.Events, eventTable{
+				Source:      s.Name,
+				Property:    s.Property(),
+				Table:       t.Table,
+				Relation:    rel,
+				Filter:      t.Filter,
+				EventID:     c.id(t.Columns.EventID),
+				Timestamp:   c.timestamp(t.Columns.Timestamp),
+				UserID:      c.id(t.Columns.UserID),
+				AnonymousID: c.id(t.Columns.AnonymousID),
+				LoadedAt:    c.timestamp(t.Columns.LoadedAt),
+				Event:       c.text(t.Columns.Event),
+				URL:         c.text(t.Columns.URL),
+			})
+		}
+	}
+	for _, t := range m.Identifies {
+		rel, err := d.Relation(t.Table)
+		if err != nil {
+			return nil, err
+		}
+		x.Identifies = append(x.Identifies, identifyTable{
+			Table:       t.Table,
+			Relation:    rel,
+			Filter:      t.Filter,
+			ID:          c.id(t.Columns.ID),
+			UserID:      c.id(t.Columns.UserID),
+			AnonymousID: c.id(t.Columns.AnonymousID),
+			Timestamp:   c.timestamp(t.Columns.Timestamp),
+			LoadedAt:    c.timestamp(t.Columns.LoadedAt),
+		})
+	}
+	return x, nil
+}
+
+// columns casts a source column to its SPEC type (SPEC §3.1).
+type columns struct{ d dialects.Dialect }
+
+// id is a text id where the empty string counts as NULL.
+func (c columns) id(col string) string {
+	if col == "" {
+		return "CAST(NULL AS " + c.d.TextType() + ")"
+	}
+	return "NULLIF(" + c.d.Text(c.d.Quote(col)) + ", '')"
+}
+
+func (c columns) text(col string) string {
+	if col == "" {
+		return "CAST(NULL AS " + c.d.TextType() + ")"
+	}
+	return c.d.Text(c.d.Quote(col))
+}
+
+func (c columns) timestamp(col string) string {
+	if col == "" {
+		return "CAST(NULL AS " + c.d.TimestampType() + ")"
+	}
+	return c.d.Timestamp(c.d.Quote(col))
+}

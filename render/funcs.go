@@ -1,0 +1,104 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/sessionize/sessionize/dialects"
+)
+
+// workTables are the tables a run builds and drops again at its end.
+var workTables = []string{
+	"_sessionize_work_input", "_sessionize_work_staged", "_sessionize_work_changed",
+	"_sessionize_work_replaced", "_sessionize_work_identifies",
+	"_sessionize_work_touched_anon", "_sessionize_work_identifies_best",
+	"_sessionize_work_remap", "_sessionize_work_touched",
+	"_sessionize_work_event_sessions", "_sessionize_work_sessions",
+	"_sessionize_work_lifecycle", "_sessionize_work_session_cs",
+	"_sessionize_work_contact_sessions", "_sessionize_work_sessions_out",
+	"_sessionize_work_daily_old", "_sessionize_work_daily_new", "_sessionize_work_daily",
+	"_sessionize_work_prompted", "_sessionize_work_prompted_keys",
+	"_sessionize_work_prompted_out", "_sessionize_work_run",
+}
+
+// funcs is the FuncMap the templates write SQL with: table names in the
+// output schema, and every engine-specific fragment, through the dialect.
+func funcs(d dialects.Dialect, x *data) template.FuncMap {
+	tbl := func(name string) string { return d.Quote(x.Schema) + "." + d.Quote(name) }
+	return template.FuncMap{
+		"q":   d.Quote,
+		"lit": dialects.Literal,
+		"tbl": tbl,
+		"type": func(kind string) string {
+			return typeOf(d, kind)
+		},
+		"createAs": func(name string, key ...string) string {
+			return d.CreateTableAs(tbl(name), splitKey(key))
+		},
+		"createTable": func(name string) (string, error) {
+			t, ok := specOf(name)
+			if !ok {
+				return "", fmt.Errorf("no table spec for %q", name)
+			}
+			return d.CreateTable(tbl(name), t.dialectColumns(d), t.key, name == runsTable.name), nil
+		},
+		"dropTable":  func(name string) string { return d.DropTable(tbl(name)) },
+		"workTables": func() []string { return workTables },
+		"preamble":   d.Preamble,
+		"micros":     d.Micros,
+		"seconds":    d.Seconds,
+		"days":       d.Days,
+		"minus":      d.MinusMicros,
+		"md5":        d.MD5Hex,
+		"concat":     d.Concat,
+		"localdate":  func(expr string) string { return d.LocalDate(expr, x.Timezone) },
+		"sortedagg":  d.SortedDistinctAgg,
+		"argmin":     d.ArgMin,
+		"countif":    d.CountIf,
+		"sumbig":     d.SumBigint,
+		"now":        d.Now,
+		"same":       d.Same,
+		"distinct":   d.Distinct,
+		"args":       args,
+	}
+}
+
+// args builds a map from key, value pairs, to pass several values to a
+// named template.
+func args(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("args: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("args: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+func splitKey(key []string) []string {
+	var out []string
+	for _, k := range key {
+		for _, p := range strings.Split(k, ",") {
+			out = append(out, strings.TrimSpace(p))
+		}
+	}
+	return out
+}
+
+func specOf(name string) (tableSpec, bool) {
+	if name == runsTable.name {
+		return runsTable, true
+	}
+	for _, t := range Outputs {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return tableSpec{}, false
+}

@@ -1,0 +1,87 @@
+// Package render turns a model and a dialect into the ordered SQL files of
+// the pipeline. It is pure: no database, no clock, no randomness, so the
+// same model renders byte for byte the same SQL.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/templates"
+)
+
+// Mode is a full refresh or an incremental run (SPEC §5).
+type Mode string
+
+// The two run modes.
+const (
+	Full        Mode = "full"
+	Incremental Mode = "incremental"
+)
+
+// File is one rendered step: a numbered, commented SQL file.
+type File struct {
+	Name string // e.g. "03_sessions.sql"
+	SQL  string
+}
+
+// Steps are the pipeline's steps in the order they run. Step 0 runs on its
+// own (it records the run as started); steps 1-7 run in one transaction.
+var Steps = []string{
+	"00_setup", "01_staging", "02_identity", "03_sessions", "04_lifecycle",
+	"05_contact_sessions", "06_daily_metrics", "07_finish",
+}
+
+// Render writes every step of the model for dialect d in the given mode.
+func Render(m *models.Model, d dialects.Dialect, mode Mode) ([]File, error) {
+	data, err := newData(m, d, mode)
+	if err != nil {
+		return nil, err
+	}
+	set, err := parse(d, data)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]File, 0, len(Steps))
+	for _, step := range Steps {
+		data.Step = step
+		var buf bytes.Buffer
+		if err := set.ExecuteTemplate(&buf, step, data); err != nil {
+			return nil, fmt.Errorf("render %s: %w", step, err)
+		}
+		files = append(files, File{Name: step + ".sql", SQL: tidy(buf.String())})
+	}
+	return files, nil
+}
+
+// parse loads the base templates and then the dialect's own redefinitions,
+// on a clone, so one engine's shapes never leak into another's.
+func parse(d dialects.Dialect, data *data) (*template.Template, error) {
+	base, err := template.New("sessionize").Option("missingkey=error").
+		Funcs(funcs(d, data)).ParseFS(templates.FS, "*.sql.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
+	own, _ := templates.FS.ReadDir(d.Name())
+	if len(own) == 0 {
+		return base, nil
+	}
+	set, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	return set.ParseFS(templates.FS, d.Name()+"/*.sql.tmpl")
+}
+
+// tidy trims trailing spaces and ends the file with one newline.
+func tidy(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}

@@ -1,0 +1,114 @@
+package render
+
+import "github.com/sessionize/sessionize/dialects"
+
+// Column kinds; the dialect turns each into its engine's type.
+const (
+	text    = "text"
+	integer = "integer"
+	bigint  = "bigint"
+	double  = "double"
+	boolean = "boolean"
+	stamp   = "timestamp"
+	date    = "date"
+)
+
+type columnSpec struct{ name, kind string }
+
+// tableSpec is one table the pipeline owns: an output of SPEC §4 or a piece
+// of state the incremental path keeps between runs.
+type tableSpec struct {
+	name    string
+	key     []string // primary key / sort key; also the export order
+	columns []columnSpec
+}
+
+// Outputs are the tables of SPEC §4, in the SPEC's column order.
+var Outputs = []tableSpec{
+	{name: "sessions", key: []string{"session_id"}, columns: []columnSpec{
+		{"session_id", text}, {"contact_id", text}, {"property", text},
+		{"property_type", text}, {"asset_class", text}, {"session_index", integer},
+		{"session_start", stamp}, {"session_end", stamp}, {"duration_seconds", double},
+		{"event_count", bigint}, {"source", text}, {"first_event", text}, {"first_url", text},
+		{"contact_session_id", text}, {"user_lifecycle", text},
+		{"days_since_prev_product_session", double},
+	}},
+	{name: "contact_sessions", key: []string{"contact_session_id"}, columns: []columnSpec{
+		{"contact_session_id", text}, {"contact_id", text}, {"session_index", integer},
+		{"session_start", stamp}, {"session_end", stamp}, {"duration_seconds", double},
+		{"event_count", bigint}, {"session_count", bigint}, {"properties", text},
+		{"is_cross_property", boolean}, {"entry_property", text}, {"entry_session_id", text},
+		{"entry_url", text}, {"has_product", boolean}, {"prompted_product", boolean},
+		{"user_lifecycle", text},
+	}},
+	{name: "daily_metrics", key: []string{"day", "property"}, columns: []columnSpec{
+		{"day", date}, {"property", text}, {"sessions", bigint}, {"contacts", bigint},
+		{"events", bigint}, {"new_user_sessions", bigint}, {"active_user_sessions", bigint},
+		{"resurrected_user_sessions", bigint}, {"cross_property_sessions", bigint},
+	}},
+	{name: "prompted_events", key: []string{"day", "entry_property", "entry_url", "event"}, columns: []columnSpec{
+		{"day", date}, {"entry_property", text}, {"entry_url", text}, {"event", text},
+		{"contact_sessions", bigint}, {"contacts", bigint}, {"events", bigint},
+		{"new_user_sessions", bigint},
+	}},
+	{name: "rejected_events", key: []string{"event_id", "source", "timestamp", "loaded_at", "reason"}, columns: []columnSpec{
+		{"event_id", text}, {"source", text}, {"timestamp", stamp}, {"loaded_at", stamp},
+		{"reason", text},
+	}},
+}
+
+// runsTable is SPEC §4's state table: one row per run.
+var runsTable = tableSpec{name: "_sessionize_runs", key: []string{"run_id"}, columns: []columnSpec{
+	{"run_id", bigint}, {"model_hash", text}, {"dialect", text}, {"mode", text},
+	{"started_at", stamp}, {"finished_at", stamp}, {"status", text}, {"watermark", stamp},
+	{"events_read", bigint}, {"rejected", bigint}, {"contacts_affected", bigint},
+	{"rows_written", bigint}, {"model", text}, {"error", text},
+}}
+
+// Output returns the spec of the output table with the given name.
+func Output(name string) (Columns []string, Key []string, ok bool) {
+	for _, t := range Outputs {
+		if t.name == name {
+			for _, c := range t.columns {
+				Columns = append(Columns, c.name)
+			}
+			return Columns, t.key, true
+		}
+	}
+	return nil, nil, false
+}
+
+// OutputNames lists the output tables in SPEC order.
+func OutputNames() []string {
+	names := make([]string, len(Outputs))
+	for i, t := range Outputs {
+		names[i] = t.name
+	}
+	return names
+}
+
+func (t tableSpec) dialectColumns(d dialects.Dialect) []dialects.Column {
+	cols := make([]dialects.Column, len(t.columns))
+	for i, c := range t.columns {
+		cols[i] = dialects.Column{Name: c.name, Type: typeOf(d, c.kind)}
+	}
+	return cols
+}
+
+func typeOf(d dialects.Dialect, kind string) string {
+	switch kind {
+	case integer:
+		return d.IntType()
+	case bigint:
+		return d.BigintType()
+	case double:
+		return d.DoubleType()
+	case boolean:
+		return d.BoolType()
+	case stamp:
+		return d.TimestampType()
+	case date:
+		return d.DateType()
+	}
+	return d.TextType()
+}

@@ -1,0 +1,74 @@
+// Package run executes rendered statements against a target: connection,
+// lock, transaction, state table, progress. Drivers appear here and nowhere
+// else, one file each.
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sessionize/sessionize/models"
+)
+
+// Driver connects to one kind of engine and guards a target with a lock.
+type Driver interface {
+	// Open connects to the target. With lock it first takes the target's run
+	// lock without waiting, and returns an *ErrRefused naming the holder when
+	// another run has it; Session.Close releases it.
+	Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error)
+	// Transactional says whether a run's statements commit together.
+	Transactional() bool
+}
+
+// Session is an open target: one connection that every statement of a run
+// uses (session settings and the transaction live on it), and the lock.
+type Session struct {
+	DB     *sqlx.DB
+	Conn   *sqlx.Conn
+	unlock func()
+}
+
+// Close releases the lock (if held) and the connection.
+func (s *Session) Close() error {
+	if s.Conn != nil {
+		s.Conn.Close()
+	}
+	err := s.DB.Close()
+	if s.unlock != nil {
+		s.unlock()
+	}
+	return err
+}
+
+var drivers = map[models.Dialect]Driver{}
+
+func register(d models.Dialect, drv Driver) { drivers[d] = drv }
+
+func driverFor(t models.Target) (Driver, error) {
+	drv, ok := drivers[t.Dialect]
+	if !ok {
+		var have []string
+		for d := range drivers {
+			have = append(have, string(d))
+		}
+		sort.Strings(have)
+		return nil, fmt.Errorf("target %s: dialect %s is not built into this binary (have %v)", t.Name, t.Dialect, have)
+	}
+	return drv, nil
+}
+
+// ErrRefused is a run the target refused: its lock is held, or the model
+// changed since the last run. The command line exits 3 on it (SPEC §6).
+type ErrRefused struct{ Reason string }
+
+func (e *ErrRefused) Error() string { return e.Reason }
+
+// IsRefused reports whether err is (or wraps) an *ErrRefused.
+func IsRefused(err error) bool {
+	var r *ErrRefused
+	return errors.As(err, &r)
+}

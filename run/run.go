@@ -1,0 +1,208 @@
+package run
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/render"
+)
+
+// Options say how to run a model.
+type Options struct {
+	Target      models.Target
+	FullRefresh bool
+	// DryRun runs everything inside a transaction that is rolled back: the
+	// report says what the run would read and touch, and nothing changes.
+	DryRun bool
+	// Progress receives one line per step; nil discards it.
+	Progress io.Writer
+}
+
+// Report is what a run did, as recorded in the runs table.
+type Report struct {
+	RunID            int64      `json:"run_id"`
+	Target           string     `json:"target"`
+	Dialect          string     `json:"dialect"`
+	Mode             string     `json:"mode"`
+	Status           string     `json:"status"`
+	DryRun           bool       `json:"dry_run,omitempty"`
+	Watermark        *time.Time `json:"watermark"`
+	EventsRead       int64      `json:"events_read"`
+	Rejected         int64      `json:"rejected"`
+	ContactsAffected int64      `json:"contacts_affected"`
+	RowsWritten      int64      `json:"rows_written"`
+	Seconds          float64    `json:"seconds"`
+	Steps            []Step     `json:"steps"`
+	Why              string     `json:"why,omitempty"` // why this mode was chosen
+}
+
+// Step is one rendered file's execution.
+type Step struct {
+	Name       string  `json:"name"`
+	Statements int     `json:"statements"`
+	Rows       int64   `json:"rows"`
+	Seconds    float64 `json:"seconds"`
+}
+
+// Run runs the model on its target: incrementally when the target holds the
+// outputs of an earlier successful run of the same model, else in full.
+func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
+	begin := time.Now()
+	t := opt.Target
+	d, err := dialects.For(string(t.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	drv, err := driverFor(t)
+	if err != nil {
+		return nil, err
+	}
+	s, err := drv.Open(ctx, t, m.Output.Schema, true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+
+	mode, why, err := chooseMode(ctx, s.Conn, d, m, opt.FullRefresh)
+	if err != nil {
+		return nil, err
+	}
+	files, err := render.Render(m, d, mode)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Target: t.Name, Dialect: d.Name(), Mode: string(mode), DryRun: opt.DryRun, Why: why}
+	progress(opt.Progress, "%s run of model %s on target %s (%s): %s\n", mode, m.Name, t.Name, d.Name(), why)
+
+	n := names{d, m.Output.Schema}
+	if opt.DryRun {
+		err = dryRun(ctx, s.Conn, n, files, r, opt.Progress)
+	} else {
+		err = execute(ctx, s.Conn, n, files, r, opt.Progress)
+	}
+	r.Seconds = time.Since(begin).Seconds()
+	if err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// execute runs step 0 on its own, so the run is recorded as running even if
+// it dies, then steps 1-7 in one transaction.
+func execute(ctx context.Context, c *sqlx.Conn, n names, files []render.File, r *Report, w io.Writer) error {
+	if err := execStatements(ctx, c, files[0], r, w); err != nil {
+		return err
+	}
+	var runID int64
+	if err := c.GetContext(ctx, &runID, "SELECT max(run_id) FROM "+n.runs()); err != nil {
+		return fmt.Errorf("read run id: %w", err)
+	}
+	r.RunID = runID
+	tx, err := c.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	for _, f := range files[1:] {
+		if err = execStatements(ctx, tx, f, r, w); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = tx.Commit()
+	} else {
+		tx.Rollback()
+	}
+	if err != nil {
+		markFailed(context.WithoutCancel(ctx), c, n, runID, err)
+		r.Status = "failed"
+		return err
+	}
+	return readRun(ctx, c, n, r)
+}
+
+// dryRun runs every step inside one transaction and rolls it back.
+func dryRun(ctx context.Context, c *sqlx.Conn, n names, files []render.File, r *Report, w io.Writer) error {
+	tx, err := c.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, f := range files {
+		if err := execStatements(ctx, tx, f, r, w); err != nil {
+			return err
+		}
+	}
+	if err := readRun(ctx, tx, n, r); err != nil {
+		return err
+	}
+	r.Status = "dry-run"
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func execStatements(ctx context.Context, e execer, f render.File, r *Report, w io.Writer) error {
+	start := time.Now()
+	stmts := Statements(f.SQL)
+	var rows int64
+	for i, q := range stmts {
+		res, err := e.ExecContext(ctx, q)
+		if err != nil {
+			return &StatementError{File: f.Name, Index: i + 1, SQL: q, Err: err}
+		}
+		if n, err := res.RowsAffected(); err == nil && n > 0 {
+			rows += n
+		}
+	}
+	st := Step{Name: strings.TrimSuffix(f.Name, ".sql"), Statements: len(stmts), Rows: rows, Seconds: time.Since(start).Seconds()}
+	r.Steps = append(r.Steps, st)
+	progress(w, "  %-22s %3d statements %12d rows %8.2fs\n", st.Name, st.Statements, st.Rows, st.Seconds)
+	return nil
+}
+
+// StatementError is a statement the engine refused, with where it came from.
+type StatementError struct {
+	File  string
+	Index int
+	SQL   string
+	Err   error
+}
+
+func (e *StatementError) Error() string {
+	first := e.SQL
+	for _, l := range strings.Split(e.SQL, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "--") {
+			first = l
+			break
+		}
+	}
+	return fmt.Sprintf("%s, statement %d (%s): %v", e.File, e.Index, first, e.Err)
+}
+
+func (e *StatementError) Unwrap() error { return e.Err }
+
+func progress(w io.Writer, format string, a ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, a...)
+	}
+}
+
+// isMissingTable reports whether err says a table does not exist.
+func isMissingTable(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "does not exist") || strings.Contains(msg, "doesn't exist") ||
+		strings.Contains(msg, "unknown table") || strings.Contains(msg, "not found")
+}

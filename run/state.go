@@ -1,0 +1,166 @@
+package run
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/render"
+)
+
+// stateTables are the tables an incremental run reads besides the outputs.
+var stateTables = []string{"_sessionize_events", "_sessionize_identity", "_sessionize_identifies", "_sessionize_prompted"}
+
+// names quotes table names in the output schema.
+type names struct {
+	d      dialects.Dialect
+	schema string
+}
+
+func (n names) table(name string) string { return n.d.Quote(n.schema) + "." + n.d.Quote(name) }
+func (n names) runs() string             { return n.table("_sessionize_runs") }
+
+type queryer interface {
+	sqlx.QueryerContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// chooseMode decides between a full refresh and an incremental run (SPEC §5)
+// and says why.
+func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Model, full bool) (render.Mode, string, error) {
+	if full {
+		return render.Full, "--full-refresh", nil
+	}
+	n := names{d, m.Output.Schema}
+	var last struct {
+		RunID int64          `db:"run_id"`
+		Hash  string         `db:"model_hash"`
+		Model sql.NullString `db:"model"`
+	}
+	err := q.GetContext(ctx, &last, "SELECT run_id, model_hash, model FROM "+n.runs()+
+		" WHERE status = 'success' ORDER BY run_id DESC LIMIT 1")
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return render.Full, "no successful run yet", nil
+	case isMissingTable(err):
+		return render.Full, "first run", nil
+	case err != nil:
+		return "", "", fmt.Errorf("read runs table: %w", err)
+	}
+	for _, t := range append(render.OutputNames(), stateTables...) {
+		var one int
+		err := q.GetContext(ctx, &one, "SELECT 1 FROM "+n.table(t)+" LIMIT 1")
+		if isMissingTable(err) {
+			return render.Full, fmt.Sprintf("table %s is missing", t), nil
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", "", fmt.Errorf("read %s: %w", t, err)
+		}
+	}
+	if last.Hash != m.Hash {
+		return "", "", &ErrRefused{Reason: fmt.Sprintf(
+			"the model changed since run %d (%s); its outputs no longer match it, so an incremental run is refused: run with --full-refresh",
+			last.RunID, describeChange(last.Model.String, m.Canonical()))}
+	}
+	return render.Incremental, fmt.Sprintf("incremental from run %d", last.RunID), nil
+}
+
+// describeChange names the lines of the canonical model that differ.
+func describeChange(old, cur string) string {
+	if old == "" {
+		return "model hash differs"
+	}
+	oldSet := map[string]bool{}
+	for _, l := range strings.Split(old, "\n") {
+		oldSet[l] = true
+	}
+	curSet := map[string]bool{}
+	var changes []string
+	for _, l := range strings.Split(cur, "\n") {
+		curSet[l] = true
+		if !oldSet[l] && l != "" {
+			changes = append(changes, "now "+l)
+		}
+	}
+	for _, l := range strings.Split(old, "\n") {
+		if !curSet[l] && l != "" {
+			changes = append(changes, "was "+l)
+		}
+	}
+	if len(changes) == 0 {
+		return "model hash differs"
+	}
+	if len(changes) > 6 {
+		changes = append(changes[:6], fmt.Sprintf("and %d more", len(changes)-6))
+	}
+	return strings.Join(changes, "; ")
+}
+
+// runRow is one row of the runs table.
+type runRow struct {
+	RunID            int64          `db:"run_id"`
+	ModelHash        string         `db:"model_hash"`
+	Dialect          string         `db:"dialect"`
+	Mode             string         `db:"mode"`
+	StartedAt        time.Time      `db:"started_at"`
+	FinishedAt       sql.NullTime   `db:"finished_at"`
+	Status           string         `db:"status"`
+	Watermark        sql.NullTime   `db:"watermark"`
+	EventsRead       sql.NullInt64  `db:"events_read"`
+	Rejected         sql.NullInt64  `db:"rejected"`
+	ContactsAffected sql.NullInt64  `db:"contacts_affected"`
+	RowsWritten      sql.NullInt64  `db:"rows_written"`
+	Error            sql.NullString `db:"error"`
+}
+
+const runColumns = "run_id, model_hash, dialect, mode, started_at, finished_at, status, watermark, events_read, rejected, contacts_affected, rows_written, error"
+
+// fill copies the recorded figures into the report.
+func (row runRow) fill(r *Report) {
+	r.RunID = row.RunID
+	r.Status = row.Status
+	if row.Watermark.Valid {
+		w := row.Watermark.Time.UTC()
+		r.Watermark = &w
+	}
+	r.EventsRead = row.EventsRead.Int64
+	r.Rejected = row.Rejected.Int64
+	r.ContactsAffected = row.ContactsAffected.Int64
+	r.RowsWritten = row.RowsWritten.Int64
+}
+
+// readRun reads the run's own row (the newest) into the report.
+func readRun(ctx context.Context, q queryer, n names, r *Report) error {
+	var row runRow
+	if err := q.GetContext(ctx, &row, "SELECT "+runColumns+" FROM "+n.runs()+" ORDER BY run_id DESC LIMIT 1"); err != nil {
+		return fmt.Errorf("read run: %w", err)
+	}
+	row.fill(r)
+	return nil
+}
+
+// markFailed records why a run failed; its writes were rolled back.
+func markFailed(ctx context.Context, c *sqlx.Conn, n names, runID int64, cause error) {
+	msg := cause.Error()
+	if len(msg) > 2000 {
+		msg = msg[:2000]
+	}
+	c.ExecContext(ctx, "UPDATE "+n.runs()+" SET status = 'failed', finished_at = "+n.d.Now()+
+		", error = "+dialects.Literal(msg)+" WHERE run_id = "+fmt.Sprint(runID))
+}
+
+// Runs returns the last limit runs of a target, newest first.
+func Runs(ctx context.Context, q queryer, d dialects.Dialect, schema string, limit int) ([]runRow, error) {
+	var rows []runRow
+	err := q.SelectContext(ctx, &rows, fmt.Sprintf("SELECT %s FROM %s ORDER BY run_id DESC LIMIT %d",
+		runColumns, names{d, schema}.runs(), limit))
+	return rows, err
+}

@@ -1,0 +1,62 @@
+package run
+
+import (
+	"context"
+	"time"
+
+	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/render"
+)
+
+// Status is what `sessionize status` shows of a target.
+type Status struct {
+	Watermark *time.Time
+	Runs      []runRow
+	Counts    []TableCount
+}
+
+// TableCount is an output table's row count; -1 when the table is missing.
+type TableCount struct {
+	Table string
+	Rows  int64
+}
+
+// ReadStatus reads the last runs, the watermark and the output row counts.
+func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int) (*Status, error) {
+	d, err := dialects.For(string(t.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	drv, err := driverFor(t)
+	if err != nil {
+		return nil, err
+	}
+	s, err := drv.Open(ctx, t, m.Output.Schema, false)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	n := names{d, m.Output.Schema}
+	st := &Status{}
+	runs, err := Runs(ctx, s.Conn, d, m.Output.Schema, limit)
+	if err != nil && !isMissingTable(err) {
+		return nil, err
+	}
+	st.Runs = runs
+	for _, r := range runs {
+		if r.Status == "success" && r.Watermark.Valid {
+			w := r.Watermark.Time.UTC()
+			st.Watermark = &w
+			break
+		}
+	}
+	for _, name := range render.OutputNames() {
+		var c int64
+		if err := s.Conn.GetContext(ctx, &c, "SELECT COUNT(*) FROM "+n.table(name)); err != nil {
+			c = -1
+		}
+		st.Counts = append(st.Counts, TableCount{name, c})
+	}
+	return st, nil
+}
