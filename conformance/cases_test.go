@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -20,6 +21,7 @@ func check(t *testing.T, what string, got []string, want ...string) {
 	if len(want) == 0 {
 		want = nil
 	}
+	sort.Strings(want)
 	if len(got) == 0 {
 		got = nil
 	}
@@ -222,7 +224,7 @@ var handCases = []handCase{
 			check(t, "sessions", f.columns("sessions", "session_index", "user_lifecycle", "days_since_prev_product_session"),
 				"1|new|",
 				"2|active|30",
-				"3|resurrected|30.000000000011574",
+				"3|resurrected|30.000000000011575",
 			)
 			check(t, "daily_metrics", f.columns("daily_metrics", "day", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions"),
 				"2024-01-01|1|0|0",

@@ -111,10 +111,12 @@ func randomCase(seed uint64) []arrival {
 	return out
 }
 
+var outputTables = []string{"sessions", "contact_sessions", "daily_metrics", "prompted_events", "rejected_events"}
+
 // outputs exports every output table in full.
 func outputs(f *fixture) map[string][][]string {
 	got := map[string][][]string{}
-	for _, t := range []string{"sessions", "contact_sessions", "daily_metrics", "prompted_events", "rejected_events"} {
+	for _, t := range outputTables {
 		got[t] = f.export(t)
 	}
 	return got
@@ -125,6 +127,21 @@ func outputs(f *fixture) map[string][][]string {
 // It returns a description of the first difference, or "".
 func replay(t *testing.T, e engine, arrivals []arrival) (diff string, runs []runInfo) {
 	f := setup(t, e, "America/New_York")
+	f.loadBatches(arrivals)
+	runs = f.runs()
+	incremental := outputs(f)
+	f.sessionize(0, "run", "--full-refresh")
+	full := outputs(f)
+	for _, tbl := range outputTables {
+		if !reflect.DeepEqual(incremental[tbl], full[tbl]) {
+			return fmt.Sprintf("%s differs:\nincremental:\n%s\nfull refresh:\n%s", tbl, table(incremental[tbl]), table(full[tbl])), runs
+		}
+	}
+	return "", runs
+}
+
+// loadBatches loads the arrivals batch by batch, with a run after each.
+func (f *fixture) loadBatches(arrivals []arrival) {
 	last := 0
 	for _, a := range arrivals {
 		last = max(last, a.batch)
@@ -145,16 +162,6 @@ func replay(t *testing.T, e engine, arrivals []arrival) (diff string, runs []run
 		f.load(evs, ids)
 		f.sessionize(0, "run")
 	}
-	runs = f.runs()
-	incremental := outputs(f)
-	f.sessionize(0, "run", "--full-refresh")
-	full := outputs(f)
-	for _, tbl := range []string{"sessions", "contact_sessions", "daily_metrics", "prompted_events", "rejected_events"} {
-		if !reflect.DeepEqual(incremental[tbl], full[tbl]) {
-			return fmt.Sprintf("%s differs:\nincremental:\n%s\nfull refresh:\n%s", tbl, table(incremental[tbl]), table(full[tbl])), runs
-		}
-	}
-	return "", runs
 }
 
 func table(rows [][]string) string {

@@ -63,7 +63,9 @@ func (DuckDB) SortedDistinctAgg(expr, sep string) string {
 func (DuckDB) ArgMin(v, key, cond string) string {
 	return "arg_min(" + v + ", " + key + ") FILTER (WHERE " + cond + ")"
 }
-func (DuckDB) CountIf(cond string) string   { return "count_if(" + cond + ")" }
+func (DuckDB) CountIf(cond string) string {
+	return "COUNT(*) FILTER (WHERE " + cond + ")" // count_if gives NULL when cond is NULL on every row
+}
 func (DuckDB) SumBigint(expr string) string { return "CAST(SUM(" + expr + ") AS BIGINT)" }
 func (DuckDB) Now() string                  { return "CAST(get_current_timestamp() AS TIMESTAMP)" }
 

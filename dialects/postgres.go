@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Postgres is PostgreSQL 15 or newer. Text columns are declared
+// Postgres is PostgreSQL 15 or newer. Text is cast and declared with
 // COLLATE "C" so every comparison, sort and aggregate order is by bytes.
 type Postgres struct{}
 
@@ -23,7 +23,7 @@ func (p Postgres) Relation(table string) (string, error) {
 	return qualified(p, table), nil
 }
 
-func (Postgres) TextType() string      { return `TEXT COLLATE "C"` }
+func (Postgres) TextType() string      { return "TEXT" }
 func (Postgres) IntType() string       { return "INTEGER" }
 func (Postgres) BigintType() string    { return "BIGINT" }
 func (Postgres) DoubleType() string    { return "DOUBLE PRECISION" }
@@ -73,7 +73,15 @@ func (p Postgres) CreateTable(table string, cols []Column, key []string, ifNotEx
 	if ifNotExists {
 		ine = "IF NOT EXISTS "
 	}
-	body := columnList(p, cols)
+	// Text columns compare by bytes (SPEC §3).
+	collated := make([]Column, len(cols))
+	for i, c := range cols {
+		collated[i] = c
+		if c.Type == "TEXT" {
+			collated[i].Type = `TEXT COLLATE "C"`
+		}
+	}
+	body := columnList(p, collated)
 	if len(key) > 0 {
 		body += ",\n  PRIMARY KEY (" + strings.Join(key, ", ") + ")"
 	}

@@ -14,6 +14,13 @@ type Error struct {
 }
 
 func (e Error) Error() string {
+	switch {
+	case e.File == "":
+		// A hand-built Model has no file to point into.
+		return e.Msg
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 

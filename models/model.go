@@ -25,6 +25,12 @@ type Model struct {
 	// incremental runs after the model changed (SPEC §5).
 	Path string
 	Hash string
+
+	// targetErrs holds, per target, the ${VAR}s it uses that are not set;
+	// Target reports them when that target is used. targetsAt is where
+	// `targets:` is, for errors about a target named on the command line.
+	targetErrs map[string]Errors
+	targetsAt  Error
 }
 
 // SourceType is product, marketing or asset.

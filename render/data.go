@@ -105,14 +105,14 @@ type columns struct{ d dialects.Dialect }
 // id is a text id where the empty string counts as NULL.
 func (c columns) id(col string) string {
 	if col == "" {
-		return "CAST(NULL AS " + c.d.TextType() + ")"
+		return c.d.Text("NULL")
 	}
 	return "NULLIF(" + c.d.Text(c.d.Quote(col)) + ", '')"
 }
 
 func (c columns) text(col string) string {
 	if col == "" {
-		return "CAST(NULL AS " + c.d.TextType() + ")"
+		return c.d.Text("NULL")
 	}
 	return c.d.Text(c.d.Quote(col))
 }

@@ -29,9 +29,18 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 	return template.FuncMap{
 		"q":   d.Quote,
 		"lit": dialects.Literal,
+		// str is a text literal that compares by bytes like every text column.
+		"str": func(s string) string { return d.Text(dialects.Literal(s)) },
 		"tbl": tbl,
 		"type": func(kind string) string {
 			return typeOf(d, kind)
+		},
+		// null is a NULL of a column kind, typed as the engine needs it.
+		"null": func(kind string) string {
+			if kind == text {
+				return d.Text("NULL")
+			}
+			return "CAST(NULL AS " + typeOf(d, kind) + ")"
 		},
 		"createAs": func(name string, key ...string) string {
 			return d.CreateTableAs(tbl(name), splitKey(key))

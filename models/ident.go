@@ -1,0 +1,90 @@
+package models
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxIdent is PostgreSQL's identifier limit (NAMEDATALEN-1), the smallest of
+// the engines: a longer name would be truncated there and could collide.
+const maxIdent = 63
+
+var (
+	// nameRe is the shape of model, source and target names: they appear in
+	// state rows, SQL comments, lock files and on the command line.
+	nameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	// classRe is the shape of an asset class, the <class> of asset:<class>.
+	classRe = regexp.MustCompile(`^[a-z0-9_]+$`)
+)
+
+// fileExts are the file types DuckDB reads as a table (SPEC §2).
+var fileExts = []string{".csv", ".parquet", ".json", ".jsonl"}
+
+// unsafeWant ends the message for a character no engine quotes the same way.
+const unsafeWant = ", which cannot be quoted safely (want a name without \", ` or control characters; a view can rename it)"
+
+// identProblem says why ident cannot be quoted safely in SQL, or "" when it can.
+func identProblem(ident string) string {
+	switch {
+	case ident == "":
+		return "is empty"
+	case !utf8.ValidString(ident):
+		return "is not valid UTF-8"
+	case len(ident) > maxIdent:
+		return fmt.Sprintf("is %d bytes long (want at most %d)", len(ident), maxIdent)
+	case strings.Contains(ident, `"`):
+		return "contains a double quote" + unsafeWant
+	case strings.Contains(ident, "`"):
+		return "contains a backtick" + unsafeWant
+	case strings.IndexFunc(ident, unicode.IsControl) >= 0:
+		return "contains a control character" + unsafeWant
+	}
+	return ""
+}
+
+// isFileTable reports whether a `table:` value names a file or glob rather
+// than a table; it follows dialects.IsFile, which reads it later.
+func isFileTable(table string) bool {
+	return hasFileExt(table) || strings.ContainsAny(table, "*/")
+}
+
+func hasFileExt(table string) bool {
+	t := strings.ToLower(table)
+	for _, ext := range fileExts {
+		if strings.HasSuffix(t, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// tableProblem says what is wrong with a `table:` value, or "" when nothing is.
+func tableProblem(table string) string {
+	if isFileTable(table) {
+		switch {
+		case !utf8.ValidString(table):
+			return "is not valid UTF-8"
+		case strings.IndexFunc(table, unicode.IsControl) >= 0:
+			return "contains a control character"
+		case !hasFileExt(table):
+			return "looks like a file path but does not end in .csv, .parquet, .json or .jsonl"
+		}
+		return ""
+	}
+	parts := strings.Split(table, ".")
+	if len(parts) > 2 {
+		return fmt.Sprintf("has %d dot-separated parts (want table or schema.table)", len(parts))
+	}
+	if len(parts) == 2 {
+		for i, part := range parts {
+			if p := identProblem(part); p != "" {
+				return fmt.Sprintf("%s part %q %s", []string{"schema", "table"}[i], part, p)
+			}
+		}
+		return ""
+	}
+	return identProblem(table)
+}

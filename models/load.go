@@ -1,0 +1,244 @@
+package models
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	// Timezones are checked with time.LoadLocation; the embedded database makes
+	// the check (and the binary) independent of the host's zoneinfo.
+	_ "time/tzdata"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults of SPEC §2.
+const (
+	DefaultInactivityTimeout   = 30 * time.Minute
+	DefaultCrossPropertyWindow = 30 * time.Minute
+	DefaultLateWindow          = 3 * day
+	DefaultLookback            = 30 * day
+	DefaultTimezone            = "UTC"
+	DefaultSchema              = "sessionize"
+	DefaultDuckDBPath          = "sessionize.duckdb"
+)
+
+// reservedPrefix starts the names of sessionize's own tables (state, staging);
+// an output schema with it could be mistaken for them.
+const reservedPrefix = "_sessionize"
+
+var topKeys = []string{"version", "name", "sources", "identifies", "sessions",
+	"lifecycle", "timezone", "output", "targets", "default_target"}
+
+// Load reads and validates the model file at path. Its errors are
+// models.Errors (every problem, in file order) for a bad model, or the
+// error of reading the file.
+func Load(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse validates the model in data. file is the path it was read from: it
+// names the model in errors and Model.Path, and its folder is where relative
+// DuckDB paths start. ${VAR}s in targets are read from the environment.
+func Parse(file string, data []byte) (*Model, error) {
+	return parse(file, data, os.LookupEnv)
+}
+
+func parse(file string, data []byte, lookup func(string) (string, bool)) (*Model, error) {
+	p := &problems{file: file}
+	root := p.document(data)
+	if root == nil {
+		return nil, p.sorted()
+	}
+	m := &Model{Path: file}
+	if !p.model(root, m, lookup) || len(p.errs) > 0 {
+		return nil, p.sorted()
+	}
+	sum := sha256.Sum256([]byte(m.Canonical()))
+	m.Hash = hex.EncodeToString(sum[:])
+	return m, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// document parses data as one YAML document and returns its root node, or
+// nil after reporting why there is none.
+func (p *problems) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) || (err == nil && (len(doc.Content) == 0 || isNull(doc.Content[0]))) {
+		p.at(nil, "the file is empty (want a mapping with version, name, sources and targets)")
+		return nil
+	}
+	if err != nil {
+		p.syntax(err)
+		return nil
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		p.at(&extra, "a second YAML document (want the whole model in one)")
+	case !errors.Is(err, io.EOF):
+		p.syntax(err)
+	}
+	return deref(doc.Content[0])
+}
+
+// syntax reports a YAML syntax error at the line go-yaml names. (It names the
+// start of the enclosing block for parser errors, not the bad line itself.)
+func (p *problems) syntax(err error) {
+	if sub := yamlLine.FindStringSubmatch(err.Error()); sub != nil {
+		line, _ := strconv.Atoi(sub[1])
+		p.at(&yaml.Node{Line: line, Column: 1}, "invalid YAML: %s", sub[2])
+		return
+	}
+	p.at(nil, "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// model walks the top-level mapping into m; it returns false when the file
+// is not a mapping at all.
+func (p *problems) model(root *yaml.Node, m *Model, lookup func(string) (string, bool)) bool {
+	fs := p.fields(root, "the model", topKeys...)
+	if fs == nil {
+		return false
+	}
+	p.require(root, fs, "the model", "version", "name", "sources", "targets")
+
+	if f, ok := fs["version"]; ok {
+		switch v := f.val; {
+		case v.Kind != yaml.ScalarNode || isNull(v):
+			p.at(v, "version must be 1, got %s", describe(v))
+		case v.Value != "1":
+			p.at(v, "unsupported version %q (want 1)", v.Value)
+		default:
+			m.Version = 1
+		}
+	}
+	if f, ok := fs["name"]; ok {
+		if s, ok := p.str(f.val, "name"); ok {
+			m.Name = s
+			if !nameRe.MatchString(s) || len(s) > maxIdent {
+				p.at(f.val, "bad model name %q (want up to %d letters, digits, _ and -)", s, maxIdent)
+			}
+		}
+	}
+	if f, ok := fs["sources"]; ok {
+		m.Sources = p.sources(f.val)
+	}
+	if f, ok := fs["identifies"]; ok && !isNull(f.val) {
+		m.Identifies = p.identifies(f.val)
+	}
+	p.sessions(fs["sessions"].val, m)
+	m.Lifecycle.Lookback = DefaultLookback
+	if f, ok := fs["lifecycle"]; ok && !isNull(f.val) {
+		if lf := p.fields(f.val, "lifecycle", "lookback"); lf != nil {
+			m.Lifecycle.Lookback, _ = p.duration(lf["lookback"], "lifecycle.lookback", DefaultLookback)
+		}
+	}
+	m.Timezone = DefaultTimezone
+	if f, ok := fs["timezone"]; ok {
+		if s, ok := p.str(f.val, "timezone"); ok {
+			m.Timezone = s
+			if _, err := time.LoadLocation(s); err != nil || s == "" || s == "Local" {
+				p.at(f.val, "unknown timezone %q (want an IANA name such as UTC or Europe/Berlin)", s)
+			}
+		}
+	}
+	m.Output.Schema = DefaultSchema
+	if f, ok := fs["output"]; ok && !isNull(f.val) {
+		if of := p.fields(f.val, "output", "schema"); of != nil {
+			if sf, ok := of["schema"]; ok {
+				if s, ok := p.str(sf.val, "output.schema"); ok {
+					m.Output.Schema = s
+					p.schema(sf.val, s)
+				}
+			}
+		}
+	}
+	if f, ok := fs["targets"]; ok {
+		p.targets(f, m, lookup)
+	}
+	p.defaultTarget(fs, m)
+	return true
+}
+
+// schema checks the output schema name.
+func (p *problems) schema(n *yaml.Node, s string) {
+	if why := identProblem(s); why != "" {
+		p.at(n, "bad output schema %q: it %s", s, why)
+	} else if strings.HasPrefix(strings.ToLower(s), reservedPrefix) {
+		p.at(n, "output schema %q starts with %s, which is reserved for sessionize's own tables (want another name)", s, reservedPrefix)
+	}
+}
+
+// sessions reads the windows of SPEC §3.3–§3.4 and §5 from n (nil or null
+// for all defaults) and checks that the cross-property window is not
+// shorter than the inactivity timeout.
+func (p *problems) sessions(n *yaml.Node, m *Model) {
+	s := &m.Sessions
+	s.InactivityTimeout, s.CrossPropertyWindow, s.LateWindow =
+		DefaultInactivityTimeout, DefaultCrossPropertyWindow, DefaultLateWindow
+	if isNull(n) {
+		return
+	}
+	fs := p.fields(n, "sessions", "inactivity_timeout", "cross_property_window", "late_window")
+	if fs == nil {
+		return
+	}
+	timeout, tn := p.duration(fs["inactivity_timeout"], "sessions.inactivity_timeout", DefaultInactivityTimeout)
+	window, wn := p.duration(fs["cross_property_window"], "sessions.cross_property_window", DefaultCrossPropertyWindow)
+	s.LateWindow, _ = p.duration(fs["late_window"], "sessions.late_window", DefaultLateWindow)
+	s.InactivityTimeout, s.CrossPropertyWindow = timeout, window
+	switch {
+	case timeout <= 0 || window <= 0 || window >= timeout:
+	case wn != nil:
+		p.at(wn, "sessions.cross_property_window %s is shorter than sessions.inactivity_timeout %s (want it at least as long: every session must lie inside one contact session)",
+			Duration(window), Duration(timeout))
+	default:
+		p.at(tn, "sessions.inactivity_timeout %s is longer than the default cross_property_window %s (set sessions.cross_property_window to at least %s)",
+			Duration(timeout), Duration(window), Duration(timeout))
+	}
+}
+
+// duration reads a duration field, def when it is absent. It returns the
+// value node too, nil when absent or bad, and 0 when bad.
+func (p *problems) duration(f field, what string, def time.Duration) (time.Duration, *yaml.Node) {
+	if f.val == nil {
+		return def, nil
+	}
+	n := f.val
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		p.at(n, "%s must be a duration such as 30m or 3d, got %s", what, describe(n))
+		return 0, nil
+	}
+	d, err := ParseDuration(n.Value)
+	if err != nil {
+		p.at(n, "bad duration %q for %s (%s)", n.Value, what, durationForms)
+		return 0, nil
+	}
+	if d <= 0 {
+		p.at(n, "%s must be greater than zero, got %q", what, n.Value)
+		return 0, nil
+	}
+	return d, n
+}
+
+// errAt is an error positioned at a node the model remembered, for problems
+// found after loading (a target asked for on the command line).
+func errAt(at Error, format string, args ...any) Errors {
+	at.Msg = fmt.Sprintf(format, args...)
+	return Errors{at}
+}

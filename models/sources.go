@@ -1,0 +1,223 @@
+package models
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+var sourceTypes = []string{string(Product), string(Marketing), string(Asset)}
+
+// sources reads the `sources:` list (SPEC §1, §2).
+func (p *problems) sources(n *yaml.Node) []Source {
+	if isNull(n) {
+		p.at(n, "sources is empty (want at least one source)")
+		return nil
+	}
+	items, ok := p.list(n, "sources")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		p.at(n, "sources is empty (want at least one source)")
+		return nil
+	}
+	var out []Source
+	firstLine := map[string]int{}
+	for _, item := range items {
+		s, ok := p.source(item)
+		if !ok {
+			continue
+		}
+		if line, dup := firstLine[s.Name]; dup {
+			p.at(s.nameNode, "duplicate source name %q (first at line %d)", s.Name, line)
+			continue
+		}
+		firstLine[s.Name] = s.nameNode.Line
+		out = append(out, s.Source)
+	}
+	return out
+}
+
+// parsedSource is a source with the node of its name, for duplicate checks.
+type parsedSource struct {
+	Source
+	nameNode *yaml.Node
+}
+
+// source reads one entry of `sources:`; ok is false when it has no usable name.
+func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
+	fs := p.fields(n, "source", "name", "type", "class", "tables")
+	if fs == nil {
+		return parsedSource{}, false
+	}
+	p.require(n, fs, "source", "name", "type")
+	var s parsedSource
+	label := "source"
+	if f, ok := fs["name"]; ok {
+		if name, ok := p.str(f.val, "source name"); ok {
+			s.Name, s.nameNode = name, f.val
+			label = fmt.Sprintf("source %q", name)
+			if !nameRe.MatchString(name) || len(name) > maxIdent {
+				p.at(f.val, "bad source name %q (want up to %d letters, digits, _ and -)", name, maxIdent)
+			}
+		}
+	}
+	if f, ok := fs["type"]; ok {
+		if t, ok := p.str(f.val, "source type"); ok {
+			s.Type = SourceType(t)
+			if !contains(sourceTypes, t) {
+				p.at(f.val, "unknown source type %q (want %s)", t, oneOf(sourceTypes, "or"))
+			}
+		}
+	}
+	class, hasClass := fs["class"]
+	switch {
+	case s.Type == Asset && !hasClass:
+		p.at(n, "asset %s is missing required key \"class\" (the <class> of its property asset:<class>, e.g. class: docs)", label)
+	case s.Type == Asset:
+		if c, ok := p.str(class.val, "class"); ok {
+			s.Class = c
+			if !classRe.MatchString(c) || len(c) > maxIdent {
+				p.at(class.val, "bad asset class %q (want lowercase letters, digits and _)", c)
+			}
+		}
+	case hasClass && contains(sourceTypes, string(s.Type)):
+		p.at(class.key, "class is only for asset sources (%s has type %s; remove class or use type: asset)", label, s.Type)
+	}
+	tables, hasTables := fs["tables"]
+	switch {
+	case !hasTables:
+		p.at(n, "%s has no tables (want a list under tables:, e.g. - table: schema.table)", label)
+	case isNull(tables.val):
+		p.at(tables.val, "%s has no tables (want at least one entry under tables)", label)
+	default:
+		if items, ok := p.list(tables.val, label+" tables"); ok {
+			if len(items) == 0 {
+				p.at(tables.val, "%s has no tables (want at least one entry under tables)", label)
+			}
+			for _, item := range items {
+				if t, ok := p.eventTable(item); ok {
+					s.Tables = append(s.Tables, t)
+				}
+			}
+		}
+	}
+	return s, s.nameNode != nil
+}
+
+// eventTable reads one entry of a source's `tables:`.
+func (p *problems) eventTable(n *yaml.Node) (SourceTable, bool) {
+	fs, table, filter, ok := p.tableEntry(n)
+	if !ok {
+		return SourceTable{}, false
+	}
+	t := SourceTable{Table: table, Filter: filter, Columns: DefaultEventColumns()}
+	c := &t.Columns
+	p.columns(fs["columns"].val, "event", []column{
+		{"event_id", &c.EventID, false},
+		{"timestamp", &c.Timestamp, false},
+		{"user_id", &c.UserID, false},
+		{"anonymous_id", &c.AnonymousID, false},
+		{"loaded_at", &c.LoadedAt, true},
+		{"event", &c.Event, true},
+		{"url", &c.URL, true},
+	})
+	return t, true
+}
+
+// identifies reads the optional `identifies:` list.
+func (p *problems) identifies(n *yaml.Node) []IdentifiesTable {
+	items, ok := p.list(n, "identifies")
+	if !ok {
+		return nil
+	}
+	var out []IdentifiesTable
+	for _, item := range items {
+		fs, table, filter, ok := p.tableEntry(item)
+		if !ok {
+			continue
+		}
+		t := IdentifiesTable{Table: table, Filter: filter, Columns: DefaultIdentifyColumns()}
+		c := &t.Columns
+		p.columns(fs["columns"].val, "identifies", []column{
+			{"id", &c.ID, true},
+			{"user_id", &c.UserID, false},
+			{"anonymous_id", &c.AnonymousID, false},
+			{"timestamp", &c.Timestamp, false},
+			{"loaded_at", &c.LoadedAt, true},
+		})
+		out = append(out, t)
+	}
+	return out
+}
+
+// tableEntry reads the keys every table entry has: table and filter.
+func (p *problems) tableEntry(n *yaml.Node) (fs map[string]field, table, filter string, ok bool) {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		p.at(n, "table entry must be a mapping, got a string (write - table: %s)", n.Value)
+		return nil, "", "", false
+	}
+	fs = p.fields(n, "table entry", "table", "filter", "columns")
+	if fs == nil {
+		return nil, "", "", false
+	}
+	p.require(n, fs, "table entry", "table")
+	if f, has := fs["table"]; has {
+		if table, ok = p.str(f.val, "table"); ok {
+			if why := tableProblem(table); why != "" {
+				p.at(f.val, "bad table %q: %s", table, why)
+			}
+		}
+	}
+	if f, has := fs["filter"]; has && !isNull(f.val) {
+		filter, _ = p.str(f.val, "filter")
+	}
+	return fs, table, filter, ok
+}
+
+// column is one SPEC column a table maps, with where its name goes and
+// whether `null` (the table lacks it) is allowed.
+type column struct {
+	key      string
+	dst      *string
+	nullable bool
+}
+
+// columns applies a `columns:` mapping (nil for none) over the defaults
+// already in cols' destinations; kind is "event" or "identifies".
+func (p *problems) columns(n *yaml.Node, kind string, cols []column) {
+	if isNull(n) {
+		return
+	}
+	keys := make([]string, len(cols))
+	var nullable []string
+	for i, c := range cols {
+		keys[i] = c.key
+		if c.nullable {
+			nullable = append(nullable, c.key)
+		}
+	}
+	fs := p.fields(n, kind+" columns", keys...)
+	for _, c := range cols {
+		f, ok := fs[c.key]
+		if !ok {
+			continue
+		}
+		if isNull(f.val) {
+			if !c.nullable {
+				p.at(f.val, "column %s cannot be null in %s tables (only %s may be null)", c.key, kind, oneOf(nullable, "and"))
+			}
+			*c.dst = ""
+			continue
+		}
+		name, ok := p.str(f.val, "column "+c.key)
+		if !ok {
+			continue
+		}
+		*c.dst = name
+		if why := identProblem(name); why != "" {
+			p.at(f.val, "bad column name %q for %s: it %s", name, c.key, why)
+		}
+	}
+}
