@@ -273,3 +273,34 @@ func (f *fixture) runs() []runInfo {
 	}
 	return out
 }
+
+// runRow is one row of the runs table as tests read it.
+type runRow struct {
+	mode, status, err string
+}
+
+// runRows reads every run, oldest first.
+func (f *fixture) runRows() []runRow {
+	f.t.Helper()
+	db, err := f.connect()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer db.Close()
+	var rows []struct {
+		Mode   string  `db:"mode"`
+		Status string  `db:"status"`
+		Err    *string `db:"error"`
+	}
+	if err := db.Select(&rows, "SELECT mode, status, error FROM "+f.m.Output.Schema+"._sessionize_runs ORDER BY run_id"); err != nil {
+		f.t.Fatal(err)
+	}
+	out := make([]runRow, len(rows))
+	for i, r := range rows {
+		out[i] = runRow{mode: r.Mode, status: r.Status}
+		if r.Err != nil {
+			out[i].err = *r.Err
+		}
+	}
+	return out
+}

@@ -90,3 +90,9 @@ func (ClickHouse) Same(a, b string) string { return "isNotDistinctFrom(" + a + "
 
 // Distinct implements Dialect.
 func (ClickHouse) Distinct(a, b string) string { return "NOT isNotDistinctFrom(" + a + ", " + b + ")" }
+
+// Analyze implements Dialect: the engine keeps its statistics itself.
+func (ClickHouse) Analyze(table string) string { return "" }
+
+// Index implements Dialect: tables are ordered by their key instead.
+func (ClickHouse) Index(table, name string, cols []string) string { return "" }

@@ -75,6 +75,12 @@ type Dialect interface {
 	CreateTableAs(table string, key []string) string
 	// DropTable drops a table if it exists.
 	DropTable(table string) string
+	// Analyze is the statement that gathers planner statistics on a table
+	// just built, or "" where the engine needs none.
+	Analyze(table string) string
+	// Index is the statement that indexes a table on cols for the lookups of
+	// incremental runs, or "" where the engine's own layout serves them.
+	Index(table, name string, cols []string) string
 }
 
 // Column is a name and a SQL type.

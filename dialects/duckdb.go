@@ -96,3 +96,10 @@ func (DuckDB) Same(a, b string) string { return a + " IS NOT DISTINCT FROM " + b
 
 // Distinct implements Dialect.
 func (DuckDB) Distinct(a, b string) string { return a + " IS DISTINCT FROM " + b }
+
+// Analyze implements Dialect: the engine keeps its statistics itself.
+func (DuckDB) Analyze(table string) string { return "" }
+
+// Index implements Dialect: DuckDB prunes scans with its zone maps, and an
+// ART index would slow every bulk write.
+func (DuckDB) Index(table, name string, cols []string) string { return "" }

@@ -102,3 +102,10 @@ func (Postgres) Same(a, b string) string { return a + " IS NOT DISTINCT FROM " +
 
 // Distinct implements Dialect.
 func (Postgres) Distinct(a, b string) string { return a + " IS DISTINCT FROM " + b }
+
+// Analyze implements Dialect: a table built by CREATE TABLE AS has no
+// statistics until autovacuum comes by, and joins on it plan badly.
+func (Postgres) Analyze(table string) string { return "ANALYZE " + table }
+
+// Index implements Dialect.
+func (Postgres) Index(table, name string, cols []string) string { return "CREATE INDEX " + name + " ON " + table + " (" + strings.Join(cols, ", ") + ")" }

@@ -10,7 +10,6 @@ type data struct {
 	Step        string
 	Name        string
 	Hash        string
-	Canonical   string
 	Dialect     string
 	Mode        Mode
 	Incremental bool
@@ -42,7 +41,6 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 	x := &data{
 		Name:                m.Name,
 		Hash:                m.Hash,
-		Canonical:           m.Canonical(),
 		Dialect:             d.Name(),
 		Mode:                mode,
 		Incremental:         mode == Incremental,

@@ -50,9 +50,29 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			if !ok {
 				return "", fmt.Errorf("no table spec for %q", name)
 			}
-			return d.CreateTable(tbl(name), t.dialectColumns(d), t.key, name == runsTable.name), nil
+			var pk []string
+			if t.pk {
+				pk = t.key
+			}
+			return d.CreateTable(tbl(name), t.dialectColumns(d), pk, name == runsTable.name), nil
 		},
 		"dropTable":  func(name string) string { return d.DropTable(tbl(name)) },
+		// analyze follows a work table's creation: a blank line and the
+		// statement, or nothing on engines that need none.
+		"analyze": func(name string) string {
+			if a := d.Analyze(tbl(name)); a != "" {
+				return "\n\n" + a + ";"
+			}
+			return ""
+		},
+		// index follows a kept table's creation, like analyze.
+		"index": func(name string, cols ...string) string {
+			idx := d.Quote(name + "_" + strings.Join(splitKey(cols), "_"))
+			if i := d.Index(tbl(name), idx, splitKey(cols)); i != "" {
+				return "\n\n" + i + ";"
+			}
+			return ""
+		},
 		"workTables": func() []string { return workTables },
 		"preamble":   d.Preamble,
 		"micros":     d.Micros,

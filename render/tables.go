@@ -19,13 +19,14 @@ type columnSpec struct{ name, kind string }
 // of state the incremental path keeps between runs.
 type tableSpec struct {
 	name    string
-	key     []string // primary key / sort key; also the export order
+	key     []string // sort key and export order
+	pk      bool     // the key is a primary key (no NULLs, no duplicates)
 	columns []columnSpec
 }
 
 // Outputs are the tables of SPEC §4, in the SPEC's column order.
 var Outputs = []tableSpec{
-	{name: "sessions", key: []string{"session_id"}, columns: []columnSpec{
+	{name: "sessions", key: []string{"session_id"}, pk: true, columns: []columnSpec{
 		{"session_id", text}, {"contact_id", text}, {"property", text},
 		{"property_type", text}, {"asset_class", text}, {"session_index", integer},
 		{"session_start", stamp}, {"session_end", stamp}, {"duration_seconds", double},
@@ -33,7 +34,7 @@ var Outputs = []tableSpec{
 		{"contact_session_id", text}, {"user_lifecycle", text},
 		{"days_since_prev_product_session", double},
 	}},
-	{name: "contact_sessions", key: []string{"contact_session_id"}, columns: []columnSpec{
+	{name: "contact_sessions", key: []string{"contact_session_id"}, pk: true, columns: []columnSpec{
 		{"contact_session_id", text}, {"contact_id", text}, {"session_index", integer},
 		{"session_start", stamp}, {"session_end", stamp}, {"duration_seconds", double},
 		{"event_count", bigint}, {"session_count", bigint}, {"properties", text},
@@ -41,7 +42,7 @@ var Outputs = []tableSpec{
 		{"entry_url", text}, {"has_product", boolean}, {"prompted_product", boolean},
 		{"user_lifecycle", text},
 	}},
-	{name: "daily_metrics", key: []string{"day", "property"}, columns: []columnSpec{
+	{name: "daily_metrics", key: []string{"day", "property"}, pk: true, columns: []columnSpec{
 		{"day", date}, {"property", text}, {"sessions", bigint}, {"contacts", bigint},
 		{"events", bigint}, {"new_user_sessions", bigint}, {"active_user_sessions", bigint},
 		{"resurrected_user_sessions", bigint}, {"cross_property_sessions", bigint},
@@ -58,7 +59,7 @@ var Outputs = []tableSpec{
 }
 
 // runsTable is SPEC §4's state table: one row per run.
-var runsTable = tableSpec{name: "_sessionize_runs", key: []string{"run_id"}, columns: []columnSpec{
+var runsTable = tableSpec{name: "_sessionize_runs", key: []string{"run_id"}, pk: true, columns: []columnSpec{
 	{"run_id", bigint}, {"model_hash", text}, {"dialect", text}, {"mode", text},
 	{"started_at", stamp}, {"finished_at", stamp}, {"status", text}, {"watermark", stamp},
 	{"events_read", bigint}, {"rejected", bigint}, {"contacts_affected", bigint},

@@ -31,7 +31,10 @@ func (pgDriver) Open(ctx context.Context, t models.Target, schema string, lock b
 	}
 	c, err := db.Connx(ctx)
 	if err == nil {
-		_, err = c.ExecContext(ctx, "SET TIME ZONE 'UTC'")
+		// A killed run's server session would hold the lock until its
+		// statement ends; this makes the server notice the dead client
+		// within a second, end the session and free the lock.
+		_, err = c.ExecContext(ctx, "SET TIME ZONE 'UTC'; SET client_connection_check_interval = '1s'")
 	}
 	if err != nil {
 		db.Close()

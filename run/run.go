@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -86,7 +87,7 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	if opt.DryRun {
 		err = dryRun(ctx, s.Conn, n, files, r, opt.Progress)
 	} else {
-		err = execute(ctx, s.Conn, n, files, r, opt.Progress)
+		err = execute(ctx, s.Conn, n, m, files, r, opt.Progress)
 	}
 	r.Seconds = time.Since(begin).Seconds()
 	if err != nil {
@@ -97,7 +98,7 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 
 // execute runs step 0 on its own, so the run is recorded as running even if
 // it dies, then steps 1-7 in one transaction.
-func execute(ctx context.Context, c *sqlx.Conn, n names, files []render.File, r *Report, w io.Writer) error {
+func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, files []render.File, r *Report, w io.Writer) error {
 	if err := execStatements(ctx, c, files[0], r, w); err != nil {
 		return err
 	}
@@ -110,10 +111,13 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, files []render.File, r 
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// The model's text, so a later refusal can name what changed.
+	_, err = tx.ExecContext(ctx, tx.Rebind("UPDATE "+n.runs()+" SET model = ? WHERE run_id = ?"), model.Canonical(), runID)
 	for _, f := range files[1:] {
-		if err = execStatements(ctx, tx, f, r, w); err != nil {
+		if err != nil {
 			break
 		}
+		err = execStatements(ctx, tx, f, r, w)
 	}
 	if err == nil {
 		err = tx.Commit()
@@ -156,9 +160,13 @@ func execStatements(ctx context.Context, e execer, f render.File, r *Report, w i
 	stmts := Statements(f.SQL)
 	var rows int64
 	for i, q := range stmts {
+		began := time.Now()
 		res, err := e.ExecContext(ctx, q)
 		if err != nil {
 			return &StatementError{File: f.Name, Index: i + 1, SQL: q, Err: err}
+		}
+		if trace {
+			progress(w, "    %8.3fs  %s\n", time.Since(began).Seconds(), firstLine(q))
 		}
 		if n, err := res.RowsAffected(); err == nil && n > 0 {
 			rows += n
@@ -179,15 +187,22 @@ type StatementError struct {
 }
 
 func (e *StatementError) Error() string {
-	first := e.SQL
-	for _, l := range strings.Split(e.SQL, "\n") {
+	return fmt.Sprintf("%s, statement %d (%s): %v", e.File, e.Index, firstLine(e.SQL), e.Err)
+}
+
+// firstLine is the first line of a statement that is not a comment.
+func firstLine(q string) string {
+	for _, l := range strings.Split(q, "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "--") {
-			first = l
-			break
+			return l
 		}
 	}
-	return fmt.Sprintf("%s, statement %d (%s): %v", e.File, e.Index, first, e.Err)
+	return q
 }
+
+// trace prints every statement's time under its step (SESSIONIZE_TRACE=1),
+// to see where a run spends it.
+var trace = os.Getenv("SESSIONIZE_TRACE") != ""
 
 func (e *StatementError) Unwrap() error { return e.Err }
 

@@ -1,0 +1,51 @@
+-- sessionize 07_finish: model 'demo', full run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+--
+-- Step 7: record the run as successful and drop the work tables. The runner
+-- commits this together with everything steps 1-6 wrote.
+UPDATE `sessionize`.`_sessionize_runs`
+SET
+  status = 'success',
+  finished_at = now64(6, 'UTC'),
+  -- the largest loaded_at processed, never below the previous watermark
+  watermark = (
+    SELECT max(loaded_at) FROM (
+      SELECT since AS loaded_at FROM `sessionize`.`_sessionize_work_run`
+      UNION ALL
+      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_input`
+      UNION ALL
+      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_identifies`
+    ) AS loads
+  ),
+  events_read = (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input`),
+  rejected = (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL),
+  contacts_affected = (SELECT COUNT(DISTINCT contact_id) FROM `sessionize`.`_sessionize_work_session_cs`),
+  rows_written = (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_sessions_out`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_contact_sessions`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily_new`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`)
+WHERE run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_replaced`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched_anon`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies_best`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_session_cs`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_old`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_run`;

@@ -1,0 +1,145 @@
+-- sessionize 02_identity: model 'demo', incremental run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+--
+-- Step 2: identity stitching (SPEC §3.2).
+-- Each anonymous_id maps to the user_id of its earliest row that carries both,
+-- among the staged events and the identifies rows; contact_id is
+-- coalesce(user_id, mapped user_id, anonymous_id).
+
+-- Identifies rows that map something: they carry a user_id, an anonymous_id
+-- and a timestamp.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY (anonymous_id) AS
+WITH identify_rows AS (
+
+  -- app_prod.identifies
+  SELECT
+    NULLIF(CAST(`id` AS Nullable(String)), '') AS id,
+    NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
+    NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
+    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
+    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at
+  FROM `app_prod`.`identifies`
+)
+SELECT *
+FROM identify_rows
+WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL
+  AND (
+    (SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL
+    OR loaded_at IS NULL
+    OR loaded_at >= (SELECT since FROM `sessionize`.`_sessionize_work_run`)
+    OR (loaded_at = ts AND ts >= (SELECT since - toIntervalMicrosecond(259200000000) FROM `sessionize`.`_sessionize_work_run`))
+  );
+
+-- The anonymous_ids whose mapping this run may change: those of changed or
+-- replaced events that carry a user_id, and those of new identifies rows.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched_anon` ENGINE = MergeTree ORDER BY (anonymous_id) AS
+SELECT DISTINCT anonymous_id
+FROM (
+  SELECT anonymous_id FROM `sessionize`.`_sessionize_work_changed`
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id FROM `sessionize`.`_sessionize_work_replaced`
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies`
+) AS touched;
+
+-- Merge the new identifies rows into the best identifies row per anonymous_id.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies_best` ENGINE = MergeTree ORDER BY (anonymous_id) AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, id
+  FROM `sessionize`.`_sessionize_identifies`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies`)
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies`
+)
+SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
+  FROM candidates
+) AS ranked
+WHERE mapping_rank = 1;
+
+DELETE FROM `sessionize`.`_sessionize_identifies`
+WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies_best`);
+
+INSERT INTO `sessionize`.`_sessionize_identifies` (anonymous_id, user_id, ts, id)
+SELECT anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies_best`;
+
+-- Apply the event changes of step 1; their contact is set below, once the
+-- identity map is up to date.
+DELETE FROM `sessionize`.`_sessionize_events`
+WHERE event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_changed`);
+
+INSERT INTO `sessionize`.`_sessionize_events` (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url)
+SELECT CAST(NULL AS Nullable(String)), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM `sessionize`.`_sessionize_work_changed`;
+
+-- The new mapping of each touched anonymous_id, beside the old one.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_remap` ENGINE = MergeTree ORDER BY (anonymous_id) AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, event_id AS id
+  FROM `sessionize`.`_sessionize_events`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+    AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, id
+  FROM `sessionize`.`_sessionize_identifies`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+),
+best AS (SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
+  FROM candidates
+) AS ranked
+WHERE mapping_rank = 1)
+SELECT t.anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
+FROM `sessionize`.`_sessionize_work_touched_anon` AS t
+LEFT JOIN `sessionize`.`_sessionize_identity` AS old ON old.anonymous_id = t.anonymous_id
+LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
+
+DELETE FROM `sessionize`.`_sessionize_identity`
+WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`);
+
+INSERT INTO `sessionize`.`_sessionize_identity` (anonymous_id, user_id)
+SELECT anonymous_id, new_user_id
+FROM `sessionize`.`_sessionize_work_remap`
+WHERE new_user_id IS NOT NULL;
+
+-- The contacts this run touches (SPEC §5): those of the changed events, those
+-- the replaced events belonged to, and, for every anonymous_id whose mapping
+-- changed, both the contact it leaves and the one it joins.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched` ENGINE = MergeTree ORDER BY (contact_id) AS
+SELECT DISTINCT contact_id
+FROM (
+  SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id
+  FROM `sessionize`.`_sessionize_work_changed` AS c
+  LEFT JOIN `sessionize`.`_sessionize_identity` AS m ON m.anonymous_id = c.anonymous_id
+  UNION ALL
+  SELECT contact_id FROM `sessionize`.`_sessionize_work_replaced`
+  UNION ALL
+  SELECT coalesce(old_user_id, anonymous_id) FROM `sessionize`.`_sessionize_work_remap`
+  WHERE NOT isNotDistinctFrom(old_user_id, new_user_id)
+  UNION ALL
+  SELECT coalesce(new_user_id, anonymous_id) FROM `sessionize`.`_sessionize_work_remap`
+  WHERE NOT isNotDistinctFrom(old_user_id, new_user_id)
+) AS touched;
+
+-- Set the contact of the new events, and move the events of re-mapped
+-- anonymous_ids to their new contact (SPEC §3.2: a new identify
+-- re-attributes past events).
+UPDATE `sessionize`.`_sessionize_events`
+SET contact_id = coalesce(
+  user_id,
+  (SELECT m.user_id FROM `sessionize`.`_sessionize_identity` AS m WHERE m.anonymous_id = `sessionize`.`_sessionize_events`.anonymous_id),
+  anonymous_id
+)
+WHERE contact_id IS NULL
+  OR (user_id IS NULL AND anonymous_id IN (
+    SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`
+    WHERE NOT isNotDistinctFrom(old_user_id, new_user_id)
+  ));

@@ -1,0 +1,125 @@
+-- sessionize 06_daily_metrics: model 'demo', incremental run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+--
+-- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Days are the DATE of session_start in America/New_York, DST-aware.
+-- Every count is a sum over contacts, so a day's row is its old value, minus
+-- what the touched contacts counted before this run, plus what they count now.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY (day, property) AS
+SELECT
+  toDate32(s.session_start, 'America/New_York') AS day,
+  s.property,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  toInt64(sum(s.event_count)) AS events,
+  toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions,
+  toInt64(countIf(s.user_lifecycle = 'active')) AS active_user_sessions,
+  toInt64(countIf(s.user_lifecycle = 'resurrected')) AS resurrected_user_sessions,
+  toInt64(countIf(c.is_cross_property)) AS cross_property_sessions
+FROM `sessionize`.`_sessionize_work_sessions_out` AS s
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
+GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY (day, property) AS
+WITH changes AS (
+  SELECT * FROM `sessionize`.`daily_metrics` AS d
+  WHERE EXISTS (SELECT 1 FROM `sessionize`.`_sessionize_work_daily_old` AS o WHERE o.day = d.day AND o.property = d.property)
+     OR EXISTS (SELECT 1 FROM `sessionize`.`_sessionize_work_daily_new` AS n WHERE n.day = d.day AND n.property = d.property)
+  UNION ALL
+  SELECT
+    day, property, -sessions, -contacts, -events, -new_user_sessions,
+    -active_user_sessions, -resurrected_user_sessions, -cross_property_sessions
+  FROM `sessionize`.`_sessionize_work_daily_old`
+  UNION ALL
+  SELECT * FROM `sessionize`.`_sessionize_work_daily_new`
+)
+SELECT
+  day,
+  property,
+  toInt64(sum(sessions)) AS sessions,
+  toInt64(sum(contacts)) AS contacts,
+  toInt64(sum(events)) AS events,
+  toInt64(sum(new_user_sessions)) AS new_user_sessions,
+  toInt64(sum(active_user_sessions)) AS active_user_sessions,
+  toInt64(sum(resurrected_user_sessions)) AS resurrected_user_sessions,
+  toInt64(sum(cross_property_sessions)) AS cross_property_sessions
+FROM changes
+GROUP BY day, property;
+
+DELETE FROM `sessionize`.`daily_metrics`
+WHERE EXISTS (
+  SELECT 1 FROM `sessionize`.`_sessionize_work_daily` AS w
+  WHERE w.day = `sessionize`.`daily_metrics`.day AND w.property = `sessionize`.`daily_metrics`.property
+);
+
+-- A (day, property) whose sessions all moved away has no row (SPEC §4).
+INSERT INTO `sessionize`.`daily_metrics`
+SELECT * FROM `sessionize`.`_sessionize_work_daily`
+WHERE sessions > 0;
+
+-- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- product event name in it, one row of _sessionize_prompted, kept between
+-- runs so an incremental run can recount the keys it touches.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY (contact_id) AS
+SELECT
+  c.contact_id,
+  c.contact_session_id,
+  toDate32(c.session_start, 'America/New_York') AS day,
+  c.entry_property,
+  c.entry_url,
+  e.event,
+  COUNT(*) AS events,
+  coalesce(c.user_lifecycle = 'new', false) AS is_new
+FROM `sessionize`.`_sessionize_work_event_sessions` AS e
+JOIN `sessionize`.`_sessionize_work_sessions_out` AS s
+  ON s.contact_id = e.contact_id AND s.property = e.property AND s.session_index = e.session_index
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
+  ON c.contact_session_id = s.contact_session_id
+WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
+GROUP BY c.contact_id, c.contact_session_id, toDate32(c.session_start, 'America/New_York'), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+
+-- The keys whose counts change: those the touched contacts had and have.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_keys` ENGINE = MergeTree ORDER BY tuple() AS
+SELECT DISTINCT day, entry_property, entry_url, event
+FROM (
+  SELECT day, entry_property, entry_url, event FROM `sessionize`.`_sessionize_prompted`
+  WHERE contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
+  UNION ALL
+  SELECT day, entry_property, entry_url, event FROM `sessionize`.`_sessionize_work_prompted`
+) AS keys;
+
+DELETE FROM `sessionize`.`_sessionize_prompted`
+WHERE contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`);
+
+INSERT INTO `sessionize`.`_sessionize_prompted`
+SELECT * FROM `sessionize`.`_sessionize_work_prompted`;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() AS
+SELECT
+  p.day,
+  p.entry_property,
+  p.entry_url,
+  p.event,
+  COUNT(*) AS contact_sessions,
+  COUNT(DISTINCT p.contact_id) AS contacts,
+  toInt64(sum(p.events)) AS events,
+  toInt64(countIf(p.is_new)) AS new_user_sessions
+FROM `sessionize`.`_sessionize_prompted` AS p
+WHERE EXISTS (
+  SELECT 1 FROM `sessionize`.`_sessionize_work_prompted_keys` AS k
+  WHERE k.day = p.day AND k.entry_property = p.entry_property
+    AND isNotDistinctFrom(k.entry_url, p.entry_url) AND k.event = p.event
+)
+GROUP BY p.day, p.entry_property, p.entry_url, p.event;
+
+DELETE FROM `sessionize`.`prompted_events`
+WHERE EXISTS (
+  SELECT 1 FROM `sessionize`.`_sessionize_work_prompted_keys` AS k
+  WHERE k.day = `sessionize`.`prompted_events`.day
+    AND k.entry_property = `sessionize`.`prompted_events`.entry_property
+    AND isNotDistinctFrom(k.entry_url, `sessionize`.`prompted_events`.entry_url)
+    AND k.event = `sessionize`.`prompted_events`.event
+);
+
+INSERT INTO `sessionize`.`prompted_events`
+SELECT * FROM `sessionize`.`_sessionize_work_prompted_out`;

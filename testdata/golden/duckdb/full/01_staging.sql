@@ -1,0 +1,121 @@
+-- sessionize 01_staging: model 'demo', full run, dialect duckdb.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TimeZone = 'UTC';
+--
+-- Step 1: staging (SPEC §3.1).
+-- Reads every source table, casts its columns to the SPEC's
+-- types, reads empty ids as NULL and gives each row that cannot be
+-- sessionized the first reason that applies.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_input" AS
+WITH source_rows AS (
+
+  -- source 'website' (marketing): website.pages
+  SELECT
+    CAST('website' AS VARCHAR) AS source,
+    CAST('marketing' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST(NULL AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "website"."pages"
+
+  UNION ALL
+
+  -- source 'website' (marketing): website.tracks
+  SELECT
+    CAST('website' AS VARCHAR) AS source,
+    CAST('marketing' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST("event" AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "website"."tracks"
+
+  UNION ALL
+
+  -- source 'app' (product): app_prod.tracks
+  SELECT
+    CAST('app' AS VARCHAR) AS source,
+    CAST('product' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST("event" AS VARCHAR) AS event,
+    CAST("context_page_url" AS VARCHAR) AS url
+  FROM "app_prod"."tracks"
+
+  UNION ALL
+
+  -- source 'docs' (asset:docs): docs.pages
+  SELECT
+    CAST('docs' AS VARCHAR) AS source,
+    CAST('asset:docs' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST(NULL AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "docs"."pages"
+
+  UNION ALL
+
+  -- source 'blog' (asset:articles): blog.pages
+  SELECT
+    CAST('blog' AS VARCHAR) AS source,
+    CAST('asset:articles' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST(NULL AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "blog"."pages"
+)
+SELECT
+  *,
+  CASE
+    WHEN event_id IS NULL THEN 'missing_event_id'
+    WHEN ts IS NULL THEN 'missing_timestamp'
+    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+  END AS reason
+FROM source_rows;
+
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
+DROP TABLE IF EXISTS "sessionize"."rejected_events";
+
+CREATE TABLE "sessionize"."rejected_events" (
+  "event_id" VARCHAR,
+  "source" VARCHAR,
+  "timestamp" TIMESTAMP,
+  "loaded_at" TIMESTAMP,
+  "reason" VARCHAR
+);
+
+INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
+SELECT event_id, source, ts, loaded_at, reason
+FROM "sessionize"."_sessionize_work_input"
+WHERE reason IS NOT NULL;
+
+-- Dedup: one row per event_id across all sources, the earliest loaded, then
+-- the earliest timestamp, then the smallest source name (SPEC §3.1).
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_staged" AS
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
+  FROM "sessionize"."_sessionize_work_input"
+  WHERE reason IS NULL
+) AS copies
+WHERE copy_rank = 1;

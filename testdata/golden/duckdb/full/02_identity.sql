@@ -1,0 +1,68 @@
+-- sessionize 02_identity: model 'demo', full run, dialect duckdb.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TimeZone = 'UTC';
+--
+-- Step 2: identity stitching (SPEC §3.2).
+-- Each anonymous_id maps to the user_id of its earliest row that carries both,
+-- among the staged events and the identifies rows; contact_id is
+-- coalesce(user_id, mapped user_id, anonymous_id).
+
+-- Identifies rows that map something: they carry a user_id, an anonymous_id
+-- and a timestamp.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_identifies" AS
+WITH identify_rows AS (
+
+  -- app_prod.identifies
+  SELECT
+    NULLIF(CAST("id" AS VARCHAR), '') AS id,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at
+  FROM "app_prod"."identifies"
+)
+SELECT *
+FROM identify_rows
+WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
+
+-- The best identifies row per anonymous_id, kept for later runs.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_identifies" AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, id FROM "sessionize"."_sessionize_work_identifies"
+)
+SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
+  FROM candidates
+) AS ranked
+WHERE mapping_rank = 1;
+
+-- The identity map: the best candidate among staged events and identifies.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_identity" AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, event_id AS id
+  FROM "sessionize"."_sessionize_work_staged"
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, id
+  FROM "sessionize"."_sessionize_identifies"
+)
+SELECT anonymous_id, user_id
+FROM (SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
+  FROM candidates
+) AS ranked
+WHERE mapping_rank = 1) AS best;
+
+-- The staged events with their contact, kept for later runs.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_events" AS
+SELECT
+  coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
+  e.*
+FROM "sessionize"."_sessionize_work_staged" AS e
+LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id;

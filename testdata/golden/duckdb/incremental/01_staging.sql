@@ -1,0 +1,148 @@
+-- sessionize 01_staging: model 'demo', incremental run, dialect duckdb.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TimeZone = 'UTC';
+--
+-- Step 1: staging (SPEC §3.1).
+-- Reads every source table from the watermark on, casts its columns to the SPEC's
+-- types, reads empty ids as NULL and gives each row that cannot be
+-- sessionized the first reason that applies.
+-- SPEC §5: rows loaded at or above the watermark are read (those at it again,
+-- which dedup makes harmless); rows without a load time of their own, whose
+-- loaded_at fell back to their timestamp, are read back to late_window (3d)
+-- below it.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_input" AS
+WITH source_rows AS (
+
+  -- source 'website' (marketing): website.pages
+  SELECT
+    CAST('website' AS VARCHAR) AS source,
+    CAST('marketing' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST(NULL AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "website"."pages"
+
+  UNION ALL
+
+  -- source 'website' (marketing): website.tracks
+  SELECT
+    CAST('website' AS VARCHAR) AS source,
+    CAST('marketing' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST("event" AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "website"."tracks"
+
+  UNION ALL
+
+  -- source 'app' (product): app_prod.tracks
+  SELECT
+    CAST('app' AS VARCHAR) AS source,
+    CAST('product' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST("event" AS VARCHAR) AS event,
+    CAST("context_page_url" AS VARCHAR) AS url
+  FROM "app_prod"."tracks"
+
+  UNION ALL
+
+  -- source 'docs' (asset:docs): docs.pages
+  SELECT
+    CAST('docs' AS VARCHAR) AS source,
+    CAST('asset:docs' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST(NULL AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "docs"."pages"
+
+  UNION ALL
+
+  -- source 'blog' (asset:articles): blog.pages
+  SELECT
+    CAST('blog' AS VARCHAR) AS source,
+    CAST('asset:articles' AS VARCHAR) AS property,
+    NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
+    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
+    CAST(NULL AS VARCHAR) AS event,
+    CAST("url" AS VARCHAR) AS url
+  FROM "blog"."pages"
+)
+SELECT
+  *,
+  CASE
+    WHEN event_id IS NULL THEN 'missing_event_id'
+    WHEN ts IS NULL THEN 'missing_timestamp'
+    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+  END AS reason
+FROM source_rows
+WHERE (
+    (SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL
+    OR loaded_at IS NULL
+    OR loaded_at >= (SELECT since FROM "sessionize"."_sessionize_work_run")
+    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM "sessionize"."_sessionize_work_run"))
+  );
+
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
+-- The rows this run read again replace the ones an earlier run kept.
+DELETE FROM "sessionize"."rejected_events"
+WHERE (
+    (SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL
+    OR loaded_at IS NULL
+    OR loaded_at >= (SELECT since FROM "sessionize"."_sessionize_work_run")
+    OR (loaded_at = "timestamp" AND "timestamp" >= (SELECT since - INTERVAL '259200000000 microseconds' FROM "sessionize"."_sessionize_work_run"))
+  );
+
+INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
+SELECT event_id, source, ts, loaded_at, reason
+FROM "sessionize"."_sessionize_work_input"
+WHERE reason IS NOT NULL;
+
+-- Dedup: one row per event_id across all sources, the earliest loaded, then
+-- the earliest timestamp, then the smallest source name (SPEC §3.1).
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_staged" AS
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
+  FROM "sessionize"."_sessionize_work_input"
+  WHERE reason IS NULL
+) AS copies
+WHERE copy_rank = 1;
+
+-- The staged rows this run changes: events not seen before, and better
+-- copies (by the dedup order above) of events an earlier run staged. A copy
+-- that loses to the staged row changes nothing.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_changed" AS
+SELECT n.*
+FROM "sessionize"."_sessionize_work_staged" AS n
+LEFT JOIN "sessionize"."_sessionize_events" AS o ON o.event_id = n.event_id
+WHERE o.event_id IS NULL
+  OR n.loaded_at < o.loaded_at
+  OR (n.loaded_at = o.loaded_at AND n.ts < o.ts)
+  OR (n.loaded_at = o.loaded_at AND n.ts = o.ts AND n.source < o.source);
+
+-- The staged rows they replace, with the contact they belonged to.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_replaced" AS
+SELECT o.*
+FROM "sessionize"."_sessionize_events" AS o
+JOIN "sessionize"."_sessionize_work_changed" AS n ON n.event_id = o.event_id;

@@ -1,0 +1,129 @@
+-- sessionize 01_staging: model 'demo', full run, dialect postgres.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TIME ZONE 'UTC';
+--
+-- Step 1: staging (SPEC §3.1).
+-- Reads every source table, casts its columns to the SPEC's
+-- types, reads empty ids as NULL and gives each row that cannot be
+-- sessionized the first reason that applies.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_input" AS
+WITH source_rows AS (
+
+  -- source 'website' (marketing): website.pages
+  SELECT
+    CAST('website' AS TEXT) COLLATE "C" AS source,
+    CAST('marketing' AS TEXT) COLLATE "C" AS property,
+    NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
+    CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
+    CAST(NULL AS TEXT) COLLATE "C" AS event,
+    CAST("url" AS TEXT) COLLATE "C" AS url
+  FROM "website"."pages"
+
+  UNION ALL
+
+  -- source 'website' (marketing): website.tracks
+  SELECT
+    CAST('website' AS TEXT) COLLATE "C" AS source,
+    CAST('marketing' AS TEXT) COLLATE "C" AS property,
+    NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
+    CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
+    CAST("event" AS TEXT) COLLATE "C" AS event,
+    CAST("url" AS TEXT) COLLATE "C" AS url
+  FROM "website"."tracks"
+
+  UNION ALL
+
+  -- source 'app' (product): app_prod.tracks
+  SELECT
+    CAST('app' AS TEXT) COLLATE "C" AS source,
+    CAST('product' AS TEXT) COLLATE "C" AS property,
+    NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
+    CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
+    CAST("event" AS TEXT) COLLATE "C" AS event,
+    CAST("context_page_url" AS TEXT) COLLATE "C" AS url
+  FROM "app_prod"."tracks"
+
+  UNION ALL
+
+  -- source 'docs' (asset:docs): docs.pages
+  SELECT
+    CAST('docs' AS TEXT) COLLATE "C" AS source,
+    CAST('asset:docs' AS TEXT) COLLATE "C" AS property,
+    NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
+    CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
+    CAST(NULL AS TEXT) COLLATE "C" AS event,
+    CAST("url" AS TEXT) COLLATE "C" AS url
+  FROM "docs"."pages"
+
+  UNION ALL
+
+  -- source 'blog' (asset:articles): blog.pages
+  SELECT
+    CAST('blog' AS TEXT) COLLATE "C" AS source,
+    CAST('asset:articles' AS TEXT) COLLATE "C" AS property,
+    NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
+    CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
+    CAST(NULL AS TEXT) COLLATE "C" AS event,
+    CAST("url" AS TEXT) COLLATE "C" AS url
+  FROM "blog"."pages"
+)
+SELECT
+  *,
+  CASE
+    WHEN event_id IS NULL THEN 'missing_event_id'
+    WHEN ts IS NULL THEN 'missing_timestamp'
+    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+  END AS reason
+FROM source_rows;
+
+ANALYZE "sessionize"."_sessionize_work_input";
+
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
+DROP TABLE IF EXISTS "sessionize"."rejected_events";
+
+CREATE TABLE "sessionize"."rejected_events" (
+  "event_id" TEXT COLLATE "C",
+  "source" TEXT COLLATE "C",
+  "timestamp" TIMESTAMP,
+  "loaded_at" TIMESTAMP,
+  "reason" TEXT COLLATE "C"
+);
+
+CREATE INDEX "rejected_events_loaded_at" ON "sessionize"."rejected_events" (loaded_at);
+
+INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
+SELECT event_id, source, ts, loaded_at, reason
+FROM "sessionize"."_sessionize_work_input"
+WHERE reason IS NOT NULL;
+
+-- Dedup: one row per event_id across all sources, the earliest loaded, then
+-- the earliest timestamp, then the smallest source name (SPEC §3.1).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_staged";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_staged" AS
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
+  FROM "sessionize"."_sessionize_work_input"
+  WHERE reason IS NULL
+) AS copies
+WHERE copy_rank = 1;
+
+ANALYZE "sessionize"."_sessionize_work_staged";

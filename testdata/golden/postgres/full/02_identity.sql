@@ -1,0 +1,86 @@
+-- sessionize 02_identity: model 'demo', full run, dialect postgres.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TIME ZONE 'UTC';
+--
+-- Step 2: identity stitching (SPEC §3.2).
+-- Each anonymous_id maps to the user_id of its earliest row that carries both,
+-- among the staged events and the identifies rows; contact_id is
+-- coalesce(user_id, mapped user_id, anonymous_id).
+
+-- Identifies rows that map something: they carry a user_id, an anonymous_id
+-- and a timestamp.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_identifies";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_identifies" AS
+WITH identify_rows AS (
+
+  -- app_prod.identifies
+  SELECT
+    NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS id,
+    NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
+    NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
+    CAST("timestamp" AS TIMESTAMP) AS ts,
+    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at
+  FROM "app_prod"."identifies"
+)
+SELECT *
+FROM identify_rows
+WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
+
+-- The best identifies row per anonymous_id, kept for later runs.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_identifies" AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, id FROM "sessionize"."_sessionize_work_identifies"
+)
+SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
+  FROM candidates
+) AS ranked
+WHERE mapping_rank = 1;
+
+CREATE INDEX "_sessionize_identifies_anonymous_id" ON "sessionize"."_sessionize_identifies" (anonymous_id);
+
+-- The identity map: the best candidate among staged events and identifies.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identity";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_identity" AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, event_id AS id
+  FROM "sessionize"."_sessionize_work_staged"
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, id
+  FROM "sessionize"."_sessionize_identifies"
+)
+SELECT anonymous_id, user_id
+FROM (SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
+  FROM candidates
+) AS ranked
+WHERE mapping_rank = 1) AS best;
+
+CREATE INDEX "_sessionize_identity_anonymous_id" ON "sessionize"."_sessionize_identity" (anonymous_id);
+
+ANALYZE "sessionize"."_sessionize_identity";
+
+-- The staged events with their contact, kept for later runs.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_events";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_events" AS
+SELECT
+  coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
+  e.*
+FROM "sessionize"."_sessionize_work_staged" AS e
+LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id;
+
+CREATE INDEX "_sessionize_events_event_id" ON "sessionize"."_sessionize_events" (event_id);
+
+CREATE INDEX "_sessionize_events_contact_id" ON "sessionize"."_sessionize_events" (contact_id);
+
+CREATE INDEX "_sessionize_events_anonymous_id" ON "sessionize"."_sessionize_events" (anonymous_id);
+
+ANALYZE "sessionize"."_sessionize_events";

@@ -1,0 +1,62 @@
+-- sessionize 03_sessions: model 'demo', full run, dialect postgres.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TIME ZONE 'UTC';
+--
+-- Step 3: sessions per property (SPEC §3.3).
+-- Within each (contact_id, property), in event order (timestamp, event_id), an
+-- event starts a session when it is the first or when it comes
+-- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
+-- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
+-- count of starts numbers the sessions 1, 2, ... (session_index).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_event_sessions";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_event_sessions" AS
+WITH ordered AS (
+  SELECT
+    e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
+    LAG(e.ts) OVER (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id) AS prev_ts
+  FROM "sessionize"."_sessionize_events" AS e
+),
+starts AS (
+  SELECT
+    *,
+    CASE
+      WHEN prev_ts IS NULL THEN 1
+      WHEN CAST(EXTRACT(EPOCH FROM ts) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_ts) * 1000000 AS BIGINT) >= 1800000000 THEN 1
+      ELSE 0
+    END AS is_start
+  FROM ordered
+)
+SELECT
+  *,
+  CAST(SUM(is_start) OVER (
+    PARTITION BY contact_id, property ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING
+  ) AS INTEGER) AS session_index
+FROM starts;
+
+ANALYZE "sessionize"."_sessionize_work_event_sessions";
+
+-- One row per session. The first event (is_start = 1) gives the session its
+-- id, source, first_event and first_url.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_sessions" AS
+WITH per_session AS (
+  SELECT
+    contact_id,
+    property,
+    session_index,
+    MIN(ts) AS session_start,
+    MAX(ts) AS session_end,
+    COUNT(*) AS event_count,
+    MAX(CASE WHEN is_start = 1 THEN event_id END) AS first_event_id,
+    MAX(CASE WHEN is_start = 1 THEN source END) AS source,
+    MAX(CASE WHEN is_start = 1 THEN event END) AS first_event,
+    MAX(CASE WHEN is_start = 1 THEN url END) AS first_url
+  FROM "sessionize"."_sessionize_work_event_sessions"
+  GROUP BY contact_id, property, session_index
+)
+SELECT
+  md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
+  *
+FROM per_session;
+
+ANALYZE "sessionize"."_sessionize_work_sessions";
