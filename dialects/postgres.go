@@ -108,4 +108,6 @@ func (Postgres) Distinct(a, b string) string { return a + " IS DISTINCT FROM " +
 func (Postgres) Analyze(table string) string { return "ANALYZE " + table }
 
 // Index implements Dialect.
-func (Postgres) Index(table, name string, cols []string) string { return "CREATE INDEX " + name + " ON " + table + " (" + strings.Join(cols, ", ") + ")" }
+func (Postgres) Index(table, name string, cols []string) string {
+	return "CREATE INDEX " + name + " ON " + table + " (" + strings.Join(cols, ", ") + ")"
+}

@@ -56,7 +56,7 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			}
 			return d.CreateTable(tbl(name), t.dialectColumns(d), pk, name == runsTable.name), nil
 		},
-		"dropTable":  func(name string) string { return d.DropTable(tbl(name)) },
+		"dropTable": func(name string) string { return d.DropTable(tbl(name)) },
 		// analyze follows a work table's creation: a blank line and the
 		// statement, or nothing on engines that need none.
 		"analyze": func(name string) string {

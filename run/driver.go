@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -71,4 +72,27 @@ func (e *ErrRefused) Error() string { return e.Reason }
 func IsRefused(err error) bool {
 	var r *ErrRefused
 	return errors.As(err, &r)
+}
+
+// Open connects to a target to read it (no lock), for commands such as
+// export, status and report. The caller closes the session.
+func Open(ctx context.Context, m *models.Model, t models.Target) (*Session, dialects.Dialect, error) {
+	d, err := dialects.For(string(t.Dialect))
+	if err != nil {
+		return nil, nil, err
+	}
+	drv, err := driverFor(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := drv.Open(ctx, t, m.Output.Schema, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, d, nil
+}
+
+// Table is the quoted name of a table in the model's output schema.
+func Table(d dialects.Dialect, m *models.Model, name string) string {
+	return names{d, m.Output.Schema}.table(name)
 }
