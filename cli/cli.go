@@ -42,6 +42,8 @@ var commands = map[string]command{
 	"status":   {"show the last runs, the watermark and row counts", statusCmd},
 	"export":   {"print an output table as CSV or JSON Lines, ordered by its key", exportCmd},
 	"demo":     {"write synthetic events and a model, run it on DuckDB, summarize", demoCmd},
+	"report":   {"write an HTML report of the outputs: sessions, lifecycle, prompting assets", reportCmd},
+	"bench":    {"measure full and incremental runs against the engine's floor on demo data", benchCmd},
 }
 
 // Run runs the command line and returns the process exit code.

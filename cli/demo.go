@@ -11,6 +11,7 @@ import (
 
 	"github.com/sessionize/sessionize/demo"
 	"github.com/sessionize/sessionize/models"
+	htmlreport "github.com/sessionize/sessionize/report"
 	"github.com/sessionize/sessionize/run"
 )
 
@@ -62,7 +63,12 @@ func demoCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	sum.Print(e.stdout)
-	fmt.Fprintf(e.stdout, "\nThe model is %s. Try:\n  cd %s\n  sessionize status\n  sessionize export sessions | head\n  sessionize render -o sql\n", modelPath, *dir)
+	reportPath := filepath.Join(*dir, "report.html")
+	if err := htmlreport.WriteFile(ctx, m, t, htmlreport.Options{}, reportPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nThe report is %s: open it in a browser.\n", reportPath)
+	fmt.Fprintf(e.stdout, "\nThe model is %s. Try:\n  cd %s\n  sessionize status\n  sessionize export sessions | head\n  sessionize render -o sql\n  sessionize report --since 2026-03-01\n", modelPath, *dir)
 	return nil
 }
 

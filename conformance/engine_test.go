@@ -27,6 +27,13 @@ type engine struct {
 	open func(t *testing.T) (target, raw, out string, connect func() (*sqlx.DB, error))
 	// types of the source columns.
 	textType, tsType string
+	// createSchema and tableSuffix adapt the source DDL to the engine
+	// (ClickHouse: databases, and an engine clause); "" means standard SQL.
+	createSchema, tableSuffix string
+	// bulkInsert, when set, is the engine's statement for bulk (runs_test.go).
+	bulkInsert func(raw string, from, n int, loaded string) string
+	// beforeChild, when set, runs before a run starts in a child process.
+	beforeChild func()
 }
 
 var seq atomic.Int64
@@ -48,6 +55,9 @@ func duckEngine() engine {
 func engines(t *testing.T) []engine {
 	es := []engine{duckEngine()}
 	if e, ok := postgresEngine(t); ok {
+		es = append(es, e)
+	}
+	if e, ok := clickhouseEngine(t); ok {
 		es = append(es, e)
 	}
 	return es
@@ -122,13 +132,17 @@ func setup(t *testing.T, e engine, timezone string) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, e: e, connect: connect, raw: raw, model: path}
-	stmts := []string{"CREATE SCHEMA IF NOT EXISTS " + raw}
+	createSchema := e.createSchema
+	if createSchema == "" {
+		createSchema = "CREATE SCHEMA IF NOT EXISTS "
+	}
+	stmts := []string{createSchema + raw}
 	for _, tbl := range []string{"web", "app", "docs", "blog"} {
 		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE %s.%s (id %s, "timestamp" %s, user_id %s, anonymous_id %s, received_at %s, event %s, url %s)`,
-			raw, tbl, e.textType, e.tsType, e.textType, e.textType, e.tsType, e.textType, e.textType))
+			raw, tbl, e.textType, e.tsType, e.textType, e.textType, e.tsType, e.textType, e.textType)+e.tableSuffix)
 	}
 	stmts = append(stmts, fmt.Sprintf(`CREATE TABLE %s.identifies (id %s, user_id %s, anonymous_id %s, "timestamp" %s, received_at %s)`,
-		raw, e.textType, e.textType, e.textType, e.tsType, e.tsType))
+		raw, e.textType, e.textType, e.textType, e.tsType, e.tsType)+e.tableSuffix)
 	f.exec(stmts...)
 	m, err := models.Load(path)
 	if err != nil {

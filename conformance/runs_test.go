@@ -48,6 +48,10 @@ func binary(t *testing.T) string {
 // events 7 s apart, so sessions are long and the run takes a while.
 func (f *fixture) bulk(from, n int, loaded string) {
 	f.t.Helper()
+	if f.e.bulkInsert != nil {
+		f.exec(f.e.bulkInsert(f.raw, from, n, loaded))
+		return
+	}
 	f.exec(fmt.Sprintf(`INSERT INTO %s.app (id, "timestamp", user_id, anonymous_id, received_at, event, url)
 SELECT 'b' || CAST(i AS %s), CAST('2024-03-01' AS %s) + CAST(i * 7 AS INTEGER) * INTERVAL '1 second',
        'u' || CAST(i / 50 %% 2000 AS %s), NULL, CAST('%s' AS %s), 'Query Run', NULL
@@ -57,6 +61,9 @@ FROM generate_series(%d, %d) AS g(i)`, f.raw, f.e.textType, f.e.tsType, f.e.text
 // child starts `sessionize run` in another process and returns it with a
 // channel of its progress lines.
 func (f *fixture) child(t *testing.T, args ...string) (*exec.Cmd, <-chan string) {
+	if f.e.beforeChild != nil {
+		f.e.beforeChild()
+	}
 	cmd := exec.Command(binary(t), append([]string{"run", "-f", f.model}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -5,8 +5,10 @@ import (
 	"strings"
 )
 
-// ClickHouse is ClickHouse 23.8 or newer. Every column is Nullable where the
-// SPEC allows NULL, so NULL means the same as on the other engines.
+// ClickHouse is ClickHouse 23.8 or newer (window functions, DateTime64,
+// Date32, Bool, CREATE OR REPLACE TABLE). Every column is Nullable where the
+// SPEC allows NULL, so NULL means the same as on the other engines; the
+// settings in Preamble make joins and unions behave as standard SQL.
 type ClickHouse struct{}
 
 // Name implements Dialect.
@@ -25,17 +27,26 @@ func (c ClickHouse) Relation(table string) (string, error) {
 	return qualified(c, table), nil
 }
 
+// Literal implements Dialect. A backslash in a ClickHouse string literal
+// starts an escape, so it is escaped too.
+func (ClickHouse) Literal(s string) string {
+	return "'" + strings.NewReplacer("\\", "\\\\", "'", "\\'").Replace(s) + "'"
+}
+
 func (ClickHouse) TextType() string      { return "Nullable(String)" }
 func (ClickHouse) IntType() string       { return "Int32" }
-func (ClickHouse) BigintType() string    { return "Int64" }
+func (ClickHouse) BigintType() string    { return "Nullable(Int64)" }
 func (ClickHouse) DoubleType() string    { return "Nullable(Float64)" }
 func (ClickHouse) BoolType() string      { return "Bool" }
 func (ClickHouse) TimestampType() string { return "Nullable(DateTime64(6, 'UTC'))" }
 func (ClickHouse) DateType() string      { return "Date32" }
 
 func (ClickHouse) Text(expr string) string { return "CAST(" + expr + " AS Nullable(String))" }
+
+// Timestamp implements Dialect: a DateTime or DateTime64 column of any time
+// zone keeps its instant; text is read as UTC; what cannot be read is NULL.
 func (ClickHouse) Timestamp(expr string) string {
-	return "toDateTime64OrNull(toString(" + expr + "), 6, 'UTC')"
+	return "accurateCastOrNull(" + expr + ", 'DateTime64(6, ''UTC'')')"
 }
 func (ClickHouse) Micros(expr string) string { return "toUnixTimestamp64Micro(" + expr + ")" }
 func (ClickHouse) Seconds(m string) string   { return "toFloat64(" + m + ") / 1000000" }
@@ -45,11 +56,11 @@ func (ClickHouse) MinusMicros(expr string, n int64) string {
 }
 func (ClickHouse) MD5Hex(expr string) string     { return "lower(hex(MD5(" + expr + ")))" }
 func (ClickHouse) Concat(exprs ...string) string { return "concat(" + strings.Join(exprs, ", ") + ")" }
-func (ClickHouse) LocalDate(expr, tz string) string {
-	return "toDate32(" + expr + ", " + Literal(tz) + ")"
+func (c ClickHouse) LocalDate(expr, tz string) string {
+	return "toDate32(" + expr + ", " + c.Literal(tz) + ")"
 }
-func (ClickHouse) SortedDistinctAgg(expr, sep string) string {
-	return "arrayStringConcat(arraySort(groupUniqArray(" + expr + ")), " + Literal(sep) + ")"
+func (c ClickHouse) SortedDistinctAgg(expr, sep string) string {
+	return "arrayStringConcat(arraySort(groupUniqArray(" + expr + ")), " + c.Literal(sep) + ")"
 }
 func (ClickHouse) ArgMin(v, key, cond string) string {
 	return "argMinIf(" + v + ", " + key + ", " + cond + ")"
@@ -58,8 +69,36 @@ func (ClickHouse) CountIf(cond string) string   { return "toInt64(countIf(" + co
 func (ClickHouse) SumBigint(expr string) string { return "toInt64(sum(" + expr + "))" }
 func (ClickHouse) Now() string                  { return "now64(6, 'UTC')" }
 
-// Preamble implements Dialect: ClickHouse settings travel with each query.
-func (ClickHouse) Preamble() []string { return nil }
+// Lag implements Dialect. ClickHouse 23.8 has no LAG; lagInFrame reads the
+// frame, so the frame is spelled out, and it gives the type's default (not
+// NULL) on the first row unless the type is Nullable, so it is made so.
+func (ClickHouse) Lag(expr, window string) string {
+	return "lagInFrame(toNullable(" + expr + ")) OVER (" + window + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+}
+
+// Preamble implements Dialect. The rendered files set what they rely on, so
+// they run the same from sessionize and from clickhouse-client:
+// join_use_nulls: an outer join's missing side is NULL, not the type's default;
+// union_default_mode: a bare UNION is UNION DISTINCT;
+// prefer_column_name_to_alias: a name is the column before an alias of the
+// same SELECT (MIN(session_start) AS session_start).
+func (ClickHouse) Preamble() []string {
+	return []string{
+		"SET join_use_nulls = 1",
+		"SET union_default_mode = 'DISTINCT'",
+		"SET prefer_column_name_to_alias = 1",
+	}
+}
+
+// mergeTree is the engine clause of every table: a MergeTree sorted by the
+// key, which may hold Nullable columns (text is Nullable, as in the SPEC).
+func mergeTree(key []string, partition string) string {
+	s := "ENGINE = MergeTree"
+	if partition != "" {
+		s += " PARTITION BY " + partition
+	}
+	return s + " ORDER BY " + orderBy(key) + " SETTINGS allow_nullable_key = 1"
+}
 
 // CreateTable implements Dialect, as a MergeTree ordered by the key.
 func (c ClickHouse) CreateTable(table string, cols []Column, key []string, ifNotExists bool) string {
@@ -67,12 +106,12 @@ func (c ClickHouse) CreateTable(table string, cols []Column, key []string, ifNot
 	if ifNotExists {
 		ine = "IF NOT EXISTS "
 	}
-	return "CREATE TABLE " + ine + table + " (\n" + columnList(c, cols) + "\n) ENGINE = MergeTree ORDER BY " + orderBy(key)
+	return "CREATE TABLE " + ine + table + " (\n" + columnList(c, cols) + "\n) " + mergeTree(key, "")
 }
 
 // CreateTableAs implements Dialect.
 func (ClickHouse) CreateTableAs(table string, key []string) string {
-	return "CREATE OR REPLACE TABLE " + table + " ENGINE = MergeTree ORDER BY " + orderBy(key) + " AS"
+	return "CREATE OR REPLACE TABLE " + table + " " + mergeTree(key, "") + " AS"
 }
 
 // DropTable implements Dialect.
@@ -85,14 +124,27 @@ func orderBy(key []string) string {
 	return "(" + strings.Join(key, ", ") + ")"
 }
 
-// Same implements Dialect.
-func (ClickHouse) Same(a, b string) string { return "isNotDistinctFrom(" + a + ", " + b + ")" }
+// Same implements Dialect. isNotDistinctFrom serves only JOIN ON before
+// ClickHouse 24, so it is spelled out.
+func (ClickHouse) Same(a, b string) string {
+	return "((" + a + " IS NULL AND " + b + " IS NULL) OR ifNull(" + a + " = " + b + ", false))"
+}
 
 // Distinct implements Dialect.
-func (ClickHouse) Distinct(a, b string) string { return "NOT isNotDistinctFrom(" + a + ", " + b + ")" }
+func (c ClickHouse) Distinct(a, b string) string { return "NOT " + c.Same(a, b) }
 
 // Analyze implements Dialect: the engine keeps its statistics itself.
 func (ClickHouse) Analyze(table string) string { return "" }
 
 // Index implements Dialect: tables are ordered by their key instead.
 func (ClickHouse) Index(table, name string, cols []string) string { return "" }
+
+// WorkTable implements Dialect.
+func (c ClickHouse) WorkTable(schema, name string) string {
+	return c.Quote(schema) + "." + c.Quote(name)
+}
+
+// CreateWorkTableAs implements Dialect.
+func (c ClickHouse) CreateWorkTableAs(table string, key []string) string {
+	return c.CreateTableAs(table, key)
+}

@@ -21,6 +21,8 @@ type Dialect interface {
 	// Relation is the FROM-clause reference for a model's `table:` value:
 	// a quoted schema.table, or on DuckDB a file reader for a path.
 	Relation(table string) (string, error)
+	// Literal is a SQL string literal for s.
+	Literal(s string) string
 
 	// Types of the output columns.
 	TextType() string
@@ -64,6 +66,9 @@ type Dialect interface {
 	Distinct(a, b string) string
 	// Now is the current UTC timestamp.
 	Now() string
+	// Lag is the window function giving expr on the previous row of the
+	// window (PARTITION BY ... ORDER BY ...), NULL on a partition's first row.
+	Lag(expr, window string) string
 
 	// Preamble is run before every file's statements (session time zone).
 	Preamble() []string
@@ -73,6 +78,10 @@ type Dialect interface {
 	// CreateTableAs is the head of the DDL that creates (or replaces) a work
 	// table from the query that follows it, ordered by key where that matters.
 	CreateTableAs(table string, key []string) string
+	// WorkTable is the reference of a table that lives only during a run.
+	WorkTable(schema, name string) string
+	// CreateWorkTableAs is CreateTableAs for a work table.
+	CreateWorkTableAs(table string, key []string) string
 	// DropTable drops a table if it exists.
 	DropTable(table string) string
 	// Analyze is the statement that gathers planner statistics on a table

@@ -91,6 +91,12 @@ func (DuckDB) CreateTableAs(table string, key []string) string {
 // DropTable implements Dialect.
 func (DuckDB) DropTable(table string) string { return "DROP TABLE IF EXISTS " + table }
 
+// Literal implements Dialect.
+func (DuckDB) Literal(s string) string { return Literal(s) }
+
+// Lag implements Dialect.
+func (DuckDB) Lag(expr, window string) string { return "LAG(" + expr + ") OVER (" + window + ")" }
+
 // Same implements Dialect.
 func (DuckDB) Same(a, b string) string { return a + " IS NOT DISTINCT FROM " + b }
 
@@ -103,3 +109,14 @@ func (DuckDB) Analyze(table string) string { return "" }
 // Index implements Dialect: DuckDB prunes scans with its zone maps, and an
 // ART index would slow every bulk write.
 func (DuckDB) Index(table, name string, cols []string) string { return "" }
+
+// WorkTable implements Dialect: work tables are TEMP tables, kept in memory
+// (spilling to disk past memory_limit) and never compressed or logged: a
+// run writes them once and reads them a few times. Run the rendered DuckDB
+// files in one session (`cat *.sql | duckdb FILE`).
+func (d DuckDB) WorkTable(schema, name string) string { return "temp.main." + d.Quote(name) }
+
+// CreateWorkTableAs implements Dialect.
+func (DuckDB) CreateWorkTableAs(table string, key []string) string {
+	return "CREATE OR REPLACE TEMP TABLE " + table + " AS"
+}

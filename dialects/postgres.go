@@ -97,6 +97,12 @@ func (Postgres) CreateTableAs(table string, key []string) string {
 // DropTable implements Dialect.
 func (Postgres) DropTable(table string) string { return "DROP TABLE IF EXISTS " + table }
 
+// Literal implements Dialect.
+func (Postgres) Literal(s string) string { return Literal(s) }
+
+// Lag implements Dialect.
+func (Postgres) Lag(expr, window string) string { return "LAG(" + expr + ") OVER (" + window + ")" }
+
 // Same implements Dialect.
 func (Postgres) Same(a, b string) string { return a + " IS NOT DISTINCT FROM " + b }
 
@@ -110,4 +116,13 @@ func (Postgres) Analyze(table string) string { return "ANALYZE " + table }
 // Index implements Dialect.
 func (Postgres) Index(table, name string, cols []string) string {
 	return "CREATE INDEX " + name + " ON " + table + " (" + strings.Join(cols, ", ") + ")"
+}
+
+// WorkTable implements Dialect: work tables live in the output schema, so
+// the rendered files also run one psql session at a time.
+func (p Postgres) WorkTable(schema, name string) string { return p.Quote(schema) + "." + p.Quote(name) }
+
+// CreateWorkTableAs implements Dialect.
+func (p Postgres) CreateWorkTableAs(table string, key []string) string {
+	return p.CreateTableAs(table, key)
 }

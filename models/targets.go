@@ -141,6 +141,11 @@ func (p *problems) target(n *yaml.Node, name, dir string, lookup func(string) (s
 			if strings.TrimSpace(s) == "" {
 				p.at(vn, "dsn of %s is empty", what)
 			}
+			// chdb://DIR is ClickHouse in-process on a data directory,
+			// relative to the model file's folder like a DuckDB path.
+			if dir2, ok := strings.CutPrefix(s, "chdb://"); ok && t.Dialect == ClickHouse && dir2 != "" && !filepath.IsAbs(dir2) {
+				t.DSN = "chdb://" + filepath.Join(dir, dir2)
+			}
 		}
 	}
 	return t, unset

@@ -13,7 +13,8 @@ var workTables = []string{
 	"_sessionize_work_input", "_sessionize_work_staged", "_sessionize_work_changed",
 	"_sessionize_work_replaced", "_sessionize_work_identifies",
 	"_sessionize_work_touched_anon", "_sessionize_work_identifies_best",
-	"_sessionize_work_remap", "_sessionize_work_touched",
+	"_sessionize_work_remap", "_sessionize_work_changes", "_sessionize_work_touched",
+	"_sessionize_work_kept", "_sessionize_work_kept_cs", "_sessionize_work_days",
 	"_sessionize_work_event_sessions", "_sessionize_work_sessions",
 	"_sessionize_work_lifecycle", "_sessionize_work_session_cs",
 	"_sessionize_work_contact_sessions", "_sessionize_work_sessions_out",
@@ -25,13 +26,15 @@ var workTables = []string{
 // funcs is the FuncMap the templates write SQL with: table names in the
 // output schema, and every engine-specific fragment, through the dialect.
 func funcs(d dialects.Dialect, x *data) template.FuncMap {
-	tbl := func(name string) string { return d.Quote(x.Schema) + "." + d.Quote(name) }
-	return template.FuncMap{
+	v := &versions{d: d, schema: x.Schema}
+	tbl := v.tbl
+	m := template.FuncMap{
 		"q":   d.Quote,
-		"lit": dialects.Literal,
+		"lit": d.Literal,
 		// str is a text literal that compares by bytes like every text column.
-		"str": func(s string) string { return d.Text(dialects.Literal(s)) },
+		"str": func(s string) string { return d.Text(d.Literal(s)) },
 		"tbl": tbl,
+		"lag": d.Lag,
 		"type": func(kind string) string {
 			return typeOf(d, kind)
 		},
@@ -43,6 +46,9 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			return "CAST(NULL AS " + typeOf(d, kind) + ")"
 		},
 		"createAs": func(name string, key ...string) string {
+			if isWork(name) {
+				return d.CreateWorkTableAs(tbl(name), splitKey(key))
+			}
 			return d.CreateTableAs(tbl(name), splitKey(key))
 		},
 		"createTable": func(name string) (string, error) {
@@ -91,6 +97,10 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"distinct":   d.Distinct,
 		"args":       args,
 	}
+	for name, f := range v.funcs() {
+		m[name] = f
+	}
+	return m
 }
 
 // args builds a map from key, value pairs, to pass several values to a
@@ -124,10 +134,18 @@ func specOf(name string) (tableSpec, bool) {
 	if name == runsTable.name {
 		return runsTable, true
 	}
-	for _, t := range Outputs {
+	for _, t := range append(append([]tableSpec{}, Outputs...), stateTables...) {
 		if t.name == name {
 			return t, true
 		}
 	}
 	return tableSpec{}, false
+}
+
+func mustSpec(name string) (tableSpec, error) {
+	t, ok := specOf(name)
+	if !ok {
+		return tableSpec{}, fmt.Errorf("no table spec for %q", name)
+	}
+	return t, nil
 }

@@ -58,6 +58,29 @@ var Outputs = []tableSpec{
 	}},
 }
 
+// stateTables are what an incremental run reads of earlier runs besides the
+// outputs. The base templates create them from queries; engines that
+// declare every table up front (ClickHouse) use these columns, in the
+// order of those queries.
+var stateTables = []tableSpec{
+	{name: "_sessionize_events", key: []string{"contact_id", "property", "ts", "event_id"}, columns: []columnSpec{
+		{"contact_id", text}, {"source", text}, {"property", text}, {"event_id", text},
+		{"ts", stamp}, {"loaded_at", stamp}, {"user_id", text}, {"anonymous_id", text},
+		{"event", text}, {"url", text},
+	}},
+	{name: "_sessionize_identity", key: []string{"anonymous_id"}, columns: []columnSpec{
+		{"anonymous_id", text}, {"user_id", text},
+	}},
+	{name: "_sessionize_identifies", key: []string{"anonymous_id"}, columns: []columnSpec{
+		{"anonymous_id", text}, {"user_id", text}, {"ts", stamp}, {"id", text},
+	}},
+	{name: "_sessionize_prompted", key: []string{"contact_id"}, columns: []columnSpec{
+		{"contact_id", text}, {"contact_session_id", text}, {"cs_start", stamp}, {"day", date},
+		{"entry_property", text}, {"entry_url", text}, {"event", text}, {"events", bigint},
+		{"is_new", boolean},
+	}},
+}
+
 // runsTable is SPEC §4's state table: one row per run.
 var runsTable = tableSpec{name: "_sessionize_runs", key: []string{"run_id"}, pk: true, columns: []columnSpec{
 	{"run_id", bigint}, {"model_hash", text}, {"dialect", text}, {"mode", text},

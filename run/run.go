@@ -84,10 +84,13 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	progress(opt.Progress, "%s run of model %s on target %s (%s): %s\n", mode, m.Name, t.Name, d.Name(), why)
 
 	n := names{d, m.Output.Schema}
-	if opt.DryRun {
+	switch {
+	case opt.DryRun && !drv.Transactional():
+		err = fmt.Errorf("target %s: --dry-run needs a transaction to roll back, and %s has none", t.Name, d.Name())
+	case opt.DryRun:
 		err = dryRun(ctx, s.Conn, n, files, r, opt.Progress)
-	} else {
-		err = execute(ctx, s.Conn, n, m, files, r, opt.Progress)
+	default:
+		err = execute(ctx, s.Conn, n, m, files, r, opt.Progress, drv.Transactional())
 	}
 	r.Seconds = time.Since(begin).Seconds()
 	if err != nil {
@@ -97,8 +100,10 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 }
 
 // execute runs step 0 on its own, so the run is recorded as running even if
-// it dies, then steps 1-7 in one transaction.
-func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, files []render.File, r *Report, w io.Writer) error {
+// it dies, then steps 1-7 in one transaction. An engine without
+// transactions (ClickHouse) runs them one after the other: its templates
+// publish everything the run wrote with step 7's last write, at once.
+func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, files []render.File, r *Report, w io.Writer, transactional bool) error {
 	if err := execStatements(ctx, c, files[0], r, w); err != nil {
 		return err
 	}
@@ -107,25 +112,35 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, fi
 		return fmt.Errorf("read run id: %w", err)
 	}
 	r.RunID = runID
-	tx, err := c.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	var e execer = c
+	var tx *sqlx.Tx
+	if transactional {
+		var err error
+		if tx, err = c.BeginTxx(ctx, nil); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		e = tx
 	}
 	// The model's text, so a later refusal can name what changed.
-	_, err = tx.ExecContext(ctx, tx.Rebind("UPDATE "+n.runs()+" SET model = ? WHERE run_id = ?"), model.Canonical(), runID)
+	q, err := render.RunUpdate(model, n.d, runID, []render.Assignment{{Column: "model", Value: n.d.Literal(model.Canonical())}})
+	if err == nil {
+		_, err = e.ExecContext(ctx, q)
+	}
 	for _, f := range files[1:] {
 		if err != nil {
 			break
 		}
-		err = execStatements(ctx, tx, f, r, w)
+		err = execStatements(ctx, e, f, r, w)
 	}
-	if err == nil {
-		err = tx.Commit()
-	} else {
-		tx.Rollback()
+	if tx != nil {
+		if err == nil {
+			err = tx.Commit()
+		} else {
+			tx.Rollback()
+		}
 	}
 	if err != nil {
-		markFailed(context.WithoutCancel(ctx), c, n, runID, err)
+		markFailed(context.WithoutCancel(ctx), c, n, model, runID, err)
 		r.Status = "failed"
 		return err
 	}

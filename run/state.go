@@ -147,14 +147,21 @@ func readRun(ctx context.Context, q queryer, n names, r *Report) error {
 	return nil
 }
 
-// markFailed records why a run failed; its writes were rolled back.
-func markFailed(ctx context.Context, c *sqlx.Conn, n names, runID int64, cause error) {
+// markFailed records why a run failed; its writes were rolled back (or, on
+// an engine without transactions, never published).
+func markFailed(ctx context.Context, c *sqlx.Conn, n names, m *models.Model, runID int64, cause error) {
 	msg := cause.Error()
 	if len(msg) > 2000 {
 		msg = msg[:2000]
 	}
-	c.ExecContext(ctx, "UPDATE "+n.runs()+" SET status = 'failed', finished_at = "+n.d.Now()+
-		", error = "+dialects.Literal(msg)+" WHERE run_id = "+fmt.Sprint(runID))
+	q, err := render.RunUpdate(m, n.d, runID, []render.Assignment{
+		{Column: "status", Value: "'failed'"},
+		{Column: "finished_at", Value: n.d.Now()},
+		{Column: "error", Value: n.d.Literal(msg)},
+	})
+	if err == nil {
+		c.ExecContext(ctx, q)
+	}
 }
 
 // Runs returns the last limit runs of a target, newest first.

@@ -8,5 +8,5 @@ import "embed"
 // FS holds the base templates (*.sql.tmpl) and, under <dialect>/, the named
 // templates an engine redefines.
 //
-//go:embed *.sql.tmpl
+//go:embed *.sql.tmpl clickhouse/*.sql.tmpl
 var FS embed.FS

@@ -1,11 +1,14 @@
 -- sessionize 01_staging: model 'demo', full run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 1: staging (SPEC §3.1).
 -- Reads every source table, casts its columns to the SPEC's
 -- types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
@@ -13,8 +16,8 @@ WITH source_rows AS (
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
@@ -28,8 +31,8 @@ WITH source_rows AS (
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
@@ -43,8 +46,8 @@ WITH source_rows AS (
     CAST('app' AS Nullable(String)) AS source,
     CAST('product' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
@@ -58,8 +61,8 @@ WITH source_rows AS (
     CAST('docs' AS Nullable(String)) AS source,
     CAST('asset:docs' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
@@ -73,8 +76,8 @@ WITH source_rows AS (
     CAST('blog' AS Nullable(String)) AS source,
     CAST('asset:articles' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
@@ -91,24 +94,15 @@ SELECT
 FROM source_rows;
 
 -- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
-DROP TABLE IF EXISTS `sessionize`.`rejected_events`;
 
-CREATE TABLE `sessionize`.`rejected_events` (
-  `event_id` Nullable(String),
-  `source` Nullable(String),
-  `timestamp` Nullable(DateTime64(6, 'UTC')),
-  `loaded_at` Nullable(DateTime64(6, 'UTC')),
-  `reason` Nullable(String)
-) ENGINE = MergeTree ORDER BY tuple();
-
-INSERT INTO `sessionize`.`rejected_events` (event_id, source, `timestamp`, loaded_at, reason)
-SELECT event_id, source, ts, loaded_at, reason
+INSERT INTO `sessionize`.`rejected_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, ts, loaded_at, reason
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NOT NULL;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY (event_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY (event_id) SETTINGS allow_nullable_key = 1 AS
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT

@@ -1,5 +1,8 @@
 -- sessionize 02_identity: model 'demo', full run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 2: identity stitching (SPEC §3.2).
 -- Each anonymous_id maps to the user_id of its earliest row that carries both,
@@ -8,7 +11,7 @@
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY (anonymous_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY (anonymous_id) SETTINGS allow_nullable_key = 1 AS
 WITH identify_rows AS (
 
   -- app_prod.identifies
@@ -16,8 +19,8 @@ WITH identify_rows AS (
     NULLIF(CAST(`id` AS Nullable(String)), '') AS id,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at
   FROM `app_prod`.`identifies`
 )
 SELECT *
@@ -25,30 +28,31 @@ FROM identify_rows
 WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
 
 -- The best identifies row per anonymous_id, kept for later runs.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_identifies` ENGINE = MergeTree ORDER BY (anonymous_id) AS
+INSERT INTO `sessionize`.`_sessionize_identifies__data`
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies`
 )
-SELECT anonymous_id, user_id, ts, id
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id, ts, id
+FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
     *,
     ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
   FROM candidates
 ) AS ranked
-WHERE mapping_rank = 1;
+WHERE mapping_rank = 1) AS best;
 
 -- The identity map: the best candidate among staged events and identifies.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_identity` ENGINE = MergeTree ORDER BY (anonymous_id) AS
+INSERT INTO `sessionize`.`_sessionize_identity__data`
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM `sessionize`.`_sessionize_work_staged`
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
-  FROM `sessionize`.`_sessionize_identifies`
+  FROM `sessionize`.`_sessionize_identifies__next`
 )
-SELECT anonymous_id, user_id
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id
 FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
@@ -59,9 +63,10 @@ FROM (
 WHERE mapping_rank = 1) AS best;
 
 -- The staged events with their contact, kept for later runs.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_events` ENGINE = MergeTree ORDER BY (contact_id, property, ts, event_id) AS
+INSERT INTO `sessionize`.`_sessionize_events__data`
 SELECT
+  (SELECT run_id FROM `sessionize`.`_sessionize_work_run`),
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*
 FROM `sessionize`.`_sessionize_work_staged` AS e
-LEFT JOIN `sessionize`.`_sessionize_identity` AS m ON m.anonymous_id = e.anonymous_id;
+LEFT JOIN `sessionize`.`_sessionize_identity__next` AS m ON m.anonymous_id = e.anonymous_id;

@@ -1,5 +1,8 @@
 -- sessionize 03_sessions: model 'demo', full run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 3: sessions per property (SPEC §3.3).
 -- Within each (contact_id, property), in event order (timestamp, event_id), an
@@ -7,12 +10,12 @@
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
 -- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
 -- count of starts numbers the sessions 1, 2, ... (session_index).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY (contact_id, property, session_index) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY (contact_id, property, session_index) SETTINGS allow_nullable_key = 1 AS
 WITH ordered AS (
   SELECT
     e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
     LAG(e.ts) OVER (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id) AS prev_ts
-  FROM `sessionize`.`_sessionize_events` AS e
+  FROM `sessionize`.`_sessionize_events__next` AS e
 ),
 starts AS (
   SELECT
@@ -33,7 +36,7 @@ FROM starts;
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY (contact_id, session_start) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY (contact_id, session_start) SETTINGS allow_nullable_key = 1 AS
 WITH per_session AS (
   SELECT
     contact_id,

@@ -1,5 +1,8 @@
 -- sessionize 04_lifecycle: model 'demo', full run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 4: user lifecycle of product sessions (SPEC §3.5).
 -- For each product session, in order of session_start per contact, prev_end is
@@ -7,16 +10,16 @@
 --   new          no previous product session
 --   active       session_start - prev_end <= lookback (30d = 2592000000000 µs)
 --   resurrected  otherwise
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_lifecycle` ENGINE = MergeTree ORDER BY (contact_id, property, session_index) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_lifecycle` ENGINE = MergeTree ORDER BY (contact_id, property, session_index) SETTINGS allow_nullable_key = 1 AS
 WITH previous AS (
   SELECT
-    contact_id,
-    property,
-    session_index,
-    session_start,
-    LAG(session_end) OVER (PARTITION BY contact_id ORDER BY session_start) AS prev_end
-  FROM `sessionize`.`_sessionize_work_sessions`
-  WHERE property = 'product'
+    s.contact_id,
+    s.property,
+    s.session_index,
+    s.session_start,
+    LAG(s.session_end) OVER (PARTITION BY s.contact_id ORDER BY s.session_start) AS prev_end
+  FROM `sessionize`.`_sessionize_work_sessions` AS s
+  WHERE s.property = 'product'
 )
 SELECT
   contact_id,

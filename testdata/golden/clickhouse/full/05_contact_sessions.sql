@@ -1,5 +1,8 @@
 -- sessionize 05_contact_sessions: model 'demo', full run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
 -- outputs (SPEC §4).
@@ -10,7 +13,7 @@
 -- events: in order of (session_start, first event_id), a session starts a
 -- contact session when it begins the window or more after the latest end of
 -- the contact's sessions before it.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY (contact_id, session_start) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY (contact_id, session_start) SETTINGS allow_nullable_key = 1 AS
 WITH with_lifecycle AS (
   SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
   FROM `sessionize`.`_sessionize_work_sessions` AS s
@@ -46,7 +49,7 @@ FROM starts;
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
 -- product events but entered through another property.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY (contact_session_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY (contact_session_id) SETTINGS allow_nullable_key = 1 AS
 WITH per_contact_session AS (
   SELECT
     contact_id,
@@ -86,7 +89,7 @@ SELECT
 FROM per_contact_session;
 
 -- The sessions output rows (SPEC §4), with the contact session each lies in.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY (session_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY (session_id) SETTINGS allow_nullable_key = 1 AS
 SELECT
   s.session_id,
   s.contact_id,
@@ -108,50 +111,9 @@ FROM `sessionize`.`_sessionize_work_session_cs` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
-DROP TABLE IF EXISTS `sessionize`.`sessions`;
 
-CREATE TABLE `sessionize`.`sessions` (
-  `session_id` Nullable(String),
-  `contact_id` Nullable(String),
-  `property` Nullable(String),
-  `property_type` Nullable(String),
-  `asset_class` Nullable(String),
-  `session_index` Int32,
-  `session_start` Nullable(DateTime64(6, 'UTC')),
-  `session_end` Nullable(DateTime64(6, 'UTC')),
-  `duration_seconds` Nullable(Float64),
-  `event_count` Int64,
-  `source` Nullable(String),
-  `first_event` Nullable(String),
-  `first_url` Nullable(String),
-  `contact_session_id` Nullable(String),
-  `user_lifecycle` Nullable(String),
-  `days_since_prev_product_session` Nullable(Float64)
-) ENGINE = MergeTree ORDER BY (session_id);
+INSERT INTO `sessionize`.`sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_sessions_out`;
 
-DROP TABLE IF EXISTS `sessionize`.`contact_sessions`;
-
-CREATE TABLE `sessionize`.`contact_sessions` (
-  `contact_session_id` Nullable(String),
-  `contact_id` Nullable(String),
-  `session_index` Int32,
-  `session_start` Nullable(DateTime64(6, 'UTC')),
-  `session_end` Nullable(DateTime64(6, 'UTC')),
-  `duration_seconds` Nullable(Float64),
-  `event_count` Int64,
-  `session_count` Int64,
-  `properties` Nullable(String),
-  `is_cross_property` Bool,
-  `entry_property` Nullable(String),
-  `entry_session_id` Nullable(String),
-  `entry_url` Nullable(String),
-  `has_product` Bool,
-  `prompted_product` Bool,
-  `user_lifecycle` Nullable(String)
-) ENGINE = MergeTree ORDER BY (contact_session_id);
-
-INSERT INTO `sessionize`.`sessions`
-SELECT * FROM `sessionize`.`_sessionize_work_sessions_out`;
-
-INSERT INTO `sessionize`.`contact_sessions`
-SELECT * FROM `sessionize`.`_sessionize_work_contact_sessions`;
+INSERT INTO `sessionize`.`contact_sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_contact_sessions`;

@@ -1,9 +1,12 @@
 -- sessionize 06_daily_metrics: model 'demo', full run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 6: daily_metrics and prompted_events (SPEC §4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY (day, property) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY (day, property) SETTINGS allow_nullable_key = 1 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
   s.property,
@@ -18,34 +21,21 @@ FROM `sessionize`.`_sessionize_work_sessions_out` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 
-DROP TABLE IF EXISTS `sessionize`.`daily_metrics`;
-
-CREATE TABLE `sessionize`.`daily_metrics` (
-  `day` Date32,
-  `property` Nullable(String),
-  `sessions` Int64,
-  `contacts` Int64,
-  `events` Int64,
-  `new_user_sessions` Int64,
-  `active_user_sessions` Int64,
-  `resurrected_user_sessions` Int64,
-  `cross_property_sessions` Int64
-) ENGINE = MergeTree ORDER BY (day, property);
-
-INSERT INTO `sessionize`.`daily_metrics`
-SELECT * FROM `sessionize`.`_sessionize_work_daily_new`;
+INSERT INTO `sessionize`.`daily_metrics__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_daily_new`;
 
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY (contact_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY (contact_id) SETTINGS allow_nullable_key = 1 AS
 SELECT
-  c.contact_id,
-  c.contact_session_id,
+  c.contact_id AS contact_id,
+  c.contact_session_id AS contact_session_id,
+  c.session_start AS cs_start,
   toDate32(c.session_start, 'America/New_York') AS day,
-  c.entry_property,
-  c.entry_url,
-  e.event,
+  c.entry_property AS entry_property,
+  c.entry_url AS entry_url,
+  e.event AS event,
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
 FROM `sessionize`.`_sessionize_work_event_sessions` AS e
@@ -54,12 +44,12 @@ JOIN `sessionize`.`_sessionize_work_sessions_out` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
   ON c.contact_session_id = s.contact_session_id
 WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
-GROUP BY c.contact_id, c.contact_session_id, toDate32(c.session_start, 'America/New_York'), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, toDate32(c.session_start, 'America/New_York'), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_prompted` ENGINE = MergeTree ORDER BY (contact_id) AS
-SELECT * FROM `sessionize`.`_sessionize_work_prompted`;
+INSERT INTO `sessionize`.`_sessionize_prompted__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted`;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   p.day,
   p.entry_property,
@@ -69,21 +59,8 @@ SELECT
   COUNT(DISTINCT p.contact_id) AS contacts,
   toInt64(sum(p.events)) AS events,
   toInt64(countIf(p.is_new)) AS new_user_sessions
-FROM `sessionize`.`_sessionize_prompted` AS p
+FROM `sessionize`.`_sessionize_prompted__next` AS p
 GROUP BY p.day, p.entry_property, p.entry_url, p.event;
 
-DROP TABLE IF EXISTS `sessionize`.`prompted_events`;
-
-CREATE TABLE `sessionize`.`prompted_events` (
-  `day` Date32,
-  `entry_property` Nullable(String),
-  `entry_url` Nullable(String),
-  `event` Nullable(String),
-  `contact_sessions` Int64,
-  `contacts` Int64,
-  `events` Int64,
-  `new_user_sessions` Int64
-) ENGINE = MergeTree ORDER BY tuple();
-
-INSERT INTO `sessionize`.`prompted_events`
-SELECT * FROM `sessionize`.`_sessionize_work_prompted_out`;
+INSERT INTO `sessionize`.`prompted_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted_out`;

@@ -1,32 +1,84 @@
 -- sessionize 07_finish: model 'demo', full run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
--- Step 7: record the run as successful and drop the work tables. The runner
--- commits this together with everything steps 1-6 wrote.
-UPDATE `sessionize`.`_sessionize_runs`
-SET
-  status = 'success',
-  finished_at = now64(6, 'UTC'),
-  -- the largest loaded_at processed, never below the previous watermark
-  watermark = (
-    SELECT max(loaded_at) FROM (
-      SELECT since AS loaded_at FROM `sessionize`.`_sessionize_work_run`
-      UNION ALL
-      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_input`
-      UNION ALL
-      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_identifies`
-    ) AS loads
-  ),
-  events_read = (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input`),
-  rejected = (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL),
-  contacts_affected = (SELECT COUNT(DISTINCT contact_id) FROM `sessionize`.`_sessionize_work_session_cs`),
-  rows_written = (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL)
-    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_sessions_out`)
-    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_contact_sessions`)
-    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily_new`)
-    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`)
+-- Step 7: commit. One INSERT, of the run's success row into the run log,
+-- publishes every table the run wrote (see step 0). Then the versions no
+-- run reads any more are deleted, and the work tables dropped.
+INSERT INTO `sessionize`.`_sessionize_run_log`
+SELECT
+  (SELECT coalesce(max(seq), 0) + 1 FROM `sessionize`.`_sessionize_run_log`),
+  * REPLACE (
+    'success' AS status,
+    now64(6, 'UTC') AS finished_at,
+    -- the largest loaded_at processed, never below the previous watermark
+    (
+      SELECT max(loaded_at) FROM (
+        SELECT since AS loaded_at FROM `sessionize`.`_sessionize_work_run`
+        UNION ALL
+        SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_input`
+        UNION ALL
+        SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_identifies`
+      ) AS loads
+    ) AS watermark,
+    (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input`) AS events_read,
+    (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL) AS rejected,
+    (SELECT COUNT(DISTINCT contact_id) FROM `sessionize`.`_sessionize_work_session_cs`) AS contacts_affected,
+    (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL)
+      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_sessions_out`)
+      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_contact_sessions`)
+      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily_new`)
+      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written
+  )
+FROM `sessionize`.`_sessionize_runs`
 WHERE run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
+-- Delete the versions no run reads any more, in the background
+-- (mutations_sync = 0): whenever it runs, it keeps the published version,
+-- and a mutation leaves the parts written after it alone, so it never
+-- touches the version a later run is writing.
+
+ALTER TABLE `sessionize`.`sessions__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`contact_sessions__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`daily_metrics__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`prompted_events__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`rejected_events__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_events__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_identity__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_identifies__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_prompted__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+DROP VIEW IF EXISTS `sessionize`.`_sessionize_work_events`;
+
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_old`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
@@ -35,7 +87,11 @@ DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched_anon`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies_best`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept_cs`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_days`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;

@@ -1,5 +1,8 @@
 -- sessionize 01_staging: model 'demo', incremental run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 1: staging (SPEC §3.1).
 -- Reads every source table from the watermark on, casts its columns to the SPEC's
@@ -9,7 +12,7 @@
 -- which dedup makes harmless); rows without a load time of their own, whose
 -- loaded_at fell back to their timestamp, are read back to late_window (3d)
 -- below it.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
@@ -17,8 +20,8 @@ WITH source_rows AS (
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
@@ -32,8 +35,8 @@ WITH source_rows AS (
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
@@ -47,8 +50,8 @@ WITH source_rows AS (
     CAST('app' AS Nullable(String)) AS source,
     CAST('product' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
@@ -62,8 +65,8 @@ WITH source_rows AS (
     CAST('docs' AS Nullable(String)) AS source,
     CAST('asset:docs' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
@@ -77,8 +80,8 @@ WITH source_rows AS (
     CAST('blog' AS Nullable(String)) AS source,
     CAST('asset:articles' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
-    toDateTime64OrNull(toString(`timestamp`), 6, 'UTC') AS ts,
-    coalesce(toDateTime64OrNull(toString(`received_at`), 6, 'UTC'), toDateTime64OrNull(toString(`timestamp`), 6, 'UTC')) AS loaded_at,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
@@ -101,23 +104,26 @@ WHERE (
   );
 
 -- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
--- The rows this run read again replace the ones an earlier run kept.
-DELETE FROM `sessionize`.`rejected_events`
-WHERE (
+-- The rows this run read again replace the ones an earlier run kept; this
+-- run's version keeps the others.
+INSERT INTO `sessionize`.`rejected_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
+FROM `sessionize`.`rejected_events`
+WHERE NOT ifNull((
     (SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL
     OR loaded_at IS NULL
     OR loaded_at >= (SELECT since FROM `sessionize`.`_sessionize_work_run`)
     OR (loaded_at = `timestamp` AND `timestamp` >= (SELECT since - toIntervalMicrosecond(259200000000) FROM `sessionize`.`_sessionize_work_run`))
-  );
+  ), false);
 
-INSERT INTO `sessionize`.`rejected_events` (event_id, source, `timestamp`, loaded_at, reason)
-SELECT event_id, source, ts, loaded_at, reason
+INSERT INTO `sessionize`.`rejected_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, ts, loaded_at, reason
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NOT NULL;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY (event_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY (event_id) SETTINGS allow_nullable_key = 1 AS
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
@@ -131,7 +137,7 @@ WHERE copy_rank = 1;
 -- The staged rows this run changes: events not seen before, and better
 -- copies (by the dedup order above) of events an earlier run staged. A copy
 -- that loses to the staged row changes nothing.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY (event_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY (event_id) SETTINGS allow_nullable_key = 1 AS
 SELECT n.*
 FROM `sessionize`.`_sessionize_work_staged` AS n
 LEFT JOIN `sessionize`.`_sessionize_events` AS o ON o.event_id = n.event_id
@@ -141,7 +147,7 @@ WHERE o.event_id IS NULL
   OR (n.loaded_at = o.loaded_at AND n.ts = o.ts AND n.source < o.source);
 
 -- The staged rows they replace, with the contact they belonged to.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY (event_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY (event_id) SETTINGS allow_nullable_key = 1 AS
 SELECT o.*
 FROM `sessionize`.`_sessionize_events` AS o
 JOIN `sessionize`.`_sessionize_work_changed` AS n ON n.event_id = o.event_id;

@@ -1,5 +1,8 @@
 -- sessionize 05_contact_sessions: model 'demo', incremental run, dialect clickhouse.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
 --
 -- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
 -- outputs (SPEC §4).
@@ -10,7 +13,7 @@
 -- events: in order of (session_start, first event_id), a session starts a
 -- contact session when it begins the window or more after the latest end of
 -- the contact's sessions before it.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY (contact_id, session_start) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY (contact_id, session_start) SETTINGS allow_nullable_key = 1 AS
 WITH with_lifecycle AS (
   SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
   FROM `sessionize`.`_sessionize_work_sessions` AS s
@@ -37,16 +40,17 @@ starts AS (
   FROM reach
 )
 SELECT
-  *,
-  CAST(SUM(is_cs_start) OVER (
-    PARTITION BY contact_id ORDER BY session_start, first_event_id ROWS UNBOUNDED PRECEDING
+  starts.*,
+  CAST(coalesce(k.kept_contact_sessions, 0) + SUM(starts.is_cs_start) OVER (
+    PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
   ) AS Int32) AS cs_index
-FROM starts;
+FROM starts
+LEFT JOIN `sessionize`.`_sessionize_work_kept_cs` AS k ON k.contact_id = starts.contact_id;
 
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
 -- product events but entered through another property.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY (contact_session_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY (contact_session_id) SETTINGS allow_nullable_key = 1 AS
 WITH per_contact_session AS (
   SELECT
     contact_id,
@@ -86,7 +90,7 @@ SELECT
 FROM per_contact_session;
 
 -- The sessions output rows (SPEC §4), with the contact session each lies in.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY (session_id) AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY (session_id) SETTINGS allow_nullable_key = 1 AS
 SELECT
   s.session_id,
   s.contact_id,
@@ -108,9 +112,20 @@ FROM `sessionize`.`_sessionize_work_session_cs` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
--- What the touched contacts counted in daily_metrics before this run; step 6
--- takes it out again.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_old` ENGINE = MergeTree ORDER BY (day, property) AS
+-- The days whose daily_metrics the touched contacts change: those of the
+-- sessions this run replaces and of the ones it writes.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_days` ENGINE = MergeTree ORDER BY (day) SETTINGS allow_nullable_key = 1 AS
+SELECT DISTINCT toDate32(s.session_start, 'America/New_York') AS day
+FROM `sessionize`.`sessions` AS s
+JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
+WHERE t.restart_ts IS NULL OR s.session_start >= t.restart_ts
+UNION
+SELECT DISTINCT toDate32(session_start, 'America/New_York') AS day
+FROM `sessionize`.`_sessionize_work_sessions_out`;
+
+-- What the touched contacts count on those days before this run; step 6
+-- takes it out again and puts in what they count after it.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_old` ENGINE = MergeTree ORDER BY (day, property) SETTINGS allow_nullable_key = 1 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
   s.property,
@@ -124,16 +139,26 @@ SELECT
 FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
+  AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 
-DELETE FROM `sessionize`.`sessions`
-WHERE contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`);
+-- This run's version of sessions and contact_sessions keeps the rows of the
+-- contacts it did not touch, and those of touched contacts before their
+-- restart point.
+INSERT INTO `sessionize`.`sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), s.*
+FROM `sessionize`.`sessions` AS s
+LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
+WHERE t.contact_id IS NULL OR s.session_start < t.restart_ts;
 
-DELETE FROM `sessionize`.`contact_sessions`
-WHERE contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`);
+INSERT INTO `sessionize`.`contact_sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), cs.*
+FROM `sessionize`.`contact_sessions` AS cs
+LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_id
+WHERE t.contact_id IS NULL OR cs.session_start < t.restart_ts;
 
-INSERT INTO `sessionize`.`sessions`
-SELECT * FROM `sessionize`.`_sessionize_work_sessions_out`;
+INSERT INTO `sessionize`.`sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_sessions_out`;
 
-INSERT INTO `sessionize`.`contact_sessions`
-SELECT * FROM `sessionize`.`_sessionize_work_contact_sessions`;
+INSERT INTO `sessionize`.`contact_sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_contact_sessions`;

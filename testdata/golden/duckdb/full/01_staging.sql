@@ -6,7 +6,7 @@ SET TimeZone = 'UTC';
 -- Reads every source table, casts its columns to the SPEC's
 -- types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_input" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_input" AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
@@ -104,18 +104,18 @@ CREATE TABLE "sessionize"."rejected_events" (
 
 INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
 SELECT event_id, source, ts, loaded_at, reason
-FROM "sessionize"."_sessionize_work_input"
+FROM temp.main."_sessionize_work_input"
 WHERE reason IS NOT NULL;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_staged" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_staged" AS
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
     *,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
-  FROM "sessionize"."_sessionize_work_input"
+  FROM temp.main."_sessionize_work_input"
   WHERE reason IS NULL
 ) AS copies
 WHERE copy_rank = 1;

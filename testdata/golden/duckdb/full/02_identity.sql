@@ -9,7 +9,7 @@ SET TimeZone = 'UTC';
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_identifies" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_identifies" AS
 WITH identify_rows AS (
 
   -- app_prod.identifies
@@ -28,7 +28,7 @@ WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
 -- The best identifies row per anonymous_id, kept for later runs.
 CREATE OR REPLACE TABLE "sessionize"."_sessionize_identifies" AS
 WITH candidates AS (
-  SELECT anonymous_id, user_id, ts, id FROM "sessionize"."_sessionize_work_identifies"
+  SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies"
 )
 SELECT anonymous_id, user_id, ts, id
 FROM (
@@ -43,7 +43,7 @@ WHERE mapping_rank = 1;
 CREATE OR REPLACE TABLE "sessionize"."_sessionize_identity" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
-  FROM "sessionize"."_sessionize_work_staged"
+  FROM temp.main."_sessionize_work_staged"
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
@@ -64,5 +64,5 @@ CREATE OR REPLACE TABLE "sessionize"."_sessionize_events" AS
 SELECT
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*
-FROM "sessionize"."_sessionize_work_staged" AS e
+FROM temp.main."_sessionize_work_staged" AS e
 LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id;

@@ -8,7 +8,7 @@ SET TimeZone = 'UTC';
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
 -- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
 -- count of starts numbers the sessions 1, 2, ... (session_index).
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_event_sessions" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_event_sessions" AS
 WITH ordered AS (
   SELECT
     e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
@@ -34,7 +34,7 @@ FROM starts;
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_sessions" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_sessions" AS
 WITH per_session AS (
   SELECT
     contact_id,
@@ -47,7 +47,7 @@ WITH per_session AS (
     MAX(CASE WHEN is_start = 1 THEN source END) AS source,
     MAX(CASE WHEN is_start = 1 THEN event END) AS first_event,
     MAX(CASE WHEN is_start = 1 THEN url END) AS first_url
-  FROM "sessionize"."_sessionize_work_event_sessions"
+  FROM temp.main."_sessionize_work_event_sessions"
   GROUP BY contact_id, property, session_index
 )
 SELECT

@@ -11,11 +11,11 @@ SET TimeZone = 'UTC';
 -- events: in order of (session_start, first event_id), a session starts a
 -- contact session when it begins the window or more after the latest end of
 -- the contact's sessions before it.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_session_cs" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_session_cs" AS
 WITH with_lifecycle AS (
   SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
-  FROM "sessionize"."_sessionize_work_sessions" AS s
-  LEFT JOIN "sessionize"."_sessionize_work_lifecycle" AS l
+  FROM temp.main."_sessionize_work_sessions" AS s
+  LEFT JOIN temp.main."_sessionize_work_lifecycle" AS l
     ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
 ),
 reach AS (
@@ -47,7 +47,7 @@ FROM starts;
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
 -- product events but entered through another property.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_contact_sessions" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_contact_sessions" AS
 WITH per_contact_session AS (
   SELECT
     contact_id,
@@ -64,7 +64,7 @@ WITH per_contact_session AS (
     MAX(CASE WHEN is_cs_start = 1 THEN first_url END) AS entry_url,
     COUNT(*) FILTER (WHERE property = 'product') > 0 AS has_product,
     arg_min(user_lifecycle, session_start) FILTER (WHERE property = 'product') AS user_lifecycle
-  FROM "sessionize"."_sessionize_work_session_cs"
+  FROM temp.main."_sessionize_work_session_cs"
   GROUP BY contact_id, cs_index
 )
 SELECT
@@ -87,7 +87,7 @@ SELECT
 FROM per_contact_session;
 
 -- The sessions output rows (SPEC §4), with the contact session each lies in.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_sessions_out" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_sessions_out" AS
 SELECT
   s.session_id,
   s.contact_id,
@@ -105,8 +105,8 @@ SELECT
   c.contact_session_id,
   s.user_lifecycle,
   s.days_since_prev_product_session
-FROM "sessionize"."_sessionize_work_session_cs" AS s
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
+FROM temp.main."_sessionize_work_session_cs" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
 DROP TABLE IF EXISTS "sessionize"."sessions";
@@ -152,7 +152,7 @@ CREATE TABLE "sessionize"."contact_sessions" (
 );
 
 INSERT INTO "sessionize"."sessions"
-SELECT * FROM "sessionize"."_sessionize_work_sessions_out";
+SELECT * FROM temp.main."_sessionize_work_sessions_out";
 
 INSERT INTO "sessionize"."contact_sessions"
-SELECT * FROM "sessionize"."_sessionize_work_contact_sessions";
+SELECT * FROM temp.main."_sessionize_work_contact_sessions";

@@ -4,7 +4,7 @@ SET TimeZone = 'UTC';
 --
 -- Step 6: daily_metrics and prompted_events (SPEC §4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_daily_new" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
 SELECT
   CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
   s.property,
@@ -15,8 +15,8 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
   COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "sessionize"."_sessionize_work_sessions_out" AS s
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+FROM temp.main."_sessionize_work_sessions_out" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
 
 DROP TABLE IF EXISTS "sessionize"."daily_metrics";
@@ -34,33 +34,34 @@ CREATE TABLE "sessionize"."daily_metrics" (
 );
 
 INSERT INTO "sessionize"."daily_metrics"
-SELECT * FROM "sessionize"."_sessionize_work_daily_new";
+SELECT * FROM temp.main."_sessionize_work_daily_new";
 
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_prompted" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted" AS
 SELECT
   c.contact_id,
   c.contact_session_id,
+  c.session_start AS cs_start,
   CAST(timezone('America/New_York', CAST(c.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
   c.entry_property,
   c.entry_url,
   e.event,
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
-FROM "sessionize"."_sessionize_work_event_sessions" AS e
-JOIN "sessionize"."_sessionize_work_sessions_out" AS s
+FROM temp.main."_sessionize_work_event_sessions" AS e
+JOIN temp.main."_sessionize_work_sessions_out" AS s
   ON s.contact_id = e.contact_id AND s.property = e.property AND s.session_index = e.session_index
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
+JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_session_id = s.contact_session_id
 WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
-GROUP BY c.contact_id, c.contact_session_id, CAST(timezone('America/New_York', CAST(c.session_start AS TIMESTAMPTZ)) AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST(timezone('America/New_York', CAST(c.session_start AS TIMESTAMPTZ)) AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
 CREATE OR REPLACE TABLE "sessionize"."_sessionize_prompted" AS
-SELECT * FROM "sessionize"."_sessionize_work_prompted";
+SELECT * FROM temp.main."_sessionize_work_prompted";
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_prompted_out" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_out" AS
 SELECT
   p.day,
   p.entry_property,
@@ -87,4 +88,4 @@ CREATE TABLE "sessionize"."prompted_events" (
 );
 
 INSERT INTO "sessionize"."prompted_events"
-SELECT * FROM "sessionize"."_sessionize_work_prompted_out";
+SELECT * FROM temp.main."_sessionize_work_prompted_out";

@@ -11,42 +11,46 @@ SET
   -- the largest loaded_at processed, never below the previous watermark
   watermark = (
     SELECT max(loaded_at) FROM (
-      SELECT since AS loaded_at FROM "sessionize"."_sessionize_work_run"
+      SELECT since AS loaded_at FROM temp.main."_sessionize_work_run"
       UNION ALL
-      SELECT max(loaded_at) FROM "sessionize"."_sessionize_work_input"
+      SELECT max(loaded_at) FROM temp.main."_sessionize_work_input"
       UNION ALL
-      SELECT max(loaded_at) FROM "sessionize"."_sessionize_work_identifies"
+      SELECT max(loaded_at) FROM temp.main."_sessionize_work_identifies"
     ) AS loads
   ),
-  events_read = (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_input"),
-  rejected = (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_input" WHERE reason IS NOT NULL),
-  contacts_affected = (SELECT COUNT(DISTINCT contact_id) FROM "sessionize"."_sessionize_work_session_cs"),
-  rows_written = (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_input" WHERE reason IS NOT NULL)
-    + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_sessions_out")
-    + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_contact_sessions")
-    + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_daily_new")
-    + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_prompted_out")
-WHERE run_id = (SELECT run_id FROM "sessionize"."_sessionize_work_run");
+  events_read = (SELECT COUNT(*) FROM temp.main."_sessionize_work_input"),
+  rejected = (SELECT COUNT(*) FROM temp.main."_sessionize_work_input" WHERE reason IS NOT NULL),
+  contacts_affected = (SELECT COUNT(DISTINCT contact_id) FROM temp.main."_sessionize_work_session_cs"),
+  rows_written = (SELECT COUNT(*) FROM temp.main."_sessionize_work_input" WHERE reason IS NOT NULL)
+    + (SELECT COUNT(*) FROM temp.main."_sessionize_work_sessions_out")
+    + (SELECT COUNT(*) FROM temp.main."_sessionize_work_contact_sessions")
+    + (SELECT COUNT(*) FROM temp.main."_sessionize_work_daily_new")
+    + (SELECT COUNT(*) FROM temp.main."_sessionize_work_prompted_out")
+WHERE run_id = (SELECT run_id FROM temp.main."_sessionize_work_run");
 
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_staged";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_changed";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_replaced";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_identifies";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_touched_anon";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_identifies_best";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_remap";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_touched";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_event_sessions";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_lifecycle";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_session_cs";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions_out";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_old";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_keys";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_out";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_run";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_input";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_staged";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_changed";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_replaced";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_identifies";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_touched_anon";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_identifies_best";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_remap";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_changes";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_touched";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_kept";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_kept_cs";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_days";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_event_sessions";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_sessions";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_lifecycle";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_session_cs";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_contact_sessions";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_sessions_out";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_daily_old";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_daily_new";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_daily";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_prompted";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_prompted_keys";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_prompted_out";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_run";

@@ -32,7 +32,7 @@ UPDATE "sessionize"."_sessionize_runs"
 SET status = 'failed', error = 'the run ended before it committed; its writes were rolled back'
 WHERE status = 'running';
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_run" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_run" AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
   (SELECT max(watermark) FROM "sessionize"."_sessionize_runs" WHERE status = 'success') AS since,
@@ -41,4 +41,4 @@ FROM "sessionize"."_sessionize_runs";
 
 INSERT INTO "sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
 SELECT run_id, '9b8f039ca3bfe33cde465acf5fe2f7560d2b839c0a1a303a644020b3a4c68640', 'duckdb', 'incremental', started_at, 'running'
-FROM "sessionize"."_sessionize_work_run";
+FROM temp.main."_sessionize_work_run";

@@ -10,7 +10,7 @@ SET TimeZone = 'UTC';
 -- which dedup makes harmless); rows without a load time of their own, whose
 -- loaded_at fell back to their timestamp, are read back to late_window (3d)
 -- below it.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_input" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_input" AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
@@ -95,36 +95,36 @@ SELECT
   END AS reason
 FROM source_rows
 WHERE (
-    (SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL
+    (SELECT since FROM temp.main."_sessionize_work_run") IS NULL
     OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM "sessionize"."_sessionize_work_run")
-    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM "sessionize"."_sessionize_work_run"))
+    OR loaded_at >= (SELECT since FROM temp.main."_sessionize_work_run")
+    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM temp.main."_sessionize_work_run"))
   );
 
 -- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
 -- The rows this run read again replace the ones an earlier run kept.
 DELETE FROM "sessionize"."rejected_events"
 WHERE (
-    (SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL
+    (SELECT since FROM temp.main."_sessionize_work_run") IS NULL
     OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM "sessionize"."_sessionize_work_run")
-    OR (loaded_at = "timestamp" AND "timestamp" >= (SELECT since - INTERVAL '259200000000 microseconds' FROM "sessionize"."_sessionize_work_run"))
+    OR loaded_at >= (SELECT since FROM temp.main."_sessionize_work_run")
+    OR (loaded_at = "timestamp" AND "timestamp" >= (SELECT since - INTERVAL '259200000000 microseconds' FROM temp.main."_sessionize_work_run"))
   );
 
 INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
 SELECT event_id, source, ts, loaded_at, reason
-FROM "sessionize"."_sessionize_work_input"
+FROM temp.main."_sessionize_work_input"
 WHERE reason IS NOT NULL;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_staged" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_staged" AS
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
     *,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
-  FROM "sessionize"."_sessionize_work_input"
+  FROM temp.main."_sessionize_work_input"
   WHERE reason IS NULL
 ) AS copies
 WHERE copy_rank = 1;
@@ -132,9 +132,9 @@ WHERE copy_rank = 1;
 -- The staged rows this run changes: events not seen before, and better
 -- copies (by the dedup order above) of events an earlier run staged. A copy
 -- that loses to the staged row changes nothing.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_changed" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_changed" AS
 SELECT n.*
-FROM "sessionize"."_sessionize_work_staged" AS n
+FROM temp.main."_sessionize_work_staged" AS n
 LEFT JOIN "sessionize"."_sessionize_events" AS o ON o.event_id = n.event_id
 WHERE o.event_id IS NULL
   OR n.loaded_at < o.loaded_at
@@ -142,7 +142,7 @@ WHERE o.event_id IS NULL
   OR (n.loaded_at = o.loaded_at AND n.ts = o.ts AND n.source < o.source);
 
 -- The staged rows they replace, with the contact they belonged to.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_replaced" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_replaced" AS
 SELECT o.*
 FROM "sessionize"."_sessionize_events" AS o
-JOIN "sessionize"."_sessionize_work_changed" AS n ON n.event_id = o.event_id;
+JOIN temp.main."_sessionize_work_changed" AS n ON n.event_id = o.event_id;

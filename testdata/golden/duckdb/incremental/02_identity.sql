@@ -9,7 +9,7 @@ SET TimeZone = 'UTC';
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_identifies" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_identifies" AS
 WITH identify_rows AS (
 
   -- app_prod.identifies
@@ -25,34 +25,34 @@ SELECT *
 FROM identify_rows
 WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL
   AND (
-    (SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL
+    (SELECT since FROM temp.main."_sessionize_work_run") IS NULL
     OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM "sessionize"."_sessionize_work_run")
-    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM "sessionize"."_sessionize_work_run"))
+    OR loaded_at >= (SELECT since FROM temp.main."_sessionize_work_run")
+    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM temp.main."_sessionize_work_run"))
   );
 
 -- The anonymous_ids whose mapping this run may change: those of changed or
 -- replaced events that carry a user_id, and those of new identifies rows.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_touched_anon" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_touched_anon" AS
 SELECT DISTINCT anonymous_id
 FROM (
-  SELECT anonymous_id FROM "sessionize"."_sessionize_work_changed"
+  SELECT anonymous_id FROM temp.main."_sessionize_work_changed"
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
-  SELECT anonymous_id FROM "sessionize"."_sessionize_work_replaced"
+  SELECT anonymous_id FROM temp.main."_sessionize_work_replaced"
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
-  SELECT anonymous_id FROM "sessionize"."_sessionize_work_identifies"
+  SELECT anonymous_id FROM temp.main."_sessionize_work_identifies"
 ) AS touched;
 
 -- Merge the new identifies rows into the best identifies row per anonymous_id.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_identifies_best" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_identifies_best" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id
   FROM "sessionize"."_sessionize_identifies"
-  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_identifies")
+  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_identifies")
   UNION ALL
-  SELECT anonymous_id, user_id, ts, id FROM "sessionize"."_sessionize_work_identifies"
+  SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies"
 )
 SELECT anonymous_id, user_id, ts, id
 FROM (
@@ -64,31 +64,31 @@ FROM (
 WHERE mapping_rank = 1;
 
 DELETE FROM "sessionize"."_sessionize_identifies"
-WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_identifies_best");
+WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_identifies_best");
 
 INSERT INTO "sessionize"."_sessionize_identifies" (anonymous_id, user_id, ts, id)
-SELECT anonymous_id, user_id, ts, id FROM "sessionize"."_sessionize_work_identifies_best";
+SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies_best";
 
 -- Apply the event changes of step 1; their contact is set below, once the
 -- identity map is up to date.
 DELETE FROM "sessionize"."_sessionize_events"
-WHERE event_id IN (SELECT event_id FROM "sessionize"."_sessionize_work_changed");
+WHERE event_id IN (SELECT event_id FROM temp.main."_sessionize_work_changed");
 
 INSERT INTO "sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url)
 SELECT CAST(NULL AS VARCHAR), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
-FROM "sessionize"."_sessionize_work_changed";
+FROM temp.main."_sessionize_work_changed";
 
 -- The new mapping of each touched anonymous_id, beside the old one.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_remap" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_remap" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM "sessionize"."_sessionize_events"
-  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_touched_anon")
+  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
     AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
   FROM "sessionize"."_sessionize_identifies"
-  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_touched_anon")
+  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
 ),
 best AS (SELECT anonymous_id, user_id, ts, id
 FROM (
@@ -99,36 +99,78 @@ FROM (
 ) AS ranked
 WHERE mapping_rank = 1)
 SELECT t.anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
-FROM "sessionize"."_sessionize_work_touched_anon" AS t
+FROM temp.main."_sessionize_work_touched_anon" AS t
 LEFT JOIN "sessionize"."_sessionize_identity" AS old ON old.anonymous_id = t.anonymous_id
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
 DELETE FROM "sessionize"."_sessionize_identity"
-WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_remap");
+WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_remap");
 
 INSERT INTO "sessionize"."_sessionize_identity" (anonymous_id, user_id)
 SELECT anonymous_id, new_user_id
-FROM "sessionize"."_sessionize_work_remap"
+FROM temp.main."_sessionize_work_remap"
 WHERE new_user_id IS NOT NULL;
 
--- The contacts this run touches (SPEC §5): those of the changed events, those
--- the replaced events belonged to, and, for every anonymous_id whose mapping
--- changed, both the contact it leaves and the one it joins.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_touched" AS
-SELECT DISTINCT contact_id
-FROM (
-  SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id
-  FROM "sessionize"."_sessionize_work_changed" AS c
-  LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
-  UNION ALL
-  SELECT contact_id FROM "sessionize"."_sessionize_work_replaced"
-  UNION ALL
-  SELECT coalesce(old_user_id, anonymous_id) FROM "sessionize"."_sessionize_work_remap"
-  WHERE old_user_id IS DISTINCT FROM new_user_id
-  UNION ALL
-  SELECT coalesce(new_user_id, anonymous_id) FROM "sessionize"."_sessionize_work_remap"
-  WHERE old_user_id IS DISTINCT FROM new_user_id
-) AS touched;
+-- The contacts this run touches (SPEC §5), each with the earliest timestamp
+-- at which its events change: the contacts of the changed events, those the
+-- replaced events belonged to, and, for every anonymous_id whose mapping
+-- changed, both the contact it leaves and the one it joins, from the first
+-- of the anonymous events that move.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_changes" AS
+WITH moved AS (
+  SELECT e.anonymous_id, MIN(e.ts) AS ts
+  FROM "sessionize"."_sessionize_events" AS e
+  JOIN temp.main."_sessionize_work_remap" AS r ON r.anonymous_id = e.anonymous_id
+  WHERE e.user_id IS NULL AND r.old_user_id IS DISTINCT FROM r.new_user_id
+  GROUP BY e.anonymous_id
+)
+SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
+FROM temp.main."_sessionize_work_changed" AS c
+LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
+UNION ALL
+SELECT contact_id, ts FROM temp.main."_sessionize_work_replaced"
+UNION ALL
+SELECT coalesce(r.old_user_id, r.anonymous_id), moved.ts
+FROM temp.main."_sessionize_work_remap" AS r JOIN moved ON moved.anonymous_id = r.anonymous_id
+UNION ALL
+SELECT coalesce(r.new_user_id, r.anonymous_id), moved.ts
+FROM temp.main."_sessionize_work_remap" AS r JOIN moved ON moved.anonymous_id = r.anonymous_id;
+
+-- Where each touched contact is recomputed from: the start of its last
+-- contact session that starts at or before its earliest change (NULL: from
+-- its first event). The contact sessions before that one end at least the
+-- cross-property window before it, so no change at or after it can reach
+-- them, nor their sessions: they are kept as they are, and the recomputed
+-- sessions continue their numbering and lifecycle.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_touched" AS
+WITH earliest AS (
+  SELECT contact_id, MIN(ts) AS changed_from
+  FROM temp.main."_sessionize_work_changes"
+  GROUP BY contact_id
+)
+SELECT
+  t.contact_id,
+  MAX(CASE WHEN cs.session_start <= t.changed_from THEN cs.session_start END) AS restart_ts
+FROM earliest AS t
+LEFT JOIN "sessionize"."contact_sessions" AS cs ON cs.contact_id = t.contact_id
+GROUP BY t.contact_id;
+
+-- What the kept part of each touched contact holds: sessions per property
+-- (the recomputed ones are numbered after them) and the end of the last
+-- kept product session (the lifecycle of the next one looks back to it).
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_kept" AS
+SELECT s.contact_id, s.property, COUNT(*) AS kept_sessions, MAX(s.session_end) AS last_end
+FROM "sessionize"."sessions" AS s
+JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = s.contact_id
+WHERE s.session_start < t.restart_ts
+GROUP BY s.contact_id, s.property;
+
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_kept_cs" AS
+SELECT cs.contact_id, COUNT(*) AS kept_contact_sessions
+FROM "sessionize"."contact_sessions" AS cs
+JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = cs.contact_id
+WHERE cs.session_start < t.restart_ts
+GROUP BY cs.contact_id;
 
 -- Set the contact of the new events, and move the events of re-mapped
 -- anonymous_ids to their new contact (SPEC §3.2: a new identify
@@ -141,6 +183,6 @@ SET contact_id = coalesce(
 )
 WHERE contact_id IS NULL
   OR (user_id IS NULL AND anonymous_id IN (
-    SELECT anonymous_id FROM "sessionize"."_sessionize_work_remap"
+    SELECT anonymous_id FROM temp.main."_sessionize_work_remap"
     WHERE old_user_id IS DISTINCT FROM new_user_id
   ));

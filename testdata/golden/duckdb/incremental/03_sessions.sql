@@ -8,16 +8,18 @@ SET TimeZone = 'UTC';
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
 -- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
 -- count of starts numbers the sessions 1, 2, ... (session_index).
--- Only the contacts this run touched are sessionized again, over their
--- whole history.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_event_sessions" AS
+-- Only the contacts this run touched are sessionized again, from their
+-- restart point (step 2) on; their sessions are numbered after the kept ones.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_event_sessions" AS
 WITH ordered AS (
   SELECT
     e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
     LAG(e.ts) OVER (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id) AS prev_ts
   FROM (
-  SELECT * FROM "sessionize"."_sessionize_events"
-  WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  SELECT e.*
+  FROM "sessionize"."_sessionize_events" AS e
+  JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = e.contact_id
+  WHERE t.restart_ts IS NULL OR e.ts >= t.restart_ts
 ) AS e
 ),
 starts AS (
@@ -31,15 +33,17 @@ starts AS (
   FROM ordered
 )
 SELECT
-  *,
-  CAST(SUM(is_start) OVER (
-    PARTITION BY contact_id, property ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING
+  starts.*,
+  CAST(coalesce(k.kept_sessions, 0) + SUM(starts.is_start) OVER (
+    PARTITION BY starts.contact_id, starts.property ORDER BY starts.ts, starts.event_id ROWS UNBOUNDED PRECEDING
   ) AS INTEGER) AS session_index
-FROM starts;
+FROM starts
+LEFT JOIN temp.main."_sessionize_work_kept" AS k
+  ON k.contact_id = starts.contact_id AND k.property = starts.property;
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_sessions" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_sessions" AS
 WITH per_session AS (
   SELECT
     contact_id,
@@ -52,7 +56,7 @@ WITH per_session AS (
     MAX(CASE WHEN is_start = 1 THEN source END) AS source,
     MAX(CASE WHEN is_start = 1 THEN event END) AS first_event,
     MAX(CASE WHEN is_start = 1 THEN url END) AS first_url
-  FROM "sessionize"."_sessionize_work_event_sessions"
+  FROM temp.main."_sessionize_work_event_sessions"
   GROUP BY contact_id, property, session_index
 )
 SELECT

@@ -8,16 +8,22 @@ SET TimeZone = 'UTC';
 --   new          no previous product session
 --   active       session_start - prev_end <= lookback (30d = 2592000000000 µs)
 --   resurrected  otherwise
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_lifecycle" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_lifecycle" AS
 WITH previous AS (
   SELECT
-    contact_id,
-    property,
-    session_index,
-    session_start,
-    LAG(session_end) OVER (PARTITION BY contact_id ORDER BY session_start) AS prev_end
-  FROM "sessionize"."_sessionize_work_sessions"
-  WHERE property = 'product'
+    s.contact_id,
+    s.property,
+    s.session_index,
+    s.session_start,
+    -- the first recomputed product session looks back to the last kept one
+    coalesce(
+      LAG(s.session_end) OVER (PARTITION BY s.contact_id ORDER BY s.session_start),
+      k.last_end
+    ) AS prev_end
+  FROM temp.main."_sessionize_work_sessions" AS s
+  LEFT JOIN temp.main."_sessionize_work_kept" AS k
+    ON k.contact_id = s.contact_id AND k.property = s.property
+  WHERE s.property = 'product'
 )
 SELECT
   contact_id,

@@ -11,11 +11,11 @@ SET TimeZone = 'UTC';
 -- events: in order of (session_start, first event_id), a session starts a
 -- contact session when it begins the window or more after the latest end of
 -- the contact's sessions before it.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_session_cs" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_session_cs" AS
 WITH with_lifecycle AS (
   SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
-  FROM "sessionize"."_sessionize_work_sessions" AS s
-  LEFT JOIN "sessionize"."_sessionize_work_lifecycle" AS l
+  FROM temp.main."_sessionize_work_sessions" AS s
+  LEFT JOIN temp.main."_sessionize_work_lifecycle" AS l
     ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
 ),
 reach AS (
@@ -38,16 +38,17 @@ starts AS (
   FROM reach
 )
 SELECT
-  *,
-  CAST(SUM(is_cs_start) OVER (
-    PARTITION BY contact_id ORDER BY session_start, first_event_id ROWS UNBOUNDED PRECEDING
+  starts.*,
+  CAST(coalesce(k.kept_contact_sessions, 0) + SUM(starts.is_cs_start) OVER (
+    PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
   ) AS INTEGER) AS cs_index
-FROM starts;
+FROM starts
+LEFT JOIN temp.main."_sessionize_work_kept_cs" AS k ON k.contact_id = starts.contact_id;
 
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
 -- product events but entered through another property.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_contact_sessions" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_contact_sessions" AS
 WITH per_contact_session AS (
   SELECT
     contact_id,
@@ -64,7 +65,7 @@ WITH per_contact_session AS (
     MAX(CASE WHEN is_cs_start = 1 THEN first_url END) AS entry_url,
     COUNT(*) FILTER (WHERE property = 'product') > 0 AS has_product,
     arg_min(user_lifecycle, session_start) FILTER (WHERE property = 'product') AS user_lifecycle
-  FROM "sessionize"."_sessionize_work_session_cs"
+  FROM temp.main."_sessionize_work_session_cs"
   GROUP BY contact_id, cs_index
 )
 SELECT
@@ -87,7 +88,7 @@ SELECT
 FROM per_contact_session;
 
 -- The sessions output rows (SPEC §4), with the contact session each lies in.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_sessions_out" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_sessions_out" AS
 SELECT
   s.session_id,
   s.contact_id,
@@ -105,13 +106,24 @@ SELECT
   c.contact_session_id,
   s.user_lifecycle,
   s.days_since_prev_product_session
-FROM "sessionize"."_sessionize_work_session_cs" AS s
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
+FROM temp.main."_sessionize_work_session_cs" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
--- What the touched contacts counted in daily_metrics before this run; step 6
--- takes it out again.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_daily_old" AS
+-- The days whose daily_metrics the touched contacts change: those of the
+-- sessions this run replaces and of the ones it writes.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_days" AS
+SELECT DISTINCT CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day
+FROM "sessionize"."sessions" AS s
+JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = s.contact_id
+WHERE t.restart_ts IS NULL OR s.session_start >= t.restart_ts
+UNION
+SELECT DISTINCT CAST(timezone('America/New_York', CAST(session_start AS TIMESTAMPTZ)) AS DATE) AS day
+FROM temp.main."_sessionize_work_sessions_out";
+
+-- What the touched contacts count on those days before this run; step 6
+-- takes it out again and puts in what they count after it.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_old" AS
 SELECT
   CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
   s.property,
@@ -124,17 +136,27 @@ SELECT
   COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
 FROM "sessionize"."sessions" AS s
 JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
+  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
 GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
 
+-- Replace the touched contacts' sessions from their restart point on.
 DELETE FROM "sessionize"."sessions"
-WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched");
+WHERE EXISTS (
+  SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."sessions".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."sessions".session_start >= t.restart_ts)
+);
 
 DELETE FROM "sessionize"."contact_sessions"
-WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched");
+WHERE EXISTS (
+  SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."contact_sessions".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."contact_sessions".session_start >= t.restart_ts)
+);
 
 INSERT INTO "sessionize"."sessions"
-SELECT * FROM "sessionize"."_sessionize_work_sessions_out";
+SELECT * FROM temp.main."_sessionize_work_sessions_out";
 
 INSERT INTO "sessionize"."contact_sessions"
-SELECT * FROM "sessionize"."_sessionize_work_contact_sessions";
+SELECT * FROM temp.main."_sessionize_work_contact_sessions";

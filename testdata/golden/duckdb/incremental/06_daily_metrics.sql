@@ -5,8 +5,9 @@ SET TimeZone = 'UTC';
 -- Step 6: daily_metrics and prompted_events (SPEC §4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 -- Every count is a sum over contacts, so a day's row is its old value, minus
--- what the touched contacts counted before this run, plus what they count now.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_daily_new" AS
+-- what the touched contacts counted on it before this run, plus what they
+-- count on it now (over all their sessions of that day, kept or rewritten).
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
 SELECT
   CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
   s.property,
@@ -17,22 +18,24 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
   COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "sessionize"."_sessionize_work_sessions_out" AS s
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
+  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
 GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_daily" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily" AS
 WITH changes AS (
   SELECT * FROM "sessionize"."daily_metrics" AS d
-  WHERE EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_daily_old" AS o WHERE o.day = d.day AND o.property = d.property)
-     OR EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_daily_new" AS n WHERE n.day = d.day AND n.property = d.property)
+  WHERE EXISTS (SELECT 1 FROM temp.main."_sessionize_work_daily_old" AS o WHERE o.day = d.day AND o.property = d.property)
+     OR EXISTS (SELECT 1 FROM temp.main."_sessionize_work_daily_new" AS n WHERE n.day = d.day AND n.property = d.property)
   UNION ALL
   SELECT
     day, property, -sessions, -contacts, -events, -new_user_sessions,
     -active_user_sessions, -resurrected_user_sessions, -cross_property_sessions
-  FROM "sessionize"."_sessionize_work_daily_old"
+  FROM temp.main."_sessionize_work_daily_old"
   UNION ALL
-  SELECT * FROM "sessionize"."_sessionize_work_daily_new"
+  SELECT * FROM temp.main."_sessionize_work_daily_new"
 )
 SELECT
   day,
@@ -49,53 +52,61 @@ GROUP BY day, property;
 
 DELETE FROM "sessionize"."daily_metrics"
 WHERE EXISTS (
-  SELECT 1 FROM "sessionize"."_sessionize_work_daily" AS w
+  SELECT 1 FROM temp.main."_sessionize_work_daily" AS w
   WHERE w.day = "sessionize"."daily_metrics".day AND w.property = "sessionize"."daily_metrics".property
 );
 
 -- A (day, property) whose sessions all moved away has no row (SPEC §4).
 INSERT INTO "sessionize"."daily_metrics"
-SELECT * FROM "sessionize"."_sessionize_work_daily"
+SELECT * FROM temp.main."_sessionize_work_daily"
 WHERE sessions > 0;
 
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_prompted" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted" AS
 SELECT
   c.contact_id,
   c.contact_session_id,
+  c.session_start AS cs_start,
   CAST(timezone('America/New_York', CAST(c.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
   c.entry_property,
   c.entry_url,
   e.event,
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
-FROM "sessionize"."_sessionize_work_event_sessions" AS e
-JOIN "sessionize"."_sessionize_work_sessions_out" AS s
+FROM temp.main."_sessionize_work_event_sessions" AS e
+JOIN temp.main."_sessionize_work_sessions_out" AS s
   ON s.contact_id = e.contact_id AND s.property = e.property AND s.session_index = e.session_index
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
+JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_session_id = s.contact_session_id
 WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
-GROUP BY c.contact_id, c.contact_session_id, CAST(timezone('America/New_York', CAST(c.session_start AS TIMESTAMPTZ)) AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST(timezone('America/New_York', CAST(c.session_start AS TIMESTAMPTZ)) AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
 -- The keys whose counts change: those the touched contacts had and have.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_prompted_keys" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_keys" AS
 SELECT DISTINCT day, entry_property, entry_url, event
 FROM (
-  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_prompted"
-  WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_prompted" AS p
+  WHERE EXISTS (
+    SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
+    WHERE t.contact_id = p.contact_id AND (t.restart_ts IS NULL OR p.cs_start >= t.restart_ts)
+  )
   UNION ALL
-  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_work_prompted"
+  SELECT day, entry_property, entry_url, event FROM temp.main."_sessionize_work_prompted"
 ) AS keys;
 
 DELETE FROM "sessionize"."_sessionize_prompted"
-WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched");
+WHERE EXISTS (
+  SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."_sessionize_prompted".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."_sessionize_prompted".cs_start >= t.restart_ts)
+);
 
 INSERT INTO "sessionize"."_sessionize_prompted"
-SELECT * FROM "sessionize"."_sessionize_work_prompted";
+SELECT * FROM temp.main."_sessionize_work_prompted";
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_work_prompted_out" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_out" AS
 SELECT
   p.day,
   p.entry_property,
@@ -107,7 +118,7 @@ SELECT
   COUNT(*) FILTER (WHERE p.is_new) AS new_user_sessions
 FROM "sessionize"."_sessionize_prompted" AS p
 WHERE EXISTS (
-  SELECT 1 FROM "sessionize"."_sessionize_work_prompted_keys" AS k
+  SELECT 1 FROM temp.main."_sessionize_work_prompted_keys" AS k
   WHERE k.day = p.day AND k.entry_property = p.entry_property
     AND k.entry_url IS NOT DISTINCT FROM p.entry_url AND k.event = p.event
 )
@@ -115,7 +126,7 @@ GROUP BY p.day, p.entry_property, p.entry_url, p.event;
 
 DELETE FROM "sessionize"."prompted_events"
 WHERE EXISTS (
-  SELECT 1 FROM "sessionize"."_sessionize_work_prompted_keys" AS k
+  SELECT 1 FROM temp.main."_sessionize_work_prompted_keys" AS k
   WHERE k.day = "sessionize"."prompted_events".day
     AND k.entry_property = "sessionize"."prompted_events".entry_property
     AND k.entry_url IS NOT DISTINCT FROM "sessionize"."prompted_events".entry_url
@@ -123,4 +134,4 @@ WHERE EXISTS (
 );
 
 INSERT INTO "sessionize"."prompted_events"
-SELECT * FROM "sessionize"."_sessionize_work_prompted_out";
+SELECT * FROM temp.main."_sessionize_work_prompted_out";

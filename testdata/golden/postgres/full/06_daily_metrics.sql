@@ -46,6 +46,7 @@ CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted" AS
 SELECT
   c.contact_id,
   c.contact_session_id,
+  c.session_start AS cs_start,
   CAST((c.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) AS day,
   c.entry_property,
   c.entry_url,
@@ -58,7 +59,7 @@ JOIN "sessionize"."_sessionize_work_sessions_out" AS s
 JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
   ON c.contact_session_id = s.contact_session_id
 WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
-GROUP BY c.contact_id, c.contact_session_id, CAST((c.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST((c.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
 ANALYZE "sessionize"."_sessionize_work_prompted";
 

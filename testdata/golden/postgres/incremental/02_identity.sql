@@ -117,27 +117,72 @@ SELECT anonymous_id, new_user_id
 FROM "sessionize"."_sessionize_work_remap"
 WHERE new_user_id IS NOT NULL;
 
--- The contacts this run touches (SPEC §5): those of the changed events, those
--- the replaced events belonged to, and, for every anonymous_id whose mapping
--- changed, both the contact it leaves and the one it joins.
+-- The contacts this run touches (SPEC §5), each with the earliest timestamp
+-- at which its events change: the contacts of the changed events, those the
+-- replaced events belonged to, and, for every anonymous_id whose mapping
+-- changed, both the contact it leaves and the one it joins, from the first
+-- of the anonymous events that move.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_changes";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_changes" AS
+WITH moved AS (
+  SELECT e.anonymous_id, MIN(e.ts) AS ts
+  FROM "sessionize"."_sessionize_events" AS e
+  JOIN "sessionize"."_sessionize_work_remap" AS r ON r.anonymous_id = e.anonymous_id
+  WHERE e.user_id IS NULL AND r.old_user_id IS DISTINCT FROM r.new_user_id
+  GROUP BY e.anonymous_id
+)
+SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
+FROM "sessionize"."_sessionize_work_changed" AS c
+LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
+UNION ALL
+SELECT contact_id, ts FROM "sessionize"."_sessionize_work_replaced"
+UNION ALL
+SELECT coalesce(r.old_user_id, r.anonymous_id), moved.ts
+FROM "sessionize"."_sessionize_work_remap" AS r JOIN moved ON moved.anonymous_id = r.anonymous_id
+UNION ALL
+SELECT coalesce(r.new_user_id, r.anonymous_id), moved.ts
+FROM "sessionize"."_sessionize_work_remap" AS r JOIN moved ON moved.anonymous_id = r.anonymous_id;
+
+-- Where each touched contact is recomputed from: the start of its last
+-- contact session that starts at or before its earliest change (NULL: from
+-- its first event). The contact sessions before that one end at least the
+-- cross-property window before it, so no change at or after it can reach
+-- them, nor their sessions: they are kept as they are, and the recomputed
+-- sessions continue their numbering and lifecycle.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_touched";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_touched" AS
-SELECT DISTINCT contact_id
-FROM (
-  SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id
-  FROM "sessionize"."_sessionize_work_changed" AS c
-  LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
-  UNION ALL
-  SELECT contact_id FROM "sessionize"."_sessionize_work_replaced"
-  UNION ALL
-  SELECT coalesce(old_user_id, anonymous_id) FROM "sessionize"."_sessionize_work_remap"
-  WHERE old_user_id IS DISTINCT FROM new_user_id
-  UNION ALL
-  SELECT coalesce(new_user_id, anonymous_id) FROM "sessionize"."_sessionize_work_remap"
-  WHERE old_user_id IS DISTINCT FROM new_user_id
-) AS touched;
+WITH earliest AS (
+  SELECT contact_id, MIN(ts) AS changed_from
+  FROM "sessionize"."_sessionize_work_changes"
+  GROUP BY contact_id
+)
+SELECT
+  t.contact_id,
+  MAX(CASE WHEN cs.session_start <= t.changed_from THEN cs.session_start END) AS restart_ts
+FROM earliest AS t
+LEFT JOIN "sessionize"."contact_sessions" AS cs ON cs.contact_id = t.contact_id
+GROUP BY t.contact_id;
 
 ANALYZE "sessionize"."_sessionize_work_touched";
+
+-- What the kept part of each touched contact holds: sessions per property
+-- (the recomputed ones are numbered after them) and the end of the last
+-- kept product session (the lifecycle of the next one looks back to it).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_kept";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_kept" AS
+SELECT s.contact_id, s.property, COUNT(*) AS kept_sessions, MAX(s.session_end) AS last_end
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = s.contact_id
+WHERE s.session_start < t.restart_ts
+GROUP BY s.contact_id, s.property;
+
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_kept_cs";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_kept_cs" AS
+SELECT cs.contact_id, COUNT(*) AS kept_contact_sessions
+FROM "sessionize"."contact_sessions" AS cs
+JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = cs.contact_id
+WHERE cs.session_start < t.restart_ts
+GROUP BY cs.contact_id;
 
 -- Set the contact of the new events, and move the events of re-mapped
 -- anonymous_ids to their new contact (SPEC §3.2: a new identify

@@ -8,8 +8,8 @@ SET TIME ZONE 'UTC';
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
 -- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
 -- count of starts numbers the sessions 1, 2, ... (session_index).
--- Only the contacts this run touched are sessionized again, over their
--- whole history.
+-- Only the contacts this run touched are sessionized again, from their
+-- restart point (step 2) on; their sessions are numbered after the kept ones.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_event_sessions";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_event_sessions" AS
 WITH ordered AS (
@@ -17,8 +17,10 @@ WITH ordered AS (
     e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
     LAG(e.ts) OVER (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id) AS prev_ts
   FROM (
-  SELECT * FROM "sessionize"."_sessionize_events"
-  WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  SELECT e.*
+  FROM "sessionize"."_sessionize_events" AS e
+  JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = e.contact_id
+  WHERE t.restart_ts IS NULL OR e.ts >= t.restart_ts
 ) AS e
 ),
 starts AS (
@@ -32,11 +34,13 @@ starts AS (
   FROM ordered
 )
 SELECT
-  *,
-  CAST(SUM(is_start) OVER (
-    PARTITION BY contact_id, property ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING
+  starts.*,
+  CAST(coalesce(k.kept_sessions, 0) + SUM(starts.is_start) OVER (
+    PARTITION BY starts.contact_id, starts.property ORDER BY starts.ts, starts.event_id ROWS UNBOUNDED PRECEDING
   ) AS INTEGER) AS session_index
-FROM starts;
+FROM starts
+LEFT JOIN "sessionize"."_sessionize_work_kept" AS k
+  ON k.contact_id = starts.contact_id AND k.property = starts.property;
 
 ANALYZE "sessionize"."_sessionize_work_event_sessions";
 

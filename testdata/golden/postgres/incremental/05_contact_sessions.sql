@@ -39,11 +39,12 @@ starts AS (
   FROM reach
 )
 SELECT
-  *,
-  CAST(SUM(is_cs_start) OVER (
-    PARTITION BY contact_id ORDER BY session_start, first_event_id ROWS UNBOUNDED PRECEDING
+  starts.*,
+  CAST(coalesce(k.kept_contact_sessions, 0) + SUM(starts.is_cs_start) OVER (
+    PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
   ) AS INTEGER) AS cs_index
-FROM starts;
+FROM starts
+LEFT JOIN "sessionize"."_sessionize_work_kept_cs" AS k ON k.contact_id = starts.contact_id;
 
 ANALYZE "sessionize"."_sessionize_work_session_cs";
 
@@ -118,8 +119,20 @@ JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
 
 ANALYZE "sessionize"."_sessionize_work_sessions_out";
 
--- What the touched contacts counted in daily_metrics before this run; step 6
--- takes it out again.
+-- The days whose daily_metrics the touched contacts change: those of the
+-- sessions this run replaces and of the ones it writes.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_days";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_days" AS
+SELECT DISTINCT CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) AS day
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = s.contact_id
+WHERE t.restart_ts IS NULL OR s.session_start >= t.restart_ts
+UNION
+SELECT DISTINCT CAST((session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) AS day
+FROM "sessionize"."_sessionize_work_sessions_out";
+
+-- What the touched contacts count on those days before this run; step 6
+-- takes it out again and puts in what they count after it.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_old";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily_old" AS
 SELECT
@@ -135,13 +148,23 @@ SELECT
 FROM "sessionize"."sessions" AS s
 JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  AND CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days")
 GROUP BY CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), s.property;
 
+-- Replace the touched contacts' sessions from their restart point on.
 DELETE FROM "sessionize"."sessions"
-WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched");
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."sessions".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."sessions".session_start >= t.restart_ts)
+);
 
 DELETE FROM "sessionize"."contact_sessions"
-WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched");
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."contact_sessions".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."contact_sessions".session_start >= t.restart_ts)
+);
 
 INSERT INTO "sessionize"."sessions"
 SELECT * FROM "sessionize"."_sessionize_work_sessions_out";

@@ -5,7 +5,8 @@ SET TIME ZONE 'UTC';
 -- Step 6: daily_metrics and prompted_events (SPEC §4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 -- Every count is a sum over contacts, so a day's row is its old value, minus
--- what the touched contacts counted before this run, plus what they count now.
+-- what the touched contacts counted on it before this run, plus what they
+-- count on it now (over all their sessions of that day, kept or rewritten).
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily_new" AS
 SELECT
@@ -18,8 +19,10 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
   COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "sessionize"."_sessionize_work_sessions_out" AS s
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  AND CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days")
 GROUP BY CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), s.property;
 
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily";
@@ -68,6 +71,7 @@ CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted" AS
 SELECT
   c.contact_id,
   c.contact_session_id,
+  c.session_start AS cs_start,
   CAST((c.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) AS day,
   c.entry_property,
   c.entry_url,
@@ -80,7 +84,7 @@ JOIN "sessionize"."_sessionize_work_sessions_out" AS s
 JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
   ON c.contact_session_id = s.contact_session_id
 WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
-GROUP BY c.contact_id, c.contact_session_id, CAST((c.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST((c.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
 ANALYZE "sessionize"."_sessionize_work_prompted";
 
@@ -89,14 +93,21 @@ DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_keys";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted_keys" AS
 SELECT DISTINCT day, entry_property, entry_url, event
 FROM (
-  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_prompted"
-  WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_prompted" AS p
+  WHERE EXISTS (
+    SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+    WHERE t.contact_id = p.contact_id AND (t.restart_ts IS NULL OR p.cs_start >= t.restart_ts)
+  )
   UNION ALL
   SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_work_prompted"
 ) AS keys;
 
 DELETE FROM "sessionize"."_sessionize_prompted"
-WHERE contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched");
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."_sessionize_prompted".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."_sessionize_prompted".cs_start >= t.restart_ts)
+);
 
 INSERT INTO "sessionize"."_sessionize_prompted"
 SELECT * FROM "sessionize"."_sessionize_work_prompted";

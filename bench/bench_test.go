@@ -1,0 +1,178 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/run"
+)
+
+// TestBenchDuckDB runs the whole bench small and checks that what it
+// reports is sane. It asserts no timings: they depend on the machine.
+func TestBenchDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	var progress strings.Builder
+	r, err := Run(context.Background(), Options{Events: 20000, Repeat: 1, Dir: dir, Progress: &progress})
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, progress.String())
+	}
+	if r.Engine != "duckdb" || r.Repeat != 1 {
+		t.Errorf("got engine %s, repeat %d, want duckdb, 1", r.Engine, r.Repeat)
+	}
+	if r.Events < 19000 || r.Identifies <= 0 {
+		t.Errorf("got %d events and %d identifies, want about 20000 and some", r.Events, r.Identifies)
+	}
+	for name, m := range map[string]Measure{"floor": r.Floor, "full": r.Full, "incremental": r.Incremental} {
+		if len(m.Seconds) != 1 || m.MedianSeconds <= 0 || m.EventsPerSecond <= 0 || m.Events <= 0 {
+			t.Errorf("%s: got seconds %v, median %v, %v events/s over %d events; want one positive time and rate",
+				name, m.Seconds, m.MedianSeconds, m.EventsPerSecond, m.Events)
+		}
+		if m.PeakRSSBytes <= 0 {
+			t.Errorf("%s: got peak RSS %d, want > 0", name, m.PeakRSSBytes)
+		}
+	}
+	if r.FullOverFloor <= 0 || r.IncrementalOverFull <= 0 {
+		t.Errorf("got ratios full/floor %v, incremental/full %v, want both > 0", r.FullOverFloor, r.IncrementalOverFull)
+	}
+	if r.PeakRSSBytes <= 0 || r.MemoryScope != "process" {
+		t.Errorf("got peak RSS %d (%s), want > 0 (process)", r.PeakRSSBytes, r.MemoryScope)
+	}
+
+	// The batch: about 1% of the events, some late, some identifies.
+	if len(r.Incremental.Batches) != 1 {
+		t.Fatalf("got %d batches, want 1", len(r.Incremental.Batches))
+	}
+	b := r.Incremental.Batches[0]
+	if b.Events < r.Events/200 || b.Events > r.Events/50 || b.Late <= 0 || b.Late >= b.Events/2 || b.Identifies <= 0 {
+		t.Errorf("got a batch of %d events (%d late) and %d identifies, want about 1%% of %d, ~10%% late, some identifies",
+			b.Events, b.Late, b.Identifies, r.Events)
+	}
+	inc := r.Incremental.Runs[0]
+	if inc.Mode != "incremental" || inc.EventsRead <= 0 || inc.EventsRead > 2*b.Events {
+		t.Errorf("got an incremental run in mode %s reading %d events, want incremental, reading about the batch's %d",
+			inc.Mode, inc.EventsRead, b.Events)
+	}
+
+	// The runs table itself records a full run, then the incremental one.
+	m, err := models.Load(filepath.Join(dir, "sessions.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := m.Target("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, d, err := run.Open(context.Background(), m, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var modes []string
+	if err := s.Conn.SelectContext(context.Background(), &modes,
+		"SELECT mode FROM "+run.Table(d, m, "_sessionize_runs")+" WHERE status = 'success' ORDER BY run_id"); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"full", "incremental"}; !slices.Equal(modes, want) {
+		t.Errorf("got runs %v in the runs table, want %v", modes, want)
+	}
+
+	// The report is one JSON object and prints as a table.
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("report does not marshal: %v", err)
+	}
+	var out strings.Builder
+	r.Print(&out)
+	for _, want := range []string{"floor", "full", "incremental", "x floor", "x full"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printed table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		in   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{3}, 3},
+		{[]float64{5, 1, 3}, 3},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		if got := median(c.in); got != c.want {
+			t.Errorf("median(%v): got %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestIDCut(t *testing.T) {
+	for _, c := range []struct {
+		share float64
+		want  string
+	}{
+		{0.5, "8000"},
+		{1.0 / 65536, "0001"},
+		{1, "g"},
+		{3, "g"},
+	} {
+		if got := idCut(c.share); got != c.want {
+			t.Errorf("idCut(%v): got %q, want %q", c.share, got, c.want)
+		}
+	}
+}
+
+// TestBenchPostgres runs the bench on the PostgreSQL server of
+// SESSIONIZE_TEST_PG_DSN: the tables are copied in, the runs work on them,
+// and the bench's schemas are gone afterwards.
+func TestBenchPostgres(t *testing.T) {
+	dsn := os.Getenv("SESSIONIZE_TEST_PG_DSN")
+	if dsn == "" {
+		t.Skip("SESSIONIZE_TEST_PG_DSN is not set (source .ci/postgres.sh)")
+	}
+	tg := models.Target{Name: "pg", Dialect: models.Postgres, DSN: dsn}
+	var progress strings.Builder
+	r, err := Run(context.Background(), Options{Events: 20000, Repeat: 1, Target: tg, Progress: &progress})
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, progress.String())
+	}
+	if r.Engine != "postgres" || r.MemoryScope != "client" || r.CopySeconds <= 0 {
+		t.Errorf("got engine %s, memory scope %s, copy %vs; want postgres, client, > 0", r.Engine, r.MemoryScope, r.CopySeconds)
+	}
+	if r.Full.MedianSeconds <= 0 || r.Floor.MedianSeconds <= 0 || r.Incremental.MedianSeconds <= 0 {
+		t.Errorf("got times floor %v, full %v, incremental %v; want all > 0",
+			r.Floor.MedianSeconds, r.Full.MedianSeconds, r.Incremental.MedianSeconds)
+	}
+	if got := r.Incremental.Runs[0].Mode; got != "incremental" {
+		t.Errorf("got the run after the batch in mode %s, want incremental", got)
+	}
+	if r.Full.Runs[0].EventsRead != r.Events {
+		t.Errorf("got a full run reading %d events, want the %d copied", r.Full.Runs[0].EventsRead, r.Events)
+	}
+
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var left []string
+	rows, err := db.Query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sessionize_bench_%'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		left = append(left, s)
+	}
+	if len(left) > 0 {
+		t.Errorf("got schemas %v left after the bench, want none", left)
+	}
+}

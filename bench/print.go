@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Print writes the report as a short aligned table.
+func (r *Report) Print(w io.Writer) {
+	engine := r.Engine
+	if r.Machine.EngineVersion != "" {
+		engine += " (" + r.Machine.EngineVersion + ")"
+	}
+	fmt.Fprintf(w, "sessionize bench: %s, %s events + %s identifies, median of %d\n",
+		engine, thousands(r.Events), thousands(r.Identifies), r.Repeat)
+	m := r.Machine
+	fmt.Fprintf(w, "machine: %s, %d CPUs, %.1f GiB, %s, %s\n",
+		orUnknown(m.CPU), m.CPUs, float64(m.MemoryBytes)/(1<<30), m.OS, m.GoVersion)
+	setup := fmt.Sprintf("data generated in %.1fs", r.GenerateSeconds)
+	if r.CopySeconds > 0 {
+		setup += fmt.Sprintf(", copied into the target in %.1fs", r.CopySeconds)
+	}
+	fmt.Fprintln(w, setup)
+	fmt.Fprintln(w)
+
+	mem := "peak RSS"
+	if r.MemoryScope == "client" {
+		mem = "peak RSS (client)"
+	}
+	fmt.Fprintf(w, "%-12s %10s %12s %11s %14s %18s %11s   %s\n", "measure", "median", "events/s", "events", "ratio", mem, "others' CPU", "each run (s)")
+	rows := []struct {
+		name  string
+		m     Measure
+		ratio string
+	}{
+		{"floor", r.Floor, ""},
+		{"full", r.Full, fmt.Sprintf("%.2fx floor", r.FullOverFloor)},
+		{"incremental", r.Incremental, fmt.Sprintf("%.3fx full", r.IncrementalOverFull)},
+	}
+	busiest := -1.0
+	for _, row := range rows {
+		each := make([]string, len(row.m.Seconds))
+		for i, s := range row.m.Seconds {
+			each[i] = fmt.Sprintf("%.2f", s)
+		}
+		fmt.Fprintf(w, "%-12s %9.2fs %12s %11s %14s %18s %11s   %s\n", row.name, row.m.MedianSeconds,
+			thousands(int64(row.m.EventsPerSecond)), thousands(row.m.Events), row.ratio,
+			bytes(row.m.PeakRSSBytes), percent(row.m.OthersCPU), strings.Join(each, " "))
+		busiest = max(busiest, row.m.OthersCPU)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "floor: one LAG window over the staged events (the least any sessionization runs);")
+	fmt.Fprintln(w, "incremental: a run after a new 1% batch (events: one batch's rows; 10% of them late).")
+	if busiest > 0.1 {
+		fmt.Fprintf(w, "others' CPU: other processes took up to %s of the machine's CPU time during a measurement", percent(busiest))
+		if r.MemoryScope == "client" {
+			fmt.Fprint(w, " (the database server included)")
+		}
+		fmt.Fprintln(w, ", so the times are slower than on an idle machine.")
+	}
+	switch {
+	case r.MemoryScope == "client":
+		fmt.Fprintln(w, "memory: this process only; the engine's memory is server-side and not measured here.")
+	case !r.PeakPerMeasure:
+		fmt.Fprintln(w, "memory: the kernel would not reset the peak, so each figure is the process's peak so far.")
+	}
+}
+
+// thousands writes n with thin separators: 1,234,567.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// bytes writes a size in MiB or GiB.
+func bytes(n int64) string {
+	switch {
+	case n <= 0:
+		return "n/a"
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+}
+
+func percent(share float64) string {
+	if share < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", 100*share)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown CPU"
+	}
+	return s
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/sessionize/sessionize/bench"
+	"github.com/sessionize/sessionize/models"
+)
+
+func benchCmd(ctx context.Context, e env, args []string) error {
+	fs := flags("bench", e)
+	events := fs.Int("events", 1_000_000, "demo events to generate")
+	repeat := fs.Int("repeat", 3, "times each measurement runs (the median is reported)")
+	file := fs.String("f", "", "model whose --target supplies the engine and its settings (default: none)")
+	target := fs.String("target", "", "with -f, a target of the model (default: its default_target); else duckdb (default) or postgres")
+	dsn := fs.String("dsn", "", "PostgreSQL DSN for --target postgres (default $SESSIONIZE_BENCH_PG_DSN)")
+	memLimit := fs.String("memory-limit", "", "DuckDB memory_limit, e.g. 2GB")
+	threads := fs.Int("threads", 0, "DuckDB threads (default: DuckDB's own)")
+	dir := fs.String("dir", "", "keep the work (model, DuckDB file) in this folder (default: a temporary one, removed)")
+	seed := fs.Int64("seed", 1, "demo data seed")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *events <= 0 || *repeat <= 0 {
+		return usageError{"bench: --events and --repeat must be positive"}
+	}
+	t, err := benchTarget(*file, *target, *dsn)
+	if err != nil {
+		return err
+	}
+	if *memLimit != "" {
+		t.MemoryLimit = *memLimit
+	}
+	if *threads > 0 {
+		t.Threads = *threads
+	}
+	r, err := bench.Run(ctx, bench.Options{
+		Events: *events, Repeat: *repeat, Seed: *seed, Dir: *dir, Target: t, Progress: e.stderr,
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		return enc.Encode(r)
+	}
+	r.Print(e.stdout)
+	return nil
+}
+
+// benchTarget is the target to bench on: a target of the model with -f, or
+// else a bare duckdb or postgres target.
+func benchTarget(file, name, dsn string) (models.Target, error) {
+	if file != "" {
+		_, t, err := loadModel(file, name)
+		return t, err
+	}
+	switch models.Dialect(name) {
+	case "", models.DuckDB:
+		return models.Target{Name: "bench", Dialect: models.DuckDB}, nil
+	case models.Postgres:
+		if dsn == "" {
+			dsn = os.Getenv("SESSIONIZE_BENCH_PG_DSN")
+		}
+		if dsn == "" {
+			return models.Target{}, usageError{"bench: --target postgres needs --dsn or SESSIONIZE_BENCH_PG_DSN"}
+		}
+		return models.Target{Name: "bench", Dialect: models.Postgres, DSN: dsn}, nil
+	}
+	return models.Target{}, usageError{fmt.Sprintf("bench: unknown target %q (want duckdb or postgres, or -f FILE with one of its targets)", name)}
+}

@@ -1,0 +1,97 @@
+package render
+
+import (
+	"strings"
+
+	"github.com/sessionize/sessionize/dialects"
+)
+
+// versions tracks which tables a run has written so far, while one model
+// renders. Engines with transactions write the tables in place and never
+// stage, so tbl is the quoted name. An engine without them (ClickHouse)
+// writes a run's rows beside the published ones, as the run's own version
+// of the table, and publishes every version at once when the run commits;
+// its templates stage a table when they write it, and from then on every
+// read of that table in the later statements of the run (tbl) reads the
+// run's version, as a read inside a transaction would.
+type versions struct {
+	d      dialects.Dialect
+	schema string
+	staged map[string]bool
+}
+
+func (v *versions) name(table string) string {
+	if isWork(table) {
+		return v.d.WorkTable(v.schema, table)
+	}
+	return v.d.Quote(v.schema) + "." + v.d.Quote(table)
+}
+
+// isWork reports whether a table lives only during a run.
+func isWork(table string) bool { return strings.HasPrefix(table, "_sessionize_work_") }
+
+func (v *versions) tbl(table string) string {
+	if v.staged[table] {
+		return v.name(table + "__next")
+	}
+	return v.name(table)
+}
+
+func (v *versions) funcs() map[string]any {
+	return map[string]any{
+		// stage marks a table as written by this run (see versions).
+		"stage": func(table string) string {
+			if v.staged == nil {
+				v.staged = map[string]bool{}
+			}
+			v.staged[table] = true
+			return ""
+		},
+		// published is a table as the last successful run left it.
+		"published": v.name,
+		// versioned are the tables a run writes: outputs and kept state.
+		"versioned": func() []string {
+			var names []string
+			for _, t := range append(append([]tableSpec{}, Outputs...), stateTables...) {
+				names = append(names, t.name)
+			}
+			return names
+		},
+		// columns are a table's column definitions, one per line.
+		"columns": func(table string) (string, error) {
+			t, err := mustSpec(table)
+			if err != nil {
+				return "", err
+			}
+			lines := make([]string, len(t.columns))
+			for i, c := range t.columns {
+				lines[i] = "  " + v.d.Quote(c.name) + " " + typeOf(v.d, c.kind)
+			}
+			return strings.Join(lines, ",\n"), nil
+		},
+		// columnNames are a table's quoted column names, comma separated.
+		"columnNames": func(table string) (string, error) {
+			t, err := mustSpec(table)
+			if err != nil {
+				return "", err
+			}
+			names := make([]string, len(t.columns))
+			for i, c := range t.columns {
+				names[i] = v.d.Quote(c.name)
+			}
+			return strings.Join(names, ", "), nil
+		},
+		// key is a table's sort key, comma separated.
+		"key": func(table string) (string, error) {
+			t, err := mustSpec(table)
+			if err != nil {
+				return "", err
+			}
+			names := make([]string, len(t.key))
+			for i, k := range t.key {
+				names[i] = v.d.Quote(k)
+			}
+			return strings.Join(names, ", "), nil
+		},
+	}
+}

@@ -1,0 +1,87 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Number and date formats of the page. Go formats everything, so the page
+// is the same bytes for the same data in every locale.
+
+// thousands formats n with comma separators: 1,234,567.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// compact formats an axis value: 950, 1.5k, 12k, 1.2M.
+func compact(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1e6:
+		return trimZero(strconv.FormatFloat(v/1e6, 'f', 1, 64)) + "M"
+	case a >= 1e3:
+		return trimZero(strconv.FormatFloat(v/1e3, 'f', 1, 64)) + "k"
+	case a == math.Trunc(a):
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return trimZero(strconv.FormatFloat(v, 'f', 2, 64))
+}
+
+func trimZero(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// percentAxis formats percent ticks with as many decimals as the scale needs.
+func percentAxis(max float64) func(float64) string {
+	_, step := niceScale(max)
+	decimals := 0
+	for step < 1 && decimals < 3 {
+		step *= 10
+		decimals++
+	}
+	return func(v float64) string { return strconv.FormatFloat(v, 'f', decimals, 64) + "%" }
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// percent formats a/b as a percentage with one decimal; "–" when b is 0.
+func percent(a, b int64) string {
+	if b == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(100*float64(a)/float64(b), 'f', 1, 64) + "%"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") && !strings.ContainsAny(word[len(word)-2:len(word)-1], "aeiou") {
+		return thousands(int64(n)) + " " + strings.TrimSuffix(word, "y") + "ies"
+	}
+	return thousands(int64(n)) + " " + word + "s"
+}
+
+func dayTitle(t time.Time) string { return t.Format("Mon, Jan 2, 2006") }

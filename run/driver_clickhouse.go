@@ -1,0 +1,127 @@
+package run
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	_ "github.com/ClickHouse/clickhouse-go/v2" // registers the "clickhouse" database/sql driver
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sessionize/sessionize/models"
+)
+
+func init() { register(models.ClickHouse, chDriver{}) }
+
+// chDriver runs the model on ClickHouse: a server over the native protocol
+// (clickhouse://host:9000/db, through clickhouse-go), or ClickHouse
+// in-process on a data directory (chdb://DIR, through libchdb.so).
+type chDriver struct{}
+
+// chMinVersion is the oldest ClickHouse the rendered SQL runs on: window
+// functions, DateTime64, Date32, Bool and CREATE OR REPLACE TABLE.
+var chMinVersion = [2]int{23, 8}
+
+// Transactional implements Driver: ClickHouse has no transactions. The
+// ClickHouse templates publish a run's writes with one statement instead.
+func (chDriver) Transactional() bool { return false }
+
+func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
+	db, err := chConnect(t)
+	if err != nil {
+		var busy *errChdbBusy
+		if lock && errors.As(err, &busy) {
+			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s since %s, which has %s open); try again when it has finished",
+				t.Name, busy.pid, busy.since, busy.dir)}
+		}
+		return nil, fmt.Errorf("target %s: %w", t.Name, err)
+	}
+	c, err := db.Connx(ctx)
+	if err == nil {
+		err = chCheckVersion(ctx, c)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("target %s: %w", t.Name, redactErr(err, t.DSN))
+	}
+	s := &Session{DB: db, Conn: c}
+	if !lock {
+		return s, nil
+	}
+	// The lock keeps a connection of its own, to renew its lease while the
+	// run's statements go, and to release it after the session closed.
+	ldb, err := chConnect(t)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("target %s: %w", t.Name, err)
+	}
+	l, err := takeLock(ctx, ldb, schema)
+	if err != nil {
+		ldb.Close()
+		s.Close()
+		if r, ok := err.(*ErrRefused); ok {
+			r.Reason = fmt.Sprintf("target %s: %s", t.Name, r.Reason)
+			return nil, r
+		}
+		return nil, fmt.Errorf("target %s: lock: %w", t.Name, err)
+	}
+	s.unlock = func() { l.release(context.WithoutCancel(ctx)) }
+	return s, nil
+}
+
+// chConnect opens the target's DSN without checking the server.
+func chConnect(t models.Target) (*sqlx.DB, error) {
+	if dir, ok := strings.CutPrefix(t.DSN, "chdb://"); ok {
+		if dir == "" {
+			return nil, errors.New("chdb:// needs a data directory, e.g. chdb://sessionize.chdb")
+		}
+		db, err := OpenCHDB(dir)
+		if err != nil {
+			return nil, err
+		}
+		return sqlx.NewDb(db, "chdb"), nil
+	}
+	u, err := url.Parse(t.DSN)
+	if err != nil || (u.Scheme != "clickhouse" && u.Scheme != "tcp") {
+		return nil, fmt.Errorf("dsn %s: want clickhouse://user:password@host:9000/database or chdb://DIR", redactDSN(t.DSN))
+	}
+	db, err := sql.Open("clickhouse", t.DSN)
+	if err != nil {
+		return nil, redactErr(err, t.DSN)
+	}
+	return sqlx.NewDb(db, "clickhouse"), nil
+}
+
+// chCheckVersion refuses a server too old for the rendered SQL, naming what
+// it lacks, rather than letting the first window function fail.
+func chCheckVersion(ctx context.Context, c *sqlx.Conn) error {
+	var v string
+	if err := c.GetContext(ctx, &v, "SELECT version()"); err != nil {
+		return fmt.Errorf("cannot connect to ClickHouse: %w; check that the server runs and the dsn in sessions.yaml is right", err)
+	}
+	return chVersionOK(v)
+}
+
+// chVersionOK parses a version() string such as 23.8.2.7.
+func chVersionOK(v string) error {
+	parts := strings.SplitN(v, ".", 3)
+	var major, minor int
+	var err error
+	if len(parts) >= 2 {
+		if major, err = strconv.Atoi(parts[0]); err == nil {
+			minor, err = strconv.Atoi(parts[1])
+		}
+	}
+	if len(parts) < 2 || err != nil {
+		return fmt.Errorf("cannot read the ClickHouse version %q", v)
+	}
+	if major < chMinVersion[0] || (major == chMinVersion[0] && minor < chMinVersion[1]) {
+		return fmt.Errorf("ClickHouse %d.%d is too old: sessionize needs %d.%d or newer (window functions, DateTime64)",
+			major, minor, chMinVersion[0], chMinVersion[1])
+	}
+	return nil
+}
