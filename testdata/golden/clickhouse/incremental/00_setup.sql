@@ -53,12 +53,12 @@ LIMIT 1 BY run_id;
 INSERT INTO `sessionize`.`_sessionize_run_log`
 SELECT
   (SELECT coalesce(max(seq), 0) + 1 FROM `sessionize`.`_sessionize_run_log`),
+  -- (REPLACE names shadow the columns in this SELECT's WHERE)
   * REPLACE (
     'failed' AS status,
     'the run ended before it committed; nothing it wrote was published' AS error
   )
-FROM `sessionize`.`_sessionize_runs`
-WHERE status = 'running';
+FROM (SELECT * FROM `sessionize`.`_sessionize_runs` WHERE status = 'running') AS running;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_run` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT

@@ -5,35 +5,74 @@ SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
 -- Step 7: commit. One INSERT, of the run's success row into the run log,
--- publishes every table the run wrote (see step 0). Then the versions no
--- run reads any more are deleted, and the work tables dropped.
+-- publishes every table the run wrote (see step 0). Before it, the run's
+-- figures are counted and the work tables dropped; after it, the versions
+-- no run reads any more are deleted.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_finish` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  -- the largest loaded_at processed, never below the previous watermark
+  (
+    SELECT max(loaded_at) FROM (
+      SELECT since AS loaded_at FROM `sessionize`.`_sessionize_work_run`
+      UNION ALL
+      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_input`
+      UNION ALL
+      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_identifies`
+    ) AS loads
+  ) AS watermark,
+  (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input`) AS events_read,
+  (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL) AS rejected,
+  (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_touched`) AS contacts_affected,
+  (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_sessions_out`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_contact_sessions`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily` WHERE sessions > 0)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written;
+
+DROP VIEW IF EXISTS `sessionize`.`_sessionize_work_events`;
+
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_old`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_replaced`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched_anon`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies_best`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept_cs`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_days`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_session_cs`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_old`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
+
 INSERT INTO `sessionize`.`_sessionize_run_log`
 SELECT
   (SELECT coalesce(max(seq), 0) + 1 FROM `sessionize`.`_sessionize_run_log`),
-  * REPLACE (
+  r.* REPLACE (
     'success' AS status,
     now64(6, 'UTC') AS finished_at,
-    -- the largest loaded_at processed, never below the previous watermark
-    (
-      SELECT max(loaded_at) FROM (
-        SELECT since AS loaded_at FROM `sessionize`.`_sessionize_work_run`
-        UNION ALL
-        SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_input`
-        UNION ALL
-        SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_identifies`
-      ) AS loads
-    ) AS watermark,
-    (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input`) AS events_read,
-    (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL) AS rejected,
-    (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_touched`) AS contacts_affected,
-    (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL)
-      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_sessions_out`)
-      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_contact_sessions`)
-      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily` WHERE sessions > 0)
-      + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written
+    f.watermark AS watermark,
+    f.events_read AS events_read,
+    f.rejected AS rejected,
+    f.contacts_affected AS contacts_affected,
+    f.rows_written AS rows_written
   )
-FROM `sessionize`.`_sessionize_runs`
-WHERE run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+FROM `sessionize`.`_sessionize_runs` AS r
+CROSS JOIN `sessionize`.`_sessionize_work_finish` AS f
+WHERE r.run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
 -- Delete the versions no run reads any more, in the background
 -- (mutations_sync = 0): whenever it runs, it keeps the published version,
@@ -76,32 +115,6 @@ ALTER TABLE `sessionize`.`_sessionize_prompted__data`
 DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
 SETTINGS mutations_sync = 0;
 
-DROP VIEW IF EXISTS `sessionize`.`_sessionize_work_events`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_finish`;
 
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_old`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_replaced`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched_anon`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies_best`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept_cs`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_days`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_session_cs`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions_out`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_old`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_run`;
