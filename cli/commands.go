@@ -17,11 +17,16 @@ import (
 func validateCmd(ctx context.Context, e env, args []string) error {
 	fs := flags("validate", e)
 	file := fs.String("f", "sessions.yaml", "model file")
+	target := fs.String("target", "", "also check this target's settings (default: default_target)")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	m, err := models.Load(*file)
 	if err != nil {
+		return err
+	}
+	// The target a run would use must be usable too (its ${VAR}s set).
+	if _, err := m.Target(*target); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (model %s, %d sources, %d targets)\n", *file, m.Name, len(m.Sources), len(m.Targets))
