@@ -148,3 +148,6 @@ func (c ClickHouse) WorkTable(schema, name string) string {
 func (c ClickHouse) CreateWorkTableAs(table string, key []string) string {
 	return c.CreateTableAs(table, key)
 }
+
+// Uncompressed implements Dialect.
+func (ClickHouse) Uncompressed() (off, on string) { return "", "" }

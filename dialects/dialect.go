@@ -78,6 +78,10 @@ type Dialect interface {
 	// CreateTableAs is the head of the DDL that creates (or replaces) a work
 	// table from the query that follows it, ordered by key where that matters.
 	CreateTableAs(table string, key []string) string
+	// Uncompressed brackets the writing of a large state table that later
+	// runs only read a little of: the statements that switch storage
+	// compression off and back on, or "" where it costs nothing.
+	Uncompressed() (off, on string)
 	// WorkTable is the reference of a table that lives only during a run.
 	WorkTable(schema, name string) string
 	// CreateWorkTableAs is CreateTableAs for a work table.

@@ -126,3 +126,6 @@ func (p Postgres) WorkTable(schema, name string) string { return p.Quote(schema)
 func (p Postgres) CreateWorkTableAs(table string, key []string) string {
 	return p.CreateTableAs(table, key)
 }
+
+// Uncompressed implements Dialect.
+func (Postgres) Uncompressed() (off, on string) { return "", "" }

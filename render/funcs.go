@@ -79,6 +79,19 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			}
 			return ""
 		},
+		// uncompressed and compressed bracket a large state table's write.
+		"uncompressed": func() string {
+			if off, _ := d.Uncompressed(); off != "" {
+				return off + ";\n\n"
+			}
+			return ""
+		},
+		"compressed": func() string {
+			if _, on := d.Uncompressed(); on != "" {
+				return "\n\n" + on + ";"
+			}
+			return ""
+		},
 		"workTables": func() []string { return workTables },
 		"preamble":   d.Preamble,
 		"micros":     d.Micros,

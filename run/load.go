@@ -28,11 +28,15 @@ type TableCopy struct {
 // that already exists is an error, so a copy never mixes into real data.
 // The tables are analyzed afterwards, as a bulk load should be.
 //
-// Only PostgreSQL targets take copies so far: rows stream from src through
-// pgx's COPY protocol, never held in memory.
+// PostgreSQL targets take copies through pgx's COPY protocol: rows stream
+// from src, never held in memory. chdb targets (ClickHouse in-process) read
+// a Parquet file src writes of each table (load_clickhouse.go).
 func CopyTables(ctx context.Context, src *sql.DB, t models.Target, tables []TableCopy, progress io.Writer) (int64, error) {
+	if t.Dialect == models.ClickHouse && strings.HasPrefix(t.DSN, "chdb://") {
+		return copyTablesCHDB(ctx, src, t, tables, progress)
+	}
 	if t.Dialect != models.Postgres {
-		return 0, fmt.Errorf("target %s: copying tables into %s is not supported (want a postgres target)", t.Name, t.Dialect)
+		return 0, fmt.Errorf("target %s: copying tables into %s is not supported (want a postgres or chdb:// target)", t.Name, t.Dialect)
 	}
 	drv, err := driverFor(t)
 	if err != nil {
