@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -13,7 +14,24 @@ import (
 	"github.com/sessionize/sessionize/run"
 )
 
-var chdbDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "sessionize-chdb-") })
+var chdbDir = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "sessionize-chdb-")
+	chdbMade.Store(err == nil)
+	return dir, err
+})
+
+var chdbMade atomic.Bool
+
+// TestMain removes the chdb data directory when the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chdbMade.Load() {
+		releaseCHDB()
+		dir, _ := chdbDir()
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
 
 // chdbKeep holds the engine open between the tests' statements, which
 // would otherwise open and close it (and read its catalog) every time.

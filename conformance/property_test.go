@@ -197,9 +197,9 @@ func TestIncrementalEqualsFullRefresh(t *testing.T) {
 			cases := *propertyCases
 			switch e.name {
 			case "postgres":
-				cases = min(cases, 100)
+				cases = min(cases, 60)
 			case "clickhouse":
-				cases = min(cases, 40)
+				cases = min(cases, 30)
 			}
 			seeds := make([]uint64, cases)
 			for i := range seeds {

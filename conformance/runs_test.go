@@ -101,10 +101,10 @@ func TestKilledRunLeavesOutputsWhole(t *testing.T) {
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
 			f := setup(t, e, "UTC")
-			f.bulk(0, 200000, "2024-04-01 00:00:00")
+			f.bulk(0, 100000, "2024-04-01 00:00:00")
 			f.sessionize(0, "run")
 			before := outputs(f)
-			f.bulk(200000, 20000, "2024-04-02 00:00:00")
+			f.bulk(100000, 10000, "2024-04-02 00:00:00")
 			for _, step := range []string{"00_setup", "01_staging", "02_identity", "03_sessions", "05_contact_sessions", "06_daily_metrics"} {
 				cmd, lines := f.child(t)
 				if !waitFor(lines, step) {
