@@ -72,15 +72,15 @@ type Report struct {
 // Measure is one thing timed Repeat times.
 type Measure struct {
 	Seconds []float64 `json:"seconds"` // each repeat, in order
-	// OthersCPU is the largest share, over the repeats, of the machine's CPU
-	// time that other processes took (on PostgreSQL the server's included);
-	// -1 when unknown. Much above 0 means the figures are slower than on an
-	// idle machine.
-	OthersCPU       float64 `json:"others_cpu"`
-	MedianSeconds   float64 `json:"median_seconds"`
-	Events          int64   `json:"events"` // rows the measurement covers (for incremental: one batch)
-	EventsPerSecond float64 `json:"events_per_second"`
-	PeakRSSBytes    int64   `json:"peak_rss_bytes"`
+	// OthersCPU is, per repeat, the share of the machine's CPU time that
+	// other processes took (a local PostgreSQL server's work excluded); -1
+	// when unknown. Much above 0 means the times are slower than on an idle
+	// machine.
+	OthersCPU       []float64 `json:"others_cpu"`
+	MedianSeconds   float64   `json:"median_seconds"`
+	Events          int64     `json:"events"` // rows the measurement covers (for incremental: one batch)
+	EventsPerSecond float64   `json:"events_per_second"`
+	PeakRSSBytes    int64     `json:"peak_rss_bytes"`
 	// Runs are the reports of sessionize runs (full and incremental only).
 	Runs []*run.Report `json:"runs,omitempty"`
 	// Batches are the rows each incremental repeat added first.
@@ -144,7 +144,7 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 	fmt.Fprintf(w, "bench: %d full runs\n", opt.Repeat)
 	rep.Full.Events = p.events
 	for i := range opt.Repeat {
-		err := measure(&rep.Full, func() error {
+		err := p.measure(&rep.Full, func() error {
 			r, err := run.Run(ctx, p.model, run.Options{Target: p.target, FullRefresh: true, Progress: opt.Progress})
 			if err != nil {
 				return err
@@ -174,7 +174,7 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 		}
 		rep.Incremental.Batches = append(rep.Incremental.Batches, b)
 		fmt.Fprintf(w, "  batch %d: %d events (%d late), %d identifies, in %.2fs\n", i+1, b.Events, b.Late, b.Identifies, b.Seconds)
-		err = measure(&rep.Incremental, func() error {
+		err = p.measure(&rep.Incremental, func() error {
 			r, err := run.Run(ctx, p.model, run.Options{Target: p.target, Progress: opt.Progress})
 			if err != nil {
 				return err
@@ -225,22 +225,28 @@ func (o Options) withDefaults() Options {
 
 // measure times f once into m, with the process's peak memory reset first
 // (where the kernel allows) so the peak is f's own.
-func measure(m *Measure, f func() error) error {
+func (p *place) measure(m *Measure, f func() error) error {
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetPeak()
-	cpu := sampleCPU()
+	cpu := sampleCPU(p.server)
 	start := time.Now()
 	if err := f(); err != nil {
 		return err
 	}
 	m.Seconds = append(m.Seconds, time.Since(start).Seconds())
-	share := othersShare(cpu, sampleCPU())
-	if len(m.Seconds) == 1 || share > m.OthersCPU {
-		m.OthersCPU = share
-	}
+	m.OthersCPU = append(m.OthersCPU, othersShare(cpu, sampleCPU(p.server)))
 	m.PeakRSSBytes = max(m.PeakRSSBytes, peakRSS())
 	return nil
+}
+
+// busiest is the largest of OthersCPU, or -1.
+func (m *Measure) busiest() float64 {
+	b := -1.0
+	for _, s := range m.OthersCPU {
+		b = max(b, s)
+	}
+	return b
 }
 
 func (m *Measure) summarize() {

@@ -176,3 +176,20 @@ func TestBenchPostgres(t *testing.T) {
 		t.Errorf("got schemas %v left after the bench, want none", left)
 	}
 }
+
+func TestProcTicks(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	comm, ticks, ok := procTicks("/proc/self/stat")
+	if !ok || comm == "" || ticks < 0 {
+		t.Errorf("procTicks(/proc/self/stat): got %q, %d, %v; want a name, ticks >= 0, ok", comm, ticks, ok)
+	}
+	a := sampleCPU("")
+	for i := 0; i < 5e7; i++ { // burn a little CPU
+		_ = i * i
+	}
+	if share := othersShare(a, sampleCPU("")); share < -1 || share > 1 {
+		t.Errorf("othersShare: got %v, want -1 or within [0, 1]", share)
+	}
+}

@@ -26,13 +26,15 @@ func peakRSS() int64 {
 
 // cpuSample is a reading of the machine's and this process's CPU time, in
 // clock ticks, to tell how much of a measurement other processes took.
+// self includes a local database server's processes, when asked for.
 type cpuSample struct {
 	busy, total, self int64
 	ok                bool
 }
 
-// sampleCPU reads /proc/stat and /proc/self/stat; ok is false off Linux.
-func sampleCPU() cpuSample {
+// sampleCPU reads /proc/stat and /proc/self/stat, and with server set the
+// stat of every process of that name; ok is false off Linux.
+func sampleCPU(server string) cpuSample {
 	stat, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return cpuSample{}
@@ -53,24 +55,60 @@ func sampleCPU() cpuSample {
 			s.busy += n
 		}
 	}
-	self, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
+	_, self, ok := procTicks("/proc/self/stat")
+	if !ok {
 		return cpuSample{}
 	}
-	// The command name may hold spaces; the fields after it are fixed.
-	rest := string(self)
-	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-		rest = rest[i+1:]
+	s.self, s.ok = self, true
+	if server != "" {
+		s.self += serverTicks(server)
 	}
-	sf := strings.Fields(rest)
-	if len(sf) < 13 {
-		return cpuSample{}
-	}
-	utime, _ := strconv.ParseInt(sf[11], 10, 64)
-	stime, _ := strconv.ParseInt(sf[12], 10, 64)
-	s.self = utime + stime
-	s.ok = true
 	return s
+}
+
+// serverTicks sums the CPU time of the processes named name, with the time
+// of their children that ended: a server's backend that exits is counted in
+// its parent from then on, so the sum only grows.
+func serverTicks(name string) int64 {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var sum int64
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		if comm, n, ok := procTicks("/proc/" + d.Name() + "/stat"); ok && comm == name {
+			sum += n
+		}
+	}
+	return sum
+}
+
+// procTicks reads a process's name and CPU time (its own and its ended
+// children's) from a /proc/PID/stat file.
+func procTicks(path string) (string, int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", 0, false
+	}
+	// The name is in parentheses and may hold spaces; the fields after it are fixed.
+	st := string(b)
+	open, end := strings.IndexByte(st, '('), strings.LastIndexByte(st, ')')
+	if open < 0 || end < open {
+		return "", 0, false
+	}
+	f := strings.Fields(st[end+1:])
+	if len(f) < 15 {
+		return "", 0, false
+	}
+	var sum int64
+	for _, v := range f[11:15] { // utime, stime, cutime, cstime
+		n, _ := strconv.ParseInt(v, 10, 64)
+		sum += n
+	}
+	return st[open+1 : end], sum, true
 }
 
 // othersShare is the share of the machine's CPU time from a to b that went

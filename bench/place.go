@@ -32,6 +32,9 @@ type place struct {
 	generateSeconds    float64
 	copySeconds        float64
 
+	// server is the process name of a local database server, whose CPU time
+	// is the measurement's own rather than other processes'.
+	server string
 	// schemas are the PostgreSQL schemas the bench created, dropped at the end.
 	schemas []string
 	plan    *batchPlan // made by the first batch
@@ -54,6 +57,7 @@ func prepare(ctx context.Context, dir string, opt Options, w io.Writer) (*place,
 	case models.DuckDB:
 		return p, p.prepareDuckDB(ctx, dir, opt, w)
 	case models.Postgres:
+		p.server = "postgres"
 		return p, p.preparePostgres(ctx, dir, opt, w)
 	}
 	return nil, fmt.Errorf("bench: target %s: dialect %s is not supported yet (want duckdb or postgres)", opt.Target.Name, opt.Target.Dialect)
@@ -234,7 +238,7 @@ func (p *place) floor(ctx context.Context, m *Measure) error {
 	q := "SELECT count(prev) FROM (SELECT LAG(ts) OVER (PARTITION BY contact_id ORDER BY ts, event_id) AS prev FROM " +
 		run.Table(d, p.model, "_sessionize_events") + ") AS floor"
 	var n int64
-	return measure(m, func() error { return s.Conn.GetContext(ctx, &n, q) })
+	return p.measure(m, func() error { return s.Conn.GetContext(ctx, &n, q) })
 }
 
 // machine describes the host and the engine.

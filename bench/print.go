@@ -46,18 +46,14 @@ func (r *Report) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-12s %9.2fs %12s %11s %14s %18s %11s   %s\n", row.name, row.m.MedianSeconds,
 			thousands(int64(row.m.EventsPerSecond)), thousands(row.m.Events), row.ratio,
-			bytes(row.m.PeakRSSBytes), percent(row.m.OthersCPU), strings.Join(each, " "))
-		busiest = max(busiest, row.m.OthersCPU)
+			bytes(row.m.PeakRSSBytes), percent(row.m.busiest()), strings.Join(each, " "))
+		busiest = max(busiest, row.m.busiest())
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "floor: one LAG window over the staged events (the least any sessionization runs);")
 	fmt.Fprintln(w, "incremental: a run after a new 1% batch (events: one batch's rows; 10% of them late).")
 	if busiest > 0.1 {
-		fmt.Fprintf(w, "others' CPU: other processes took up to %s of the machine's CPU time during a measurement", percent(busiest))
-		if r.MemoryScope == "client" {
-			fmt.Fprint(w, " (the database server included)")
-		}
-		fmt.Fprintln(w, ", so the times are slower than on an idle machine.")
+		fmt.Fprintf(w, "others' CPU: other processes took up to %s of the machine's CPU time during a run, so the times are slower than on an idle machine.\n", percent(busiest))
 	}
 	switch {
 	case r.MemoryScope == "client":

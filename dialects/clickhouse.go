@@ -144,9 +144,11 @@ func (c ClickHouse) WorkTable(schema, name string) string {
 	return c.Quote(schema) + "." + c.Quote(name)
 }
 
-// CreateWorkTableAs implements Dialect.
+// CreateWorkTableAs implements Dialect. A work table is read whole, by hash
+// joins and aggregations, never looked up by its key, so its rows are not
+// sorted as they are written.
 func (c ClickHouse) CreateWorkTableAs(table string, key []string) string {
-	return c.CreateTableAs(table, key)
+	return c.CreateTableAs(table, nil)
 }
 
 // Uncompressed implements Dialect.

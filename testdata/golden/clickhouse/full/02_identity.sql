@@ -11,7 +11,7 @@ SET prefer_column_name_to_alias = 1;
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY (anonymous_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH identify_rows AS (
 
   -- app_prod.identifies

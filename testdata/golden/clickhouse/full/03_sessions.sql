@@ -10,7 +10,7 @@ SET prefer_column_name_to_alias = 1;
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
 -- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
 -- count of starts numbers the sessions 1, 2, ... (session_index).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY (contact_id, property, session_index) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH ordered AS (
   SELECT
     e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
@@ -36,7 +36,7 @@ FROM starts;
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY (contact_id, session_start) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH per_session AS (
   SELECT
     contact_id,

@@ -6,7 +6,7 @@ SET prefer_column_name_to_alias = 1;
 --
 -- Step 6: daily_metrics and prompted_events (SPEC §4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY (day, property) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
   s.property,
@@ -27,7 +27,7 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `session
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY (contact_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   c.contact_id AS contact_id,
   c.contact_session_id AS contact_session_id,

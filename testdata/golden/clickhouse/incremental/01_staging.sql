@@ -123,7 +123,7 @@ WHERE reason IS NOT NULL;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY (event_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
@@ -137,7 +137,7 @@ WHERE copy_rank = 1;
 -- The staged rows this run changes: events not seen before, and better
 -- copies (by the dedup order above) of events an earlier run staged. A copy
 -- that loses to the staged row changes nothing.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY (event_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT n.*
 FROM `sessionize`.`_sessionize_work_staged` AS n
 LEFT JOIN `sessionize`.`_sessionize_events` AS o ON o.event_id = n.event_id
@@ -147,7 +147,7 @@ WHERE o.event_id IS NULL
   OR (n.loaded_at = o.loaded_at AND n.ts = o.ts AND n.source < o.source);
 
 -- The staged rows they replace, with the contact they belonged to.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY (event_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT o.*
 FROM `sessionize`.`_sessionize_events` AS o
 JOIN `sessionize`.`_sessionize_work_changed` AS n ON n.event_id = o.event_id;

@@ -12,7 +12,7 @@ SET prefer_column_name_to_alias = 1;
 -- count of starts numbers the sessions 1, 2, ... (session_index).
 -- Only the contacts this run touched are sessionized again, from their
 -- restart point (step 2) on; their sessions are numbered after the kept ones.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY (contact_id, property, session_index) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH ordered AS (
   SELECT
     e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
@@ -45,7 +45,7 @@ LEFT JOIN `sessionize`.`_sessionize_work_kept` AS k
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY (contact_id, session_start) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH per_session AS (
   SELECT
     contact_id,

@@ -13,7 +13,7 @@ SET prefer_column_name_to_alias = 1;
 -- events: in order of (session_start, first event_id), a session starts a
 -- contact session when it begins the window or more after the latest end of
 -- the contact's sessions before it.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY (contact_id, session_start) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH with_lifecycle AS (
   SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
   FROM `sessionize`.`_sessionize_work_sessions` AS s
@@ -50,7 +50,7 @@ LEFT JOIN `sessionize`.`_sessionize_work_kept_cs` AS k ON k.contact_id = starts.
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
 -- product events but entered through another property.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY (contact_session_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH per_contact_session AS (
   SELECT
     contact_id,
@@ -90,7 +90,7 @@ SELECT
 FROM per_contact_session;
 
 -- The sessions output rows (SPEC §4), with the contact session each lies in.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY (session_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   s.session_id,
   s.contact_id,
@@ -114,7 +114,7 @@ JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
 
 -- The days whose daily_metrics the touched contacts change: those of the
 -- sessions this run replaces and of the ones it writes.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_days` ENGINE = MergeTree ORDER BY (day) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_days` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT DISTINCT toDate32(s.session_start, 'America/New_York') AS day
 FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
@@ -125,7 +125,7 @@ FROM `sessionize`.`_sessionize_work_sessions_out`;
 
 -- What the touched contacts count on those days before this run; step 6
 -- takes it out again and puts in what they count after it.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_old` ENGINE = MergeTree ORDER BY (day, property) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
   s.property,

@@ -9,7 +9,7 @@ SET prefer_column_name_to_alias = 1;
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
 -- count on it now (over all their sessions of that day, kept or rewritten).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY (day, property) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
   s.property,
@@ -26,7 +26,7 @@ WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_tou
   AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY (day, property) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH changes AS (
   SELECT day, property,
     +toInt64(sessions) AS sessions, +toInt64(contacts) AS contacts, +toInt64(events) AS events,
@@ -80,7 +80,7 @@ WHERE sessions > 0;
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY (contact_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   c.contact_id AS contact_id,
   c.contact_session_id AS contact_session_id,
@@ -101,7 +101,7 @@ GROUP BY c.contact_id, c.contact_session_id, c.session_start, toDate32(c.session
 
 -- The rows of _sessionize_prompted this run replaces: those of the touched
 -- contacts' contact sessions from their restart point on.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_old` ENGINE = MergeTree ORDER BY (contact_id) SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT p.*
 FROM `sessionize`.`_sessionize_prompted` AS p
 JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = p.contact_id
