@@ -31,15 +31,25 @@ type Session struct {
 	DB     *sqlx.DB
 	Conn   *sqlx.Conn
 	unlock func()
+	// unlockAfterClose releases the lock only once the database is closed.
+	unlockAfterClose bool
 }
 
 // Close releases the lock (if held) and the connection.
+// The lock goes first, on the connection that holds it: a PostgreSQL
+// advisory lock would otherwise live on until the server has ended the
+// closed session, and a run started right after would find it held.
+// A DuckDB file lock is the other way round: the database is closed first,
+// so the next run that gets the lock can open the file.
 func (s *Session) Close() error {
+	if s.unlock != nil && !s.unlockAfterClose {
+		s.unlock()
+	}
 	if s.Conn != nil {
 		s.Conn.Close()
 	}
 	err := s.DB.Close()
-	if s.unlock != nil {
+	if s.unlock != nil && s.unlockAfterClose {
 		s.unlock()
 	}
 	return err

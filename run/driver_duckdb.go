@@ -41,6 +41,7 @@ func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lo
 		return nil, err
 	}
 	s.unlock = unlock
+	s.unlockAfterClose = true
 	return s, nil
 }
 
