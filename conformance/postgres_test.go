@@ -3,11 +3,15 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/jmoiron/sqlx"
+
+	"github.com/sessionize/sessionize/cli"
 )
 
 // postgresEngine is PostgreSQL at $SESSIONIZE_TEST_PG_DSN, with schemas of
@@ -42,4 +46,49 @@ func postgresEngine(t *testing.T) (engine, bool) {
 			return fmt.Sprintf("{dialect: postgres, dsn: %q}", dsn), raw, out, connect
 		},
 	}, true
+}
+
+// TestPostgresErrorsNameWhatToDo wants a missing source table and a wrong
+// password to end with exit 1, a message naming the target and what to do,
+// and never the password.
+func TestPostgresErrorsNameWhatToDo(t *testing.T) {
+	e, ok := postgresEngine(t)
+	if !ok {
+		t.Skip("no PostgreSQL here")
+	}
+	f := setup(t, e, "UTC")
+	f.exec("DROP TABLE " + f.raw + ".docs")
+	var out, errb strings.Builder
+	if code := cli.Run(context.Background(), []string{"run", "-f", f.model}, strings.NewReader(""), &out, &errb); code != 1 {
+		t.Fatalf("missing table: exit %d, want 1\n%s", code, errb.String())
+	}
+	for _, want := range []string{"target test", f.raw + ".docs", "does not exist", "create it"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("missing table: message lacks %q: %s", want, errb.String())
+		}
+	}
+
+	u, err := url.Parse(os.Getenv("SESSIONIZE_TEST_PG_DSN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "Wr0ng-s3cret-pw"
+	u.User = url.UserPassword(u.User.Username(), secret)
+	src, _ := os.ReadFile(f.model)
+	bad := strings.Replace(string(src), os.Getenv("SESSIONIZE_TEST_PG_DSN"), u.String(), 1)
+	os.WriteFile(f.model, []byte(bad), 0o644)
+	for _, args := range [][]string{{"run"}, {"run", "--json"}, {"status"}, {"export", "sessions"}} {
+		out.Reset()
+		errb.Reset()
+		code := cli.Run(context.Background(), append(args, "-f", f.model), strings.NewReader(""), &out, &errb)
+		if code != 1 {
+			t.Errorf("%v with a wrong password: exit %d, want 1", args, code)
+		}
+		if strings.Contains(out.String()+errb.String(), secret) {
+			t.Errorf("%v printed the password: %s%s", args, out.String(), errb.String())
+		}
+		if !strings.Contains(errb.String()+out.String(), "target test") {
+			t.Errorf("%v: message does not name the target: %s", args, errb.String())
+		}
+	}
 }

@@ -94,7 +94,7 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	}
 	r.Seconds = time.Since(begin).Seconds()
 	if err != nil {
-		return r, err
+		return r, fmt.Errorf("target %s: %w", t.Name, err)
 	}
 	return r, nil
 }
@@ -202,7 +202,19 @@ type StatementError struct {
 }
 
 func (e *StatementError) Error() string {
-	return fmt.Sprintf("%s, statement %d (%s): %v", e.File, e.Index, firstLine(e.SQL), e.Err)
+	return fmt.Sprintf("%s, statement %d (%s): %v%s", e.File, e.Index, firstLine(e.SQL), e.Err, hint(e.Err))
+}
+
+// hint says what to do about the errors users meet most.
+func hint(err error) string {
+	msg := strings.ToLower(err.Error())
+	switch {
+	case isMissingTable(err):
+		return "; a table the model reads is missing: create it, or fix its `table:` in sessions.yaml"
+	case strings.Contains(msg, "permission denied") || strings.Contains(msg, "not enough privileges") || strings.Contains(msg, "access_denied"):
+		return "; the target's user lacks a privilege: grant it SELECT on the source tables and CREATE on the output schema"
+	}
+	return ""
 }
 
 // firstLine is the first line of a statement that is not a comment.
