@@ -73,9 +73,9 @@ type Report struct {
 type Measure struct {
 	Seconds []float64 `json:"seconds"` // each repeat, in order
 	// OthersCPU is, per repeat, the share of the machine's CPU time that
-	// other processes took (a local PostgreSQL server's work excluded); -1
-	// when unknown. Much above 0 means the times are slower than on an idle
-	// machine.
+	// other processes took, roughly; -1 when unknown. Much above 0 means the
+	// times are slower than on an idle machine. A local PostgreSQL server's
+	// processes count as the bench's own, other clients' queries included.
 	OthersCPU       []float64 `json:"others_cpu"`
 	MedianSeconds   float64   `json:"median_seconds"`
 	Events          int64     `json:"events"` // rows the measurement covers (for incremental: one batch)

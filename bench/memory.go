@@ -118,6 +118,8 @@ func othersShare(a, b cpuSample) float64 {
 	if !a.ok || !b.ok || total <= 0 {
 		return -1
 	}
+	// Clock ticks are sampled, and a server's exiting processes are counted
+	// only once reaped, so the share is rough: clamp it.
 	others := (b.busy - a.busy) - (b.self - a.self)
-	return max(0, float64(others)/float64(total))
+	return min(1, max(0, float64(others)/float64(total)))
 }
