@@ -7,7 +7,8 @@
 #   to test the clickhouse-go driver, the lock and the version check):
 #   installed with apt-get when missing, started on loopback with a config
 #   of its own (data under a temp dir), waited for on its /ping; exports
-#   SESSIONIZE_TEST_CLICKHOUSE_DSN. Stop it with
+#   SESSIONIZE_TEST_CLICKHOUSE_DSN. A server this script starts is stopped
+#   by its pid when the sourcing shell exits; by hand:
 #   kill "$(cat "$SESSIONIZE_CLICKHOUSE_DIR/clickhouse.pid")".
 
 ch_log() { echo "clickhouse: $*" >&2; }
@@ -96,6 +97,10 @@ XML
     ch_ping && break
     sleep 1
   done
+  # Stop the server this script started, by its pid, when the caller exits
+  # (after any EXIT trap already set).
+  ch_prev_trap=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
+  trap "kill \$(cat '$d/clickhouse.pid' 2>/dev/null) 2>/dev/null || true; $ch_prev_trap" EXIT
 fi
 if ! ch_ping; then
   ch_log "clickhouse-server does not answer on http://127.0.0.1:8123/ping; see $SESSIONIZE_CLICKHOUSE_DIR/log"

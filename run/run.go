@@ -66,6 +66,9 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.DryRun && !drv.Transactional() {
+		return nil, fmt.Errorf("target %s: --dry-run rolls a run back, and %s has no transactions to roll back; `sessionize render --mode incremental` shows the SQL a run would run", t.Name, d.Name())
+	}
 	s, err := drv.Open(ctx, t, m.Output.Schema, true)
 	if err != nil {
 		return nil, err
@@ -85,8 +88,6 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 
 	n := names{d, m.Output.Schema}
 	switch {
-	case opt.DryRun && !drv.Transactional():
-		err = fmt.Errorf("target %s: --dry-run needs a transaction to roll back, and %s has none", t.Name, d.Name())
 	case opt.DryRun:
 		err = dryRun(ctx, s.Conn, n, files, r, opt.Progress)
 	default:

@@ -11,28 +11,38 @@ SET prefer_column_name_to_alias = 1;
 -- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
 -- count of starts numbers the sessions 1, 2, ... (session_index).
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
-WITH ordered AS (
-  SELECT
-    e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
-    LAG(e.ts) OVER (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id) AS prev_ts
-  FROM `sessionize`.`_sessionize_events__next` AS e
-),
-starts AS (
-  SELECT
-    *,
-    CASE
-      WHEN prev_ts IS NULL THEN 1
-      WHEN toUnixTimestamp64Micro(ts) - toUnixTimestamp64Micro(prev_ts) >= 1800000000 THEN 1
-      ELSE 0
-    END AS is_start
-  FROM ordered
-)
 SELECT
-  *,
-  CAST(SUM(is_start) OVER (
-    PARTITION BY contact_id, property ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING
-  ) AS Int32) AS session_index
-FROM starts;
+  contact_id,
+  property,
+  ev.1 AS ts,
+  ev.2 AS event_id,
+  ev.3 AS source,
+  ev.4 AS event,
+  ev.5 AS url,
+  prev AS prev_ts,
+  is_start,
+  toInt32(kept + idx) AS session_index
+FROM (
+  SELECT
+    g.*,
+    0 AS kept
+  FROM (
+    SELECT
+      e.contact_id AS contact_id,
+      e.property AS property,
+      arraySort(x -> (x.1, x.2), groupArray((e.ts, e.event_id, e.source, e.event, e.url))) AS evs,
+      arrayPushFront(arrayPopBack(arrayMap(x -> x.1, evs)), NULL) AS prevs,
+      arrayMap(
+        (gap, i) -> toUInt8(i = 1 OR gap >= 1800000000),
+        arrayDifference(arrayMap(x -> toUnixTimestamp64Micro(assumeNotNull(x.1)), evs)),
+        arrayEnumerate(evs)
+      ) AS starts,
+      arrayCumSum(starts) AS idx
+    FROM `sessionize`.`_sessionize_events__next` AS e
+    GROUP BY e.contact_id, e.property
+  ) AS g
+) AS grouped
+ARRAY JOIN evs AS ev, prevs AS prev, starts AS is_start, idx;
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.

@@ -17,7 +17,7 @@ WITH previous AS (
     s.property,
     s.session_index,
     s.session_start,
-    LAG(s.session_end) OVER (PARTITION BY s.contact_id ORDER BY s.session_start) AS prev_end
+    lagInFrame(toNullable(s.session_end)) OVER (PARTITION BY s.contact_id ORDER BY s.session_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS prev_end
   FROM `sessionize`.`_sessionize_work_sessions` AS s
   WHERE s.property = 'product'
 )

@@ -124,13 +124,24 @@ WHERE reason IS NOT NULL;
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH dups AS (
+  SELECT event_id
+  FROM `sessionize`.`_sessionize_work_input`
+  WHERE reason IS NULL
+  GROUP BY event_id
+  HAVING COUNT(*) > 1
+)
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM `sessionize`.`_sessionize_work_input`
+WHERE reason IS NULL AND event_id NOT IN (SELECT event_id FROM dups)
+UNION ALL
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
     *,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
   FROM `sessionize`.`_sessionize_work_input`
-  WHERE reason IS NULL
+  WHERE reason IS NULL AND event_id IN (SELECT event_id FROM dups)
 ) AS copies
 WHERE copy_rank = 1;
 

@@ -13,35 +13,46 @@ SET prefer_column_name_to_alias = 1;
 -- Only the contacts this run touched are sessionized again, from their
 -- restart point (step 2) on; their sessions are numbered after the kept ones.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
-WITH ordered AS (
+SELECT
+  contact_id,
+  property,
+  ev.1 AS ts,
+  ev.2 AS event_id,
+  ev.3 AS source,
+  ev.4 AS event,
+  ev.5 AS url,
+  prev AS prev_ts,
+  is_start,
+  toInt32(kept + idx) AS session_index
+FROM (
   SELECT
-    e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
-    LAG(e.ts) OVER (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id) AS prev_ts
+    g.*,
+    -- sessions are numbered after the kept ones
+    coalesce(k.kept_sessions, 0) AS kept
   FROM (
+    SELECT
+      e.contact_id AS contact_id,
+      e.property AS property,
+      arraySort(x -> (x.1, x.2), groupArray((e.ts, e.event_id, e.source, e.event, e.url))) AS evs,
+      arrayPushFront(arrayPopBack(arrayMap(x -> x.1, evs)), NULL) AS prevs,
+      arrayMap(
+        (gap, i) -> toUInt8(i = 1 OR gap >= 1800000000),
+        arrayDifference(arrayMap(x -> toUnixTimestamp64Micro(assumeNotNull(x.1)), evs)),
+        arrayEnumerate(evs)
+      ) AS starts,
+      arrayCumSum(starts) AS idx
+    FROM (
   SELECT e.*
   FROM `sessionize`.`_sessionize_events__next` AS e
   JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = e.contact_id
   WHERE t.restart_ts IS NULL OR e.ts >= t.restart_ts
 ) AS e
-),
-starts AS (
-  SELECT
-    *,
-    CASE
-      WHEN prev_ts IS NULL THEN 1
-      WHEN toUnixTimestamp64Micro(ts) - toUnixTimestamp64Micro(prev_ts) >= 1800000000 THEN 1
-      ELSE 0
-    END AS is_start
-  FROM ordered
-)
-SELECT
-  starts.*,
-  CAST(coalesce(k.kept_sessions, 0) + SUM(starts.is_start) OVER (
-    PARTITION BY starts.contact_id, starts.property ORDER BY starts.ts, starts.event_id ROWS UNBOUNDED PRECEDING
-  ) AS Int32) AS session_index
-FROM starts
-LEFT JOIN `sessionize`.`_sessionize_work_kept` AS k
-  ON k.contact_id = starts.contact_id AND k.property = starts.property;
+    GROUP BY e.contact_id, e.property
+  ) AS g
+  LEFT JOIN `sessionize`.`_sessionize_work_kept` AS k
+    ON k.contact_id = g.contact_id AND k.property = g.property
+) AS grouped
+ARRAY JOIN evs AS ev, prevs AS prev, starts AS is_start, idx;
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.

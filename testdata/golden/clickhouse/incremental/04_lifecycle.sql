@@ -19,7 +19,7 @@ WITH previous AS (
     s.session_start,
     -- the first recomputed product session looks back to the last kept one
     coalesce(
-      LAG(s.session_end) OVER (PARTITION BY s.contact_id ORDER BY s.session_start),
+      lagInFrame(toNullable(s.session_end)) OVER (PARTITION BY s.contact_id ORDER BY s.session_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
       k.last_end
     ) AS prev_end
   FROM `sessionize`.`_sessionize_work_sessions` AS s
