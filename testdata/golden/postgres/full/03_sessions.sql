@@ -6,57 +6,71 @@ SET TIME ZONE 'UTC';
 -- Within each (contact_id, property), in event order (timestamp, event_id), an
 -- event starts a session when it is the first or when it comes
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
--- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
--- count of starts numbers the sessions 1, 2, ... (session_index).
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_event_sessions";
-CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_event_sessions" AS
-WITH ordered AS (
-  SELECT
-    e.contact_id, e.property, e.ts, e.event_id, e.source, e.event, e.url,
-    LAG(e.ts) OVER (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id) AS prev_ts
-  FROM "sessionize"."_sessionize_events" AS e
-),
-starts AS (
-  SELECT
-    *,
-    CASE
-      WHEN prev_ts IS NULL THEN 1
-      WHEN CAST(EXTRACT(EPOCH FROM ts) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_ts) * 1000000 AS BIGINT) >= 1800000000 THEN 1
-      ELSE 0
-    END AS is_start
-  FROM ordered
-)
-SELECT
-  *,
-  CAST(SUM(is_start) OVER (
-    PARTITION BY contact_id, property ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING
-  ) AS INTEGER) AS session_index
-FROM starts;
-
-ANALYZE "sessionize"."_sessionize_work_event_sessions";
-
--- One row per session. The first event (is_start = 1) gives the session its
--- id, source, first_event and first_url.
+-- exactly 30:00 apart starts a session, 29:59.999999 does not. Sessions are
+-- numbered 1, 2, ... (session_index) in order.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_sessions" AS
-WITH per_session AS (
-  SELECT
-    contact_id,
-    property,
-    session_index,
-    MIN(ts) AS session_start,
-    MAX(ts) AS session_end,
-    COUNT(*) AS event_count,
-    MAX(CASE WHEN is_start = 1 THEN event_id END) AS first_event_id,
-    MAX(CASE WHEN is_start = 1 THEN source END) AS source,
-    MAX(CASE WHEN is_start = 1 THEN event END) AS first_event,
-    MAX(CASE WHEN is_start = 1 THEN url END) AS first_url
-  FROM "sessionize"."_sessionize_work_event_sessions"
-  GROUP BY contact_id, property, session_index
-)
 SELECT
   md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
   *
-FROM per_session;
+FROM (
+WITH positioned AS (
+  SELECT
+    e.contact_id,
+    e.property,
+    e.ts,
+    e.event_id,
+    CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM LAG(e.ts) OVER w) * 1000000 AS BIGINT) AS gap_before,
+    CAST(EXTRACT(EPOCH FROM LEAD(e.ts) OVER w) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) AS gap_after,
+    ROW_NUMBER() OVER w AS n
+  FROM "sessionize"."_sessionize_events" AS e
+  WINDOW w AS (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id)
+),
+edges AS (
+  SELECT
+    contact_id,
+    property,
+    ts,
+    event_id,
+    n,
+    coalesce(gap_before >= 1800000000, true) AS is_start,
+    coalesce(gap_after >= 1800000000, true) AS is_end
+  FROM positioned
+  WHERE coalesce(gap_before >= 1800000000, true)
+     OR coalesce(gap_after >= 1800000000, true)
+),
+-- A session's first event is followed, among the edges, by its last (or is
+-- its last too): a start row takes the end's timestamp and position.
+spans AS (
+  SELECT
+    contact_id,
+    property,
+    ts AS session_start,
+    CASE WHEN is_end THEN ts ELSE LEAD(ts) OVER v END AS session_end,
+    CASE WHEN is_end THEN n ELSE LEAD(n) OVER v END - n + 1 AS event_count,
+    event_id AS first_event_id,
+    is_start,
+    n
+  FROM edges
+  WINDOW v AS (PARTITION BY contact_id, property ORDER BY n)
+)
+-- The first event gives the session its source, first_event and first_url.
+SELECT
+  s.contact_id,
+  s.property,
+  CAST(
+    ROW_NUMBER() OVER (PARTITION BY s.contact_id, s.property ORDER BY s.n) AS INTEGER
+  ) AS session_index,
+  s.session_start,
+  s.session_end,
+  CAST(s.event_count AS BIGINT) AS event_count,
+  s.first_event_id,
+  f.source,
+  f.event AS first_event,
+  f.url AS first_url
+FROM spans AS s
+JOIN "sessionize"."_sessionize_events" AS f ON f.event_id = s.first_event_id
+WHERE s.is_start
+) AS per_session;
 
 ANALYZE "sessionize"."_sessionize_work_sessions";

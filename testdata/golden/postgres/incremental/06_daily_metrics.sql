@@ -65,7 +65,9 @@ WHERE sessions > 0;
 
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
--- runs so an incremental run can recount the keys it touches.
+-- runs so an incremental run can recount the keys it touches. A contact's
+-- contact sessions do not overlap, so an event lies in the one whose span
+-- holds its timestamp.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted" AS
 SELECT
@@ -78,12 +80,11 @@ SELECT
   e.event,
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
-FROM "sessionize"."_sessionize_work_event_sessions" AS e
-JOIN "sessionize"."_sessionize_work_sessions_out" AS s
-  ON s.contact_id = e.contact_id AND s.property = e.property AND s.session_index = e.session_index
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
-  ON c.contact_session_id = s.contact_session_id
-WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
+FROM "sessionize"."_sessionize_work_contact_sessions" AS c
+JOIN "sessionize"."_sessionize_events" AS e
+  ON e.contact_id = c.contact_id
+  AND e.ts >= c.session_start AND e.ts <= c.session_end
+WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL
 GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST((c.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
 ANALYZE "sessionize"."_sessionize_work_prompted";
