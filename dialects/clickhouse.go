@@ -59,9 +59,6 @@ func (ClickHouse) Concat(exprs ...string) string { return "concat(" + strings.Jo
 func (c ClickHouse) LocalDate(expr, tz string) string {
 	return "toDate32(" + expr + ", " + c.Literal(tz) + ")"
 }
-func (c ClickHouse) SortedDistinctAgg(expr, sep string) string {
-	return "arrayStringConcat(arraySort(groupUniqArray(" + expr + ")), " + c.Literal(sep) + ")"
-}
 func (ClickHouse) ArgMin(v, key, cond string) string {
 	return "argMinIf(" + v + ", " + key + ", " + cond + ")"
 }

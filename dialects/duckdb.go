@@ -57,9 +57,6 @@ func (DuckDB) LocalDate(expr, tz string) string {
 	}
 	return "CAST(timezone(" + Literal(tz) + ", CAST(" + expr + " AS TIMESTAMPTZ)) AS DATE)"
 }
-func (DuckDB) SortedDistinctAgg(expr, sep string) string {
-	return "string_agg(DISTINCT " + expr + ", " + Literal(sep) + " ORDER BY " + expr + ")"
-}
 func (DuckDB) ArgMin(v, key, cond string) string {
 	return "arg_min(" + v + ", " + key + ") FILTER (WHERE " + cond + ")"
 }

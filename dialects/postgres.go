@@ -54,9 +54,6 @@ func (Postgres) LocalDate(expr, tz string) string {
 	}
 	return "CAST((" + expr + " AT TIME ZONE 'UTC') AT TIME ZONE " + Literal(tz) + " AS DATE)"
 }
-func (Postgres) SortedDistinctAgg(expr, sep string) string {
-	return "string_agg(DISTINCT " + expr + ", " + Literal(sep) + " ORDER BY " + expr + ")"
-}
 func (Postgres) ArgMin(v, key, cond string) string {
 	return "(array_agg(" + v + " ORDER BY " + key + ") FILTER (WHERE " + cond + "))[1]"
 }

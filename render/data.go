@@ -1,6 +1,8 @@
 package render
 
 import (
+	"sort"
+
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 )
@@ -18,6 +20,8 @@ type data struct {
 
 	Events     []eventTable
 	Identifies []identifyTable
+	// Properties are the model's properties, sorted by bytes.
+	Properties []string
 
 	InactivityTimeout, CrossPropertyWindow, LateWindow, Lookback string
 	TimeoutMicros, WindowMicros, LateMicros, LookbackMicros      int64
@@ -78,6 +82,14 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 			})
 		}
 	}
+	seen := map[string]bool{}
+	for _, e := range x.Events {
+		if !seen[e.Property] {
+			seen[e.Property] = true
+			x.Properties = append(x.Properties, e.Property)
+		}
+	}
+	sort.Strings(x.Properties)
 	for _, t := range m.Identifies {
 		rel, err := d.Relation(t.Table)
 		if err != nil {

@@ -101,14 +101,17 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"md5":        d.MD5Hex,
 		"concat":     d.Concat,
 		"localdate":  func(expr string) string { return d.LocalDate(expr, x.Timezone) },
-		"sortedagg":  d.SortedDistinctAgg,
-		"argmin":     d.ArgMin,
-		"countif":    d.CountIf,
-		"sumbig":     d.SumBigint,
-		"now":        d.Now,
-		"same":       d.Same,
-		"distinct":   d.Distinct,
-		"args":       args,
+		"properties": func() string { return propertyList(d, x.Properties) },
+		"propertyCount": func() string {
+			return propertyCount(d, x.Properties)
+		},
+		"argmin":   d.ArgMin,
+		"countif":  d.CountIf,
+		"sumbig":   d.SumBigint,
+		"now":      d.Now,
+		"same":     d.Same,
+		"distinct": d.Distinct,
+		"args":     args,
 	}
 	for name, f := range v.funcs() {
 		m[name] = f
@@ -161,4 +164,33 @@ func mustSpec(name string) (tableSpec, error) {
 		return tableSpec{}, fmt.Errorf("no table spec for %q", name)
 	}
 	return t, nil
+}
+
+// propertyList is an aggregate over a group of rows with a property column:
+// the properties the group holds, sorted by bytes and joined with ','
+// (SPEC §4 contact_sessions.properties). The model's properties are known
+// when rendering, so it tests one flag per property, in their sorted order,
+// which costs a small fraction of a DISTINCT aggregate.
+func propertyList(d dialects.Dialect, properties []string) string {
+	parts := make([]string, 0, len(properties)+1)
+	for _, p := range properties {
+		parts = append(parts, fmt.Sprintf("CASE WHEN %s THEN %s ELSE '' END",
+			holds(d, p), d.Text(d.Literal(","+p))))
+	}
+	parts = append(parts, "''")
+	return "substr(\n      " + strings.Join(parts, " ||\n      ") + ",\n      2\n    )"
+}
+
+// propertyCount is an aggregate: how many distinct properties a group holds.
+func propertyCount(d dialects.Dialect, properties []string) string {
+	parts := make([]string, 0, len(properties))
+	for _, p := range properties {
+		parts = append(parts, "CASE WHEN "+holds(d, p)+" THEN 1 ELSE 0 END")
+	}
+	return "(\n      " + strings.Join(parts, " +\n      ") + "\n    )"
+}
+
+// holds is an aggregate condition: the group has a row of property p.
+func holds(d dialects.Dialect, p string) string {
+	return d.CountIf("property = "+d.Text(d.Literal(p))) + " > 0"
 }

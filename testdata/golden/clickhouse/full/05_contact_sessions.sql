@@ -58,8 +58,20 @@ WITH per_contact_session AS (
     MAX(session_end) AS session_end,
     toInt64(sum(event_count)) AS event_count,
     COUNT(*) AS session_count,
-    arrayStringConcat(arraySort(groupUniqArray(property)), ',') AS properties,
-    COUNT(DISTINCT property) > 1 AS is_cross_property,
+    substr(
+      CASE WHEN toInt64(countIf(property = CAST('asset:articles' AS Nullable(String)))) > 0 THEN CAST(',asset:articles' AS Nullable(String)) ELSE '' END ||
+      CASE WHEN toInt64(countIf(property = CAST('asset:docs' AS Nullable(String)))) > 0 THEN CAST(',asset:docs' AS Nullable(String)) ELSE '' END ||
+      CASE WHEN toInt64(countIf(property = CAST('marketing' AS Nullable(String)))) > 0 THEN CAST(',marketing' AS Nullable(String)) ELSE '' END ||
+      CASE WHEN toInt64(countIf(property = CAST('product' AS Nullable(String)))) > 0 THEN CAST(',product' AS Nullable(String)) ELSE '' END ||
+      '',
+      2
+    ) AS properties,
+    (
+      CASE WHEN toInt64(countIf(property = CAST('asset:articles' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN toInt64(countIf(property = CAST('asset:docs' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN toInt64(countIf(property = CAST('marketing' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN toInt64(countIf(property = CAST('product' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END
+    ) > 1 AS is_cross_property,
     MAX(CASE WHEN is_cs_start = 1 THEN first_event_id END) AS first_event_id,
     MAX(CASE WHEN is_cs_start = 1 THEN property END) AS entry_property,
     MAX(CASE WHEN is_cs_start = 1 THEN session_id END) AS entry_session_id,

@@ -57,8 +57,20 @@ WITH per_contact_session AS (
     MAX(session_end) AS session_end,
     CAST(SUM(event_count) AS BIGINT) AS event_count,
     COUNT(*) AS session_count,
-    string_agg(DISTINCT property, ',' ORDER BY property) AS properties,
-    COUNT(DISTINCT property) > 1 AS is_cross_property,
+    substr(
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:articles' AS VARCHAR)) > 0 THEN CAST(',asset:articles' AS VARCHAR) ELSE '' END ||
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:docs' AS VARCHAR)) > 0 THEN CAST(',asset:docs' AS VARCHAR) ELSE '' END ||
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('marketing' AS VARCHAR)) > 0 THEN CAST(',marketing' AS VARCHAR) ELSE '' END ||
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS VARCHAR)) > 0 THEN CAST(',product' AS VARCHAR) ELSE '' END ||
+      '',
+      2
+    ) AS properties,
+    (
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:articles' AS VARCHAR)) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:docs' AS VARCHAR)) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('marketing' AS VARCHAR)) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS VARCHAR)) > 0 THEN 1 ELSE 0 END
+    ) > 1 AS is_cross_property,
     MAX(CASE WHEN is_cs_start = 1 THEN first_event_id END) AS first_event_id,
     MAX(CASE WHEN is_cs_start = 1 THEN property END) AS entry_property,
     MAX(CASE WHEN is_cs_start = 1 THEN session_id END) AS entry_session_id,
