@@ -47,7 +47,8 @@ type batchPlan struct {
 }
 
 // addBatch writes the k-th batch (k ≥ 1) into the source tables with plain
-// INSERT ... SELECT, so it works the same on every engine:
+// INSERT ... SELECT, so it works the same on every engine (in one
+// transaction where the engine has them):
 //   - recent events: a sample of the original data's last window of events,
 //     moved k windows forward, with new event ids; one contact in about six
 //     gets new ids too (new visitors and users), the rest are existing
@@ -80,24 +81,29 @@ func (p *place) addBatch(ctx context.Context, k int) (Batch, error) {
 	now := pl.maxTS.Add(shift)
 	loadedAt := watermark.Add(time.Second)
 
-	tx, err := s.Conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return Batch{}, err
+	ins := inserter{ctx: ctx, ex: s.Conn, count: p.noTx}
+	var tx *sqlx.Tx
+	if !p.noTx {
+		if tx, err = s.Conn.BeginTxx(ctx, nil); err != nil {
+			return Batch{}, err
+		}
+		defer tx.Rollback()
+		ins.ex = tx
 	}
-	defer tx.Rollback()
+	ts := p.timestamp
 	var b Batch
 	for i, t := range pl.events {
 		recent := p.copyEvents(t, pl.columns[i], fmt.Sprintf("~b%d", k), shift,
-			fmt.Sprintf(`greatest("received_at" + %s, %s)`, interval(shift), timestamp(loadedAt)),
+			fmt.Sprintf(`greatest("received_at" + %s, %s)`, interval(shift), ts(loadedAt)),
 			pl.maxTS.Add(-pl.window), pl.maxTS, pl.recent, true)
-		late := p.copyEvents(t, pl.columns[i], fmt.Sprintf("~l%d", k), shift, timestamp(loadedAt),
+		late := p.copyEvents(t, pl.columns[i], fmt.Sprintf("~l%d", k), shift, ts(loadedAt),
 			pl.maxTS.Add(-5*day), pl.maxTS.Add(-day), pl.late, false)
-		n, err := exec(ctx, tx, recent)
+		n, err := ins.exec(t, recent)
 		if err != nil {
 			return Batch{}, err
 		}
 		b.Events += n
-		if n, err = exec(ctx, tx, late); err != nil {
+		if n, err = ins.exec(t, late); err != nil {
 			return Batch{}, err
 		}
 		b.Events += n
@@ -113,13 +119,15 @@ FROM (
     AND NOT EXISTS (SELECT 1 FROM %[1]s AS i WHERE i."anonymous_id" = e."anonymous_id")
   ORDER BY e."anonymous_id"
   LIMIT %[9]d
-) AS a`, pl.identifies, k, timestamp(now), timestamp(loadedAt), pl.first,
-		timestamp(pl.loaded), timestamp(pl.maxTS.Add(-pl.window)), timestamp(pl.maxTS), pl.signup)
-	if b.Identifies, err = exec(ctx, tx, signup); err != nil {
+) AS a`, pl.identifies, k, ts(now), ts(loadedAt), pl.first,
+		ts(pl.loaded), ts(pl.maxTS.Add(-pl.window)), ts(pl.maxTS), pl.signup)
+	if b.Identifies, err = ins.exec(pl.identifies, signup); err != nil {
 		return Batch{}, err
 	}
-	if err := tx.Commit(); err != nil {
-		return Batch{}, err
+	if tx != nil {
+		if err := tx.Commit(); err != nil {
+			return Batch{}, err
+		}
 	}
 	b.Seconds = time.Since(start).Seconds()
 	return b, nil
@@ -131,7 +139,7 @@ const day = 24 * time.Hour
 // whose timestamp lies in (from, to] (recent) or [from, to) (late), with new
 // ids (suffix), moved forward by shift, with receivedAt as their load time.
 func (p *place) copyEvents(t string, cols []string, suffix string, shift time.Duration, receivedAt string, from, to time.Time, cut string, recent bool) string {
-	q := p.d.Quote
+	q, ts := p.d.Quote, p.timestamp
 	// A contact is new when its id ends in 1 or 2: about one in six.
 	newContact := `right(coalesce(nullif("user_id", ''), "anonymous_id"), 1) IN ('1', '2')`
 	exprs := make([]string, len(cols))
@@ -149,9 +157,9 @@ func (p *place) copyEvents(t string, cols []string, suffix string, shift time.Du
 			exprs[i] = q(c)
 		}
 	}
-	window := fmt.Sprintf(`"timestamp" > %s AND "timestamp" <= %s`, timestamp(from), timestamp(to))
+	window := fmt.Sprintf(`"timestamp" > %s AND "timestamp" <= %s`, ts(from), ts(to))
 	if !recent {
-		window = fmt.Sprintf(`"timestamp" >= %s AND "timestamp" < %s`, timestamp(from), timestamp(to))
+		window = fmt.Sprintf(`"timestamp" >= %s AND "timestamp" < %s`, ts(from), ts(to))
 	}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
@@ -163,7 +171,7 @@ func (p *place) copyEvents(t string, cols []string, suffix string, shift time.Du
 SELECT %[3]s
 FROM %[1]s
 WHERE "received_at" <= %[4]s AND %[5]s AND substr("id", 1, 4) < '%[6]s'`,
-		t, strings.Join(quoted, ", "), strings.Join(exprs, ",\n       "), timestamp(p.plan.loaded), window, cut)
+		t, strings.Join(quoted, ", "), strings.Join(exprs, ",\n       "), ts(p.plan.loaded), window, cut)
 }
 
 // makePlan reads the original data's time range and sizes the samples.
@@ -210,7 +218,7 @@ func (p *place) makePlan(ctx context.Context, c *sqlx.Conn) (*batchPlan, error) 
 	var inWindow int64
 	for pl.window = day; ; pl.window *= 2 {
 		if inWindow, err = countIn(ctx, c, pl.events, fmt.Sprintf(`"timestamp" > %s AND "timestamp" <= %s`,
-			timestamp(pl.maxTS.Add(-pl.window)), timestamp(pl.maxTS))); err != nil {
+			p.timestamp(pl.maxTS.Add(-pl.window)), p.timestamp(pl.maxTS))); err != nil {
 			return nil, err
 		}
 		if float64(inWindow) >= recentShare*total || pl.window >= 64*day {
@@ -218,7 +226,7 @@ func (p *place) makePlan(ctx context.Context, c *sqlx.Conn) (*batchPlan, error) 
 		}
 	}
 	late, err := countIn(ctx, c, pl.events, fmt.Sprintf(`"timestamp" >= %s AND "timestamp" < %s`,
-		timestamp(pl.maxTS.Add(-5*day)), timestamp(pl.maxTS.Add(-day))))
+		p.timestamp(pl.maxTS.Add(-5*day)), p.timestamp(pl.maxTS.Add(-day))))
 	if err != nil {
 		return nil, err
 	}
@@ -277,20 +285,48 @@ func countIn(ctx context.Context, c *sqlx.Conn, tables []string, cond string) (i
 	return total, nil
 }
 
-func exec(ctx context.Context, tx *sqlx.Tx, q string) (int64, error) {
-	res, err := tx.ExecContext(ctx, q)
+// inserter runs a batch's INSERTs, in a transaction or on the connection,
+// and tells how many rows each added.
+type inserter struct {
+	ctx context.Context
+	ex  interface {
+		ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+		QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	}
+	// count says the engine reports no affected rows (chdb): the table's
+	// rows are counted before and after instead, which MergeTree answers
+	// from its metadata.
+	count bool
+}
+
+// exec runs q, an INSERT into table, and returns the rows it added.
+func (in inserter) exec(table, q string) (int64, error) {
+	var before, after int64
+	if in.count {
+		if err := in.ex.QueryRowContext(in.ctx, "SELECT count(*) FROM "+table).Scan(&before); err != nil {
+			return 0, fmt.Errorf("count the rows of %s: %w", table, err)
+		}
+	}
+	res, err := in.ex.ExecContext(in.ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", strings.SplitN(q, "\n", 2)[0], err)
 	}
-	return res.RowsAffected()
+	if !in.count {
+		return res.RowsAffected()
+	}
+	if err := in.ex.QueryRowContext(in.ctx, "SELECT count(*) FROM "+table).Scan(&after); err != nil {
+		return 0, fmt.Errorf("count the rows of %s: %w", table, err)
+	}
+	return after - before, nil
 }
 
-// timestamp is a TIMESTAMP literal both engines read.
-func timestamp(t time.Time) string {
-	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + "'"
+// timestamp is a literal of t, to the microsecond, as the engine reads a
+// UTC timestamp (ClickHouse's TIMESTAMP '...' would drop the fraction).
+func (p *place) timestamp(t time.Time) string {
+	return p.d.Timestamp(p.d.Literal(t.UTC().Format("2006-01-02 15:04:05.999999")))
 }
 
-// interval is an INTERVAL literal both engines read.
+// interval is an INTERVAL literal every engine reads.
 func interval(d time.Duration) string {
 	return fmt.Sprintf("INTERVAL '%d seconds'", int64(d/time.Second))
 }

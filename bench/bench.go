@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -27,14 +28,16 @@ type Options struct {
 	Events int   // rows across the demo's five event tables; default 1,000,000
 	Repeat int   // times each measurement runs; the median is reported; default 3
 	Seed   int64 // demo data seed; default 1
-	// Dir holds the work: the model, and the DuckDB database (the target's on
-	// DuckDB, the staging copy on PostgreSQL). Empty means a temporary folder,
-	// removed at the end; a given Dir is kept.
+	// Dir holds the work: the model, the DuckDB database (the target's on
+	// DuckDB, the staging copy on PostgreSQL and ClickHouse) and the chdb
+	// data directory. Empty means a temporary folder, removed at the end; a
+	// given Dir is kept.
 	Dir string
 	// Target says where to run. Only its dialect and connection settings are
 	// used: a DuckDB target gets a new database file in Dir (with the
 	// target's memory_limit and threads), a PostgreSQL target gets schemas of
-	// its own in its database, dropped at the end.
+	// its own in its database, dropped at the end, and a ClickHouse target
+	// (chdb only: ClickHouse in-process) gets a new data directory in Dir.
 	Target models.Target
 	// Progress receives what the bench and each run are doing; nil discards it.
 	Progress io.Writer
@@ -49,7 +52,7 @@ type Report struct {
 	Machine    Machine `json:"machine"`
 
 	GenerateSeconds float64 `json:"generate_seconds"`
-	CopySeconds     float64 `json:"copy_seconds,omitempty"` // PostgreSQL: loading the generated tables
+	CopySeconds     float64 `json:"copy_seconds,omitempty"` // PostgreSQL, ClickHouse: loading the generated tables
 
 	Floor       Measure `json:"floor"`
 	Full        Measure `json:"full"`
@@ -60,8 +63,8 @@ type Report struct {
 
 	// PeakRSSBytes is the largest peak resident set of this process during
 	// the measurements. MemoryScope says what it covers: "process" when the
-	// engine runs inside it (DuckDB), "client" when the engine's memory is
-	// server-side and not measured (PostgreSQL).
+	// engine runs inside it (DuckDB, chdb), "client" when the engine's
+	// memory is server-side and not measured (PostgreSQL).
 	PeakRSSBytes int64  `json:"peak_rss_bytes"`
 	MemoryScope  string `json:"memory_scope"`
 	// PeakPerMeasure is false when the kernel would not reset the peak, so
@@ -113,6 +116,11 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	// The model names its files by absolute path: it reads relative ones
+	// from its own folder, which is dir.
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
 
 	p, err := prepare(ctx, dir, opt, w)
 	if p != nil {
@@ -136,7 +144,7 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 		MemoryScope:     "process",
 		PeakPerMeasure:  resetPeak(),
 	}
-	if p.target.Dialect != models.DuckDB {
+	if !p.inProcess {
 		rep.MemoryScope = "client"
 	}
 

@@ -193,3 +193,53 @@ func TestProcTicks(t *testing.T) {
 		t.Errorf("othersShare: got %v, want -1 or within [0, 1]", share)
 	}
 }
+
+// TestBenchChdb runs the bench on ClickHouse in-process (chdb, libchdb.so at
+// $CHDB_LIB_PATH): the tables are copied into a new data directory, the
+// runs work on them, the incremental one as incremental. Without
+// CHDB_LIB_PATH it fails in CI and is skipped elsewhere.
+func TestBenchChdb(t *testing.T) {
+	if os.Getenv("CHDB_LIB_PATH") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CHDB_LIB_PATH is not set: .ci/run installs chdb and sets it")
+		}
+		t.Skip("CHDB_LIB_PATH is not set, so the bench on ClickHouse (chdb) is not tested (run .ci/run to test it)")
+	}
+	tg := models.Target{Name: "ch", Dialect: models.ClickHouse}
+	var progress strings.Builder
+	r, err := Run(context.Background(), Options{Events: 20000, Repeat: 1, Target: tg, Progress: &progress})
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, progress.String())
+	}
+	if r.Engine != "clickhouse" || r.MemoryScope != "process" || r.CopySeconds <= 0 {
+		t.Errorf("got engine %s, memory scope %s, copy %vs; want clickhouse, process, > 0", r.Engine, r.MemoryScope, r.CopySeconds)
+	}
+	if !strings.HasPrefix(r.Machine.EngineVersion, "ClickHouse ") {
+		t.Errorf("got engine version %q, want ClickHouse ...", r.Machine.EngineVersion)
+	}
+	for name, m := range map[string]Measure{"floor": r.Floor, "full": r.Full, "incremental": r.Incremental} {
+		if len(m.Seconds) != 1 || m.MedianSeconds <= 0 || m.EventsPerSecond <= 0 || m.Events <= 0 || m.PeakRSSBytes <= 0 {
+			t.Errorf("%s: got seconds %v, median %v, %v events/s over %d events, peak RSS %d; want one positive time, rate and peak",
+				name, m.Seconds, m.MedianSeconds, m.EventsPerSecond, m.Events, m.PeakRSSBytes)
+		}
+	}
+	if r.Full.Runs[0].EventsRead != r.Events {
+		t.Errorf("got a full run reading %d events, want the %d copied", r.Full.Runs[0].EventsRead, r.Events)
+	}
+	// chdb reports no affected rows, so the batch is counted: it must not be empty.
+	b := r.Incremental.Batches[0]
+	if b.Events < r.Events/200 || b.Events > r.Events/50 || b.Late <= 0 || b.Identifies <= 0 {
+		t.Errorf("got a batch of %d events (%d late) and %d identifies, want about 1%% of %d, some late, some identifies",
+			b.Events, b.Late, b.Identifies, r.Events)
+	}
+	inc := r.Incremental.Runs[0]
+	if inc.Mode != "incremental" || inc.EventsRead <= 0 || inc.EventsRead > 2*b.Events {
+		t.Errorf("got an incremental run in mode %s reading %d events, want incremental, reading about the batch's %d",
+			inc.Mode, inc.EventsRead, b.Events)
+	}
+	var out strings.Builder
+	r.Print(&out)
+	if !strings.Contains(out.String(), "clickhouse (ClickHouse ") || strings.Contains(out.String(), "(client)") {
+		t.Errorf("printed table: want clickhouse with its version and process memory:\n%s", out.String())
+	}
+}

@@ -35,9 +35,18 @@ type place struct {
 	// server is the process name of a local database server, whose CPU time
 	// is the measurement's own rather than other processes'.
 	server string
+	// inProcess says the engine runs inside this process (DuckDB, chdb), so
+	// the process's memory is the engine's.
+	inProcess bool
+	// noTx says the engine has no transactions and reports no affected
+	// rows (chdb): a batch's inserts go one by one, and are counted.
+	noTx bool
 	// schemas are the PostgreSQL schemas the bench created, dropped at the end.
 	schemas []string
-	plan    *batchPlan // made by the first batch
+	// keep holds the chdb engine open from the copy to the end, as a
+	// long-lived process would, so runs do not start ClickHouse each time.
+	keep *sql.DB
+	plan *batchPlan // made by the first batch
 }
 
 // demoSchemas are the schemas of the tables demo.Generate writes.
@@ -55,12 +64,19 @@ func prepare(ctx context.Context, dir string, opt Options, w io.Writer) (*place,
 	p.d = d
 	switch opt.Target.Dialect {
 	case models.DuckDB:
+		p.inProcess = true
 		return p, p.prepareDuckDB(ctx, dir, opt, w)
 	case models.Postgres:
 		p.server = "postgres"
 		return p, p.preparePostgres(ctx, dir, opt, w)
+	case models.ClickHouse:
+		if opt.Target.DSN != "" && !strings.HasPrefix(opt.Target.DSN, "chdb://") {
+			return nil, fmt.Errorf("bench: target %s: only chdb (ClickHouse in-process, a chdb://DIR dsn) is supported, not a ClickHouse server", opt.Target.Name)
+		}
+		p.inProcess, p.noTx = true, true
+		return p, p.prepareCHDB(ctx, dir, opt, w)
 	}
-	return nil, fmt.Errorf("bench: target %s: dialect %s is not supported yet (want duckdb or postgres)", opt.Target.Name, opt.Target.Dialect)
+	return nil, fmt.Errorf("bench: target %s: dialect %s is not supported yet (want duckdb, postgres or clickhouse)", opt.Target.Name, opt.Target.Dialect)
 }
 
 // prepareDuckDB generates straight into a new database file, which is the target.
@@ -120,6 +136,50 @@ func (p *place) preparePostgres(ctx context.Context, dir string, opt Options, w 
 		copies = append(copies, run.TableCopy{From: from, To: t})
 	}
 	fmt.Fprintf(w, "bench: copying %d tables into PostgreSQL schemas %s_*\n", len(copies), prefix)
+	db, err := sql.Open("duckdb", src)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if _, err := run.CopyTables(ctx, db, p.target, copies, w); err != nil {
+		return err
+	}
+	p.copySeconds = time.Since(start).Seconds()
+	return nil
+}
+
+// prepareCHDB generates into a DuckDB file, then copies the tables into a new
+// chdb data directory in dir, which is the target: DuckDB writes each table to
+// Parquet and ClickHouse reads it (run.CopyTables), which keeps NULLs and the
+// timestamps' microseconds.
+func (p *place) prepareCHDB(ctx context.Context, dir string, opt Options, w io.Writer) error {
+	src := filepath.Join(dir, "source.duckdb")
+	if err := p.generate(ctx, src, opt, w); err != nil {
+		return err
+	}
+	data := filepath.Join(dir, "bench.chdb")
+	if err := os.RemoveAll(data); err != nil {
+		return err
+	}
+	targets := fmt.Sprintf("targets:\n  %s: {dialect: clickhouse, dsn: %s}\ndefault_target: %[1]s\n",
+		opt.Target.Name, strconv.Quote("chdb://"+data))
+	if err := p.writeModel(dir, demo.ModelYAML(src), "", targets); err != nil {
+		return err
+	}
+	var err error
+	if p.target, err = p.model.Target(opt.Target.Name); err != nil {
+		return err
+	}
+	if p.keep, err = run.OpenCHDB(data); err != nil {
+		return err
+	}
+
+	var copies []run.TableCopy
+	for _, t := range p.modelTables() {
+		copies = append(copies, run.TableCopy{From: t, To: t})
+	}
+	fmt.Fprintf(w, "bench: copying %d tables into chdb at %s\n", len(copies), data)
 	db, err := sql.Open("duckdb", src)
 	if err != nil {
 		return err
@@ -209,8 +269,12 @@ func (p *place) modelTables() []string {
 	return ts
 }
 
-// cleanup drops the PostgreSQL schemas the bench made.
+// cleanup drops the PostgreSQL schemas the bench made, and lets the chdb
+// engine close (its directory goes with dir).
 func (p *place) cleanup(ctx context.Context) error {
+	if p.keep != nil {
+		p.keep.Close()
+	}
 	if len(p.schemas) == 0 || p.model == nil {
 		return nil
 	}
@@ -235,7 +299,10 @@ func (p *place) floor(ctx context.Context, m *Measure) error {
 		return err
 	}
 	defer s.Close()
-	q := "SELECT count(prev) FROM (SELECT LAG(ts) OVER (PARTITION BY contact_id ORDER BY ts, event_id) AS prev FROM " +
+	// LAG on DuckDB and PostgreSQL; on ClickHouse lagInFrame over the whole
+	// frame so far, on a Nullable ts so that a first row's prev is NULL, not
+	// 1970, and count(prev) counts the rows that have a previous one.
+	q := "SELECT count(prev) FROM (SELECT " + d.Lag("ts", "PARTITION BY contact_id ORDER BY ts, event_id") + " AS prev FROM " +
 		run.Table(d, p.model, "_sessionize_events") + ") AS floor"
 	var n int64
 	return p.measure(m, func() error { return s.Conn.GetContext(ctx, &n, q) })
@@ -255,10 +322,15 @@ func machine(ctx context.Context, p *place) Machine {
 	if s, _, err := run.Open(ctx, p.model, p.target); err == nil {
 		var v string
 		if s.Conn.GetContext(ctx, &v, "SELECT version()") == nil {
-			if f := strings.Fields(v); p.target.Dialect == models.Postgres && len(f) >= 2 {
-				v = f[0] + " " + f[1] // not the compiler and platform that follow
-			} else if p.target.Dialect == models.DuckDB {
+			switch f := strings.Fields(v); p.target.Dialect {
+			case models.Postgres:
+				if len(f) >= 2 {
+					v = f[0] + " " + f[1] // not the compiler and platform that follow
+				}
+			case models.DuckDB:
 				v = "DuckDB " + v
+			case models.ClickHouse:
+				v = "ClickHouse " + v + ", chdb"
 			}
 			m.EngineVersion = v
 		}

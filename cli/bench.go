@@ -15,11 +15,11 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	events := fs.Int("events", 1_000_000, "demo events to generate")
 	repeat := fs.Int("repeat", 3, "times each measurement runs (the median is reported)")
 	file := fs.String("f", "", "model whose --target supplies the engine and its settings (default: none)")
-	target := fs.String("target", "", "with -f, a target of the model (default: its default_target); else duckdb (default) or postgres")
+	target := fs.String("target", "", "with -f, a target of the model (default: its default_target); else duckdb (default), postgres or clickhouse (chdb, in-process)")
 	dsn := fs.String("dsn", "", "PostgreSQL DSN for --target postgres (default $SESSIONIZE_BENCH_PG_DSN)")
 	memLimit := fs.String("memory-limit", "", "DuckDB memory_limit, e.g. 2GB")
 	threads := fs.Int("threads", 0, "DuckDB threads (default: DuckDB's own)")
-	dir := fs.String("dir", "", "keep the work (model, DuckDB file) in this folder (default: a temporary one, removed)")
+	dir := fs.String("dir", "", "keep the work (model, DuckDB file, chdb directory) in this folder (default: a temporary one, removed)")
 	seed := fs.Int64("seed", 1, "demo data seed")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
 	if err := parse(fs, args, 0); err != nil {
@@ -31,6 +31,9 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	t, err := benchTarget(*file, *target, *dsn)
 	if err != nil {
 		return err
+	}
+	if (*memLimit != "" || *threads > 0) && t.Dialect != models.DuckDB {
+		return usageError{fmt.Sprintf("bench: --memory-limit and --threads are DuckDB settings; target %s is %s", t.Name, t.Dialect)}
 	}
 	if *memLimit != "" {
 		t.MemoryLimit = *memLimit
@@ -53,7 +56,9 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 }
 
 // benchTarget is the target to bench on: a target of the model with -f, or
-// else a bare duckdb or postgres target.
+// else a bare duckdb, postgres or clickhouse target. ClickHouse is chdb
+// (in-process), in a new data directory of the bench's own; a -f target
+// must be a chdb:// one too.
 func benchTarget(file, name, dsn string) (models.Target, error) {
 	if file != "" {
 		_, t, err := loadModel(file, name)
@@ -70,6 +75,11 @@ func benchTarget(file, name, dsn string) (models.Target, error) {
 			return models.Target{}, usageError{"bench: --target postgres needs --dsn or SESSIONIZE_BENCH_PG_DSN"}
 		}
 		return models.Target{Name: "bench", Dialect: models.Postgres, DSN: dsn}, nil
+	case models.ClickHouse:
+		if dsn != "" {
+			return models.Target{}, usageError{"bench: --target clickhouse runs chdb in a data directory of its own (in --dir) and takes no --dsn"}
+		}
+		return models.Target{Name: "bench", Dialect: models.ClickHouse}, nil
 	}
-	return models.Target{}, usageError{fmt.Sprintf("bench: unknown target %q (want duckdb or postgres, or -f FILE with one of its targets)", name)}
+	return models.Target{}, usageError{fmt.Sprintf("bench: unknown target %q (want duckdb, postgres or clickhouse, or -f FILE with one of its targets)", name)}
 }
