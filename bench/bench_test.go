@@ -136,6 +136,14 @@ func TestBenchPostgres(t *testing.T) {
 	if dsn == "" {
 		t.Skip("SESSIONIZE_TEST_PG_DSN is not set (source .ci/postgres.sh)")
 	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Other benches may share the server: only schemas this one made count.
+	before := benchSchemas(t, db)
+
 	tg := models.Target{Name: "pg", Dialect: models.Postgres, DSN: dsn}
 	var progress strings.Builder
 	r, err := Run(context.Background(), Options{Events: 20000, Repeat: 1, Target: tg, Progress: &progress})
@@ -156,25 +164,34 @@ func TestBenchPostgres(t *testing.T) {
 		t.Errorf("got a full run reading %d events, want the %d copied", r.Full.Runs[0].EventsRead, r.Events)
 	}
 
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var left []string
+	for s := range benchSchemas(t, db) {
+		if !before[s] {
+			left = append(left, s)
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("got schemas %v left after the bench, want none", left)
+	}
+}
+
+// benchSchemas are the server's schemas named like the bench's.
+func benchSchemas(t *testing.T, db *sql.DB) map[string]bool {
+	t.Helper()
 	rows, err := db.Query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'sessionize_bench_%'")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	got := map[string]bool{}
 	for rows.Next() {
 		var s string
-		rows.Scan(&s)
-		left = append(left, s)
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got[s] = true
 	}
-	if len(left) > 0 {
-		t.Errorf("got schemas %v left after the bench, want none", left)
-	}
+	return got
 }
 
 func TestProcTicks(t *testing.T) {
