@@ -145,13 +145,21 @@ FROM (
 ) AS copies
 WHERE copy_rank = 1;
 
+-- What earlier runs staged for the event_ids this run read: the one scan of
+-- the kept events in this step, over the columns the dedup and the touched
+-- contacts need.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_seen` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT o.event_id, o.loaded_at, o.ts, o.source, o.contact_id, o.user_id, o.anonymous_id
+FROM `sessionize`.`_sessionize_events` AS o
+WHERE o.event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_staged`);
+
 -- The staged rows this run changes: events not seen before, and better
 -- copies (by the dedup order above) of events an earlier run staged. A copy
 -- that loses to the staged row changes nothing.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT n.*
 FROM `sessionize`.`_sessionize_work_staged` AS n
-LEFT JOIN `sessionize`.`_sessionize_events` AS o ON o.event_id = n.event_id
+LEFT JOIN `sessionize`.`_sessionize_work_seen` AS o ON o.event_id = n.event_id
 WHERE o.event_id IS NULL
   OR n.loaded_at < o.loaded_at
   OR (n.loaded_at = o.loaded_at AND n.ts < o.ts)
@@ -160,5 +168,5 @@ WHERE o.event_id IS NULL
 -- The staged rows they replace, with the contact they belonged to.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT o.*
-FROM `sessionize`.`_sessionize_events` AS o
+FROM `sessionize`.`_sessionize_work_seen` AS o
 JOIN `sessionize`.`_sessionize_work_changed` AS n ON n.event_id = o.event_id;

@@ -135,6 +135,17 @@ WHERE copy_rank = 1;
 
 ANALYZE "sessionize"."_sessionize_work_staged";
 
+-- What earlier runs staged for the event_ids this run read: the one scan of
+-- the kept events in this step, over the columns the dedup and the touched
+-- contacts need.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_seen";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_seen" AS
+SELECT o.event_id, o.loaded_at, o.ts, o.source, o.contact_id, o.user_id, o.anonymous_id
+FROM "sessionize"."_sessionize_events" AS o
+WHERE o.event_id IN (SELECT event_id FROM "sessionize"."_sessionize_work_staged");
+
+ANALYZE "sessionize"."_sessionize_work_seen";
+
 -- The staged rows this run changes: events not seen before, and better
 -- copies (by the dedup order above) of events an earlier run staged. A copy
 -- that loses to the staged row changes nothing.
@@ -142,7 +153,7 @@ DROP TABLE IF EXISTS "sessionize"."_sessionize_work_changed";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_changed" AS
 SELECT n.*
 FROM "sessionize"."_sessionize_work_staged" AS n
-LEFT JOIN "sessionize"."_sessionize_events" AS o ON o.event_id = n.event_id
+LEFT JOIN "sessionize"."_sessionize_work_seen" AS o ON o.event_id = n.event_id
 WHERE o.event_id IS NULL
   OR n.loaded_at < o.loaded_at
   OR (n.loaded_at = o.loaded_at AND n.ts < o.ts)
@@ -154,5 +165,5 @@ ANALYZE "sessionize"."_sessionize_work_changed";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_replaced";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_replaced" AS
 SELECT o.*
-FROM "sessionize"."_sessionize_events" AS o
+FROM "sessionize"."_sessionize_work_seen" AS o
 JOIN "sessionize"."_sessionize_work_changed" AS n ON n.event_id = o.event_id;
