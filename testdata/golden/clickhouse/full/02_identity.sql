@@ -36,9 +36,13 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, u
 FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
-    *,
-    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
-  FROM candidates
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1) AS best;
 
@@ -56,9 +60,13 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, u
 FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
-    *,
-    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
-  FROM candidates
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1) AS best;
 

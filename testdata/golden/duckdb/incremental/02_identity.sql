@@ -57,9 +57,13 @@ WITH candidates AS (
 SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
-    *,
-    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
-  FROM candidates
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1;
 
@@ -93,9 +97,13 @@ WITH candidates AS (
 best AS (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
-    *,
-    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
-  FROM candidates
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1)
 SELECT t.anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id

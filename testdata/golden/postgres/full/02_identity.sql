@@ -35,9 +35,13 @@ WITH candidates AS (
 SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
-    *,
-    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
-  FROM candidates
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1;
 
@@ -58,9 +62,13 @@ SELECT anonymous_id, user_id
 FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT
-    *,
-    ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, id NULLS LAST, user_id) AS mapping_rank
-  FROM candidates
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1) AS best;
 
