@@ -150,3 +150,6 @@ func (c ClickHouse) CreateWorkTableAs(table string, key []string) string {
 
 // Uncompressed implements Dialect.
 func (ClickHouse) Uncompressed() (off, on string) { return "", "" }
+
+// WorkTablesInMemory implements Dialect.
+func (ClickHouse) WorkTablesInMemory() bool { return false }

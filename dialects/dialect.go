@@ -80,6 +80,10 @@ type Dialect interface {
 	// runs only read a little of: the statements that switch storage
 	// compression off and back on, or "" where it costs nothing.
 	Uncompressed() (off, on string)
+	// WorkTablesInMemory says work tables live in memory (and spill only
+	// under memory pressure), so reading a work table is much cheaper than
+	// reading a kept table of the same rows.
+	WorkTablesInMemory() bool
 	// WorkTable is the reference of a table that lives only during a run.
 	WorkTable(schema, name string) string
 	// CreateWorkTableAs is CreateTableAs for a work table.

@@ -125,3 +125,8 @@ func (DuckDB) CreateWorkTableAs(table string, key []string) string {
 func (DuckDB) Uncompressed() (off, on string) {
 	return "SET force_compression = 'uncompressed'", "RESET force_compression"
 }
+
+// WorkTablesInMemory implements Dialect: work tables are TEMP tables, kept
+// in memory. Reading 10M staged events from one takes about a fifth of the
+// time of reading them from the kept (uncompressed, on disk) table.
+func (DuckDB) WorkTablesInMemory() bool { return true }

@@ -126,3 +126,7 @@ func (p Postgres) CreateWorkTableAs(table string, key []string) string {
 
 // Uncompressed implements Dialect.
 func (Postgres) Uncompressed() (off, on string) { return "", "" }
+
+// WorkTablesInMemory implements Dialect: work tables are UNLOGGED tables,
+// written to disk like any other.
+func (Postgres) WorkTablesInMemory() bool { return false }

@@ -22,6 +22,10 @@ type data struct {
 	Identifies []identifyTable
 	// Properties are the model's properties, sorted by bytes.
 	Properties []string
+	// WorkEvents: a full run keeps the staged events with their contact in
+	// a work table too, and reads them from there (dialects whose work
+	// tables live in memory).
+	WorkEvents bool
 
 	InactivityTimeout, CrossPropertyWindow, LateWindow, Lookback string
 	TimeoutMicros, WindowMicros, LateMicros, LookbackMicros      int64
@@ -48,6 +52,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 		Dialect:             d.Name(),
 		Mode:                mode,
 		Incremental:         mode == Incremental,
+		WorkEvents:          mode == Full && d.WorkTablesInMemory(),
 		Schema:              m.Output.Schema,
 		Timezone:            m.Timezone,
 		InactivityTimeout:   models.Duration(m.Sessions.InactivityTimeout),

@@ -53,7 +53,7 @@ SELECT
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
 FROM temp.main."_sessionize_work_contact_sessions" AS c
-JOIN "sessionize"."_sessionize_events" AS e
+JOIN temp.main."_sessionize_work_events" AS e
   ON e.contact_id = c.contact_id
   AND e.ts >= c.session_start AND e.ts <= c.session_end
 WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL
