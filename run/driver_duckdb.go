@@ -25,7 +25,15 @@ func (duckDriver) Transactional() bool { return true }
 // Open takes the lock before it opens the database: DuckDB itself lets one
 // process at a time open a file for writing, and would refuse with a less
 // helpful message.
+//
+// Without the lock the caller only reads (export, status, report), so a
+// database file that does not exist is an error, not a new empty file.
 func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
+	if !lock {
+		if _, err := os.Stat(t.Path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("target %s: %s does not exist yet: `sessionize run` builds it", t.Name, t.Path)
+		}
+	}
 	var unlock func()
 	if lock {
 		var err error
