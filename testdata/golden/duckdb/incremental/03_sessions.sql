@@ -21,6 +21,9 @@ WITH positioned AS (
     e.property,
     e.ts,
     e.event_id,
+    e.source,
+    e.event,
+    e.url,
     epoch_us(e.ts) - epoch_us(LAG(e.ts) OVER w) AS gap_before,
     epoch_us(LEAD(e.ts) OVER w) - epoch_us(e.ts) AS gap_after,
     ROW_NUMBER() OVER w AS n
@@ -38,6 +41,9 @@ edges AS (
     property,
     ts,
     event_id,
+    source,
+    event,
+    url,
     n,
     coalesce(gap_before >= 1800000000, true) AS is_start,
     coalesce(gap_after >= 1800000000, true) AS is_end
@@ -55,6 +61,9 @@ spans AS (
     CASE WHEN is_end THEN ts ELSE LEAD(ts) OVER v END AS session_end,
     CASE WHEN is_end THEN n ELSE LEAD(n) OVER v END - n + 1 AS event_count,
     event_id AS first_event_id,
+    source,
+    event AS first_event,
+    url AS first_url,
     is_start,
     n
   FROM edges
@@ -72,11 +81,10 @@ SELECT
   s.session_end,
   CAST(s.event_count AS BIGINT) AS event_count,
   s.first_event_id,
-  f.source,
-  f.event AS first_event,
-  f.url AS first_url
+  s.source,
+  s.first_event,
+  s.first_url
 FROM spans AS s
-JOIN "sessionize"."_sessionize_events" AS f ON f.event_id = s.first_event_id
 LEFT JOIN temp.main."_sessionize_work_kept" AS k
   ON k.contact_id = s.contact_id AND k.property = s.property
 WHERE s.is_start

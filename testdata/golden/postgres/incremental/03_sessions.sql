@@ -22,6 +22,9 @@ WITH positioned AS (
     e.property,
     e.ts,
     e.event_id,
+    e.source,
+    e.event,
+    e.url,
     CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM LAG(e.ts) OVER w) * 1000000 AS BIGINT) AS gap_before,
     CAST(EXTRACT(EPOCH FROM LEAD(e.ts) OVER w) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) AS gap_after,
     ROW_NUMBER() OVER w AS n
@@ -39,6 +42,9 @@ edges AS (
     property,
     ts,
     event_id,
+    source,
+    event,
+    url,
     n,
     coalesce(gap_before >= 1800000000, true) AS is_start,
     coalesce(gap_after >= 1800000000, true) AS is_end
@@ -56,6 +62,9 @@ spans AS (
     CASE WHEN is_end THEN ts ELSE LEAD(ts) OVER v END AS session_end,
     CASE WHEN is_end THEN n ELSE LEAD(n) OVER v END - n + 1 AS event_count,
     event_id AS first_event_id,
+    source,
+    event AS first_event,
+    url AS first_url,
     is_start,
     n
   FROM edges
@@ -73,11 +82,10 @@ SELECT
   s.session_end,
   CAST(s.event_count AS BIGINT) AS event_count,
   s.first_event_id,
-  f.source,
-  f.event AS first_event,
-  f.url AS first_url
+  s.source,
+  s.first_event,
+  s.first_url
 FROM spans AS s
-JOIN "sessionize"."_sessionize_events" AS f ON f.event_id = s.first_event_id
 LEFT JOIN "sessionize"."_sessionize_work_kept" AS k
   ON k.contact_id = s.contact_id AND k.property = s.property
 WHERE s.is_start
