@@ -33,6 +33,9 @@ WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL
 
 -- The anonymous_ids whose mapping this run may change: those of changed or
 -- replaced events that carry a user_id, and those of new identifies rows.
+-- Analyzed (where the engine keeps statistics): the mapping below reads the
+-- kept events of these ids, and a planner left to guess how many there are
+-- loops over an index into random pages of the whole events table.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_touched_anon" AS
 SELECT DISTINCT anonymous_id
 FROM (
@@ -73,14 +76,11 @@ WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_iden
 INSERT INTO "sessionize"."_sessionize_identifies" (anonymous_id, user_id, ts, id)
 SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies_best";
 
--- Apply the event changes of step 1; their contact is set below, once the
--- identity map is up to date.
+-- Take out the kept copies the changed events replace (step 1 found them:
+-- usually few, looked up by event_id); the changed events go in below, with
+-- their contact, once the identity map is up to date.
 DELETE FROM "sessionize"."_sessionize_events"
-WHERE event_id IN (SELECT event_id FROM temp.main."_sessionize_work_changed");
-
-INSERT INTO "sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url)
-SELECT CAST(NULL AS VARCHAR), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
-FROM temp.main."_sessionize_work_changed";
+WHERE event_id IN (SELECT event_id FROM temp.main."_sessionize_work_replaced");
 
 -- The new mapping of each touched anonymous_id, beside the old one.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_remap" AS
@@ -89,6 +89,10 @@ WITH candidates AS (
   FROM "sessionize"."_sessionize_events"
   WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
     AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, event_id AS id
+  FROM temp.main."_sessionize_work_changed"
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
   FROM "sessionize"."_sessionize_identifies"
@@ -118,6 +122,12 @@ INSERT INTO "sessionize"."_sessionize_identity" (anonymous_id, user_id)
 SELECT anonymous_id, new_user_id
 FROM temp.main."_sessionize_work_remap"
 WHERE new_user_id IS NOT NULL;
+
+-- Apply the event changes of step 1, with their contact under the new map.
+INSERT INTO "sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url)
+SELECT coalesce(c.user_id, m.user_id, c.anonymous_id), c.source, c.property, c.event_id, c.ts, c.loaded_at, c.user_id, c.anonymous_id, c.event, c.url
+FROM temp.main."_sessionize_work_changed" AS c
+LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id;
 
 -- The contacts this run touches (SPEC §5), each with the earliest timestamp
 -- at which its events change: the contacts of the changed events, those the
@@ -180,17 +190,15 @@ JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = cs.contact_id
 WHERE cs.session_start < t.restart_ts
 GROUP BY cs.contact_id;
 
--- Set the contact of the new events, and move the events of re-mapped
--- anonymous_ids to their new contact (SPEC §3.2: a new identify
--- re-attributes past events).
+-- Move the events of re-mapped anonymous_ids to their new contact (SPEC
+-- §3.2: a new identify re-attributes past events).
 UPDATE "sessionize"."_sessionize_events"
 SET contact_id = coalesce(
   user_id,
   (SELECT m.user_id FROM "sessionize"."_sessionize_identity" AS m WHERE m.anonymous_id = "sessionize"."_sessionize_events".anonymous_id),
   anonymous_id
 )
-WHERE contact_id IS NULL
-  OR (user_id IS NULL AND anonymous_id IN (
-    SELECT anonymous_id FROM temp.main."_sessionize_work_remap"
-    WHERE old_user_id IS DISTINCT FROM new_user_id
-  ));
+WHERE user_id IS NULL AND anonymous_id IN (
+  SELECT anonymous_id FROM temp.main."_sessionize_work_remap"
+  WHERE old_user_id IS DISTINCT FROM new_user_id
+);
