@@ -22,9 +22,9 @@ type data struct {
 	Identifies []identifyTable
 	// Properties are the model's properties, sorted by bytes.
 	Properties []string
-	// WorkEvents: a full run keeps the staged events with their contact in
-	// a work table too, and reads them from there (dialects whose work
-	// tables live in memory).
+	// WorkEvents: a full run reads the staged events with their contact
+	// from the staged work table and the identity map, not from the kept
+	// table (dialects whose work tables live in memory).
 	WorkEvents bool
 
 	InactivityTimeout, CrossPropertyWindow, LateWindow, Lookback string

@@ -123,3 +123,5 @@ FROM (
   WHERE reason IS NULL AND event_id IN (SELECT event_id FROM dups)
 ) AS copies
 WHERE copy_rank = 1;
+
+-- Step 7 counts the input rows itself, so they stay until then.

@@ -170,3 +170,5 @@ CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeT
 SELECT o.*
 FROM `sessionize`.`_sessionize_work_seen` AS o
 JOIN `sessionize`.`_sessionize_work_changed` AS n ON n.event_id = o.event_id;
+
+-- Step 7 counts the input rows itself, so they stay until then.

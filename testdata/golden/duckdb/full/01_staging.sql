@@ -119,3 +119,11 @@ FROM (
   WHERE reason IS NULL
 ) AS copies
 WHERE copy_rank = 1;
+
+-- What step 7 records of the rows read. The rows themselves are not needed
+-- after this step: dropping them frees their memory for the steps after.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_read" AS
+SELECT COUNT(*) AS events_read, COUNT(reason) AS rejected, MAX(loaded_at) AS max_loaded
+FROM temp.main."_sessionize_work_input";
+
+DROP TABLE IF EXISTS temp.main."_sessionize_work_input";

@@ -67,19 +67,14 @@ FROM (
 ) AS ranked
 WHERE mapping_rank = 1) AS best;
 
--- The staged events with their contact. Work tables live in memory here, so
--- the rest of this run reads them from this one.
-CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_events" AS
+-- The staged events with their contact, kept for later runs.
+SET force_compression = 'uncompressed';
+
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_events" AS
 SELECT
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*
 FROM temp.main."_sessionize_work_staged" AS e
 LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id;
-
--- The same rows, kept for later runs.
-SET force_compression = 'uncompressed';
-
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_events" AS
-SELECT * FROM temp.main."_sessionize_work_events";
 
 RESET force_compression;

@@ -53,7 +53,13 @@ SELECT
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
 FROM temp.main."_sessionize_work_contact_sessions" AS c
-JOIN temp.main."_sessionize_work_events" AS e
+JOIN (
+SELECT
+  coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
+  e.*
+FROM temp.main."_sessionize_work_staged" AS e
+LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id
+) AS e
   ON e.contact_id = c.contact_id
   AND e.ts >= c.session_start AND e.ts <= c.session_end
 WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL

@@ -154,3 +154,11 @@ CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_replaced" AS
 SELECT o.*
 FROM temp.main."_sessionize_work_seen" AS o
 JOIN temp.main."_sessionize_work_changed" AS n ON n.event_id = o.event_id;
+
+-- What step 7 records of the rows read. The rows themselves are not needed
+-- after this step: dropping them frees their memory for the steps after.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_read" AS
+SELECT COUNT(*) AS events_read, COUNT(reason) AS rejected, MAX(loaded_at) AS max_loaded
+FROM temp.main."_sessionize_work_input";
+
+DROP TABLE IF EXISTS temp.main."_sessionize_work_input";

@@ -127,3 +127,12 @@ FROM (
 WHERE copy_rank = 1;
 
 ANALYZE "sessionize"."_sessionize_work_staged";
+
+-- What step 7 records of the rows read. The rows themselves are not needed
+-- after this step: dropping them frees their memory for the steps after.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_read";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_read" AS
+SELECT COUNT(*) AS events_read, COUNT(reason) AS rejected, MAX(loaded_at) AS max_loaded
+FROM "sessionize"."_sessionize_work_input";
+
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";

@@ -13,15 +13,15 @@ SET
     SELECT max(loaded_at) FROM (
       SELECT since AS loaded_at FROM "sessionize"."_sessionize_work_run"
       UNION ALL
-      SELECT max(loaded_at) FROM "sessionize"."_sessionize_work_input"
+      SELECT max_loaded FROM "sessionize"."_sessionize_work_read"
       UNION ALL
       SELECT max(loaded_at) FROM "sessionize"."_sessionize_work_identifies"
     ) AS loads
   ),
-  events_read = (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_input"),
-  rejected = (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_input" WHERE reason IS NOT NULL),
+  events_read = (SELECT events_read FROM "sessionize"."_sessionize_work_read"),
+  rejected = (SELECT rejected FROM "sessionize"."_sessionize_work_read"),
   contacts_affected = (SELECT COUNT(DISTINCT contact_id) FROM "sessionize"."_sessionize_work_session_cs"),
-  rows_written = (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_input" WHERE reason IS NOT NULL)
+  rows_written = (SELECT rejected FROM "sessionize"."_sessionize_work_read")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_sessions_out")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_contact_sessions")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_daily_new")
@@ -29,8 +29,8 @@ SET
 WHERE run_id = (SELECT run_id FROM "sessionize"."_sessionize_work_run");
 
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_read";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_staged";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_events";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_seen";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_changed";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_replaced";

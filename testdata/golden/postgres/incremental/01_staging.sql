@@ -167,3 +167,12 @@ CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_replaced" AS
 SELECT o.*
 FROM "sessionize"."_sessionize_work_seen" AS o
 JOIN "sessionize"."_sessionize_work_changed" AS n ON n.event_id = o.event_id;
+
+-- What step 7 records of the rows read. The rows themselves are not needed
+-- after this step: dropping them frees their memory for the steps after.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_read";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_read" AS
+SELECT COUNT(*) AS events_read, COUNT(reason) AS rejected, MAX(loaded_at) AS max_loaded
+FROM "sessionize"."_sessionize_work_input";
+
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
