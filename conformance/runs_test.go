@@ -211,3 +211,33 @@ func TestChangedModelIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRecordsWhenItFinished: finished_at - started_at in the runs table
+// covers the run, also on DuckDB, whose clock stands still inside the run's
+// transaction.
+func TestRunRecordsWhenItFinished(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			f := setup(t, e, "UTC")
+			f.bulk(0, 20000, "2024-03-01 00:00:00")
+			start := time.Now()
+			f.sessionize(0, "run")
+			wall := time.Since(start)
+			db, err := f.connect()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var row struct {
+				Started  time.Time `db:"started_at"`
+				Finished time.Time `db:"finished_at"`
+			}
+			if err := db.Get(&row, "SELECT started_at, finished_at FROM "+f.m.Output.Schema+"._sessionize_runs WHERE status = 'success'"); err != nil {
+				t.Fatal(err)
+			}
+			if got := row.Finished.Sub(row.Started); got < wall/2 || got > wall {
+				t.Errorf("got finished_at - started_at = %v, want about the run's %v", got, wall)
+			}
+		})
+	}
+}

@@ -145,6 +145,14 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, fi
 		r.Status = "failed"
 		return err
 	}
+	if tx != nil {
+		// DuckDB's clock stands still inside a transaction, at its start: set
+		// finished_at again once the run has committed. The run has succeeded
+		// either way, so a failure here only leaves step 7's value.
+		if q, err := render.RunUpdate(model, n.d, runID, []render.Assignment{{Column: "finished_at", Value: n.d.Now()}}); err == nil {
+			c.ExecContext(ctx, q)
+		}
+	}
 	return readRun(ctx, c, n, r)
 }
 
