@@ -3,6 +3,7 @@ package conformance
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -83,6 +84,32 @@ func (f *fixture) child(t *testing.T, args ...string) (*exec.Cmd, <-chan string)
 	return cmd, lines
 }
 
+// childUntil starts `sessionize run` in another process and returns it once
+// it has printed step's progress line. A PostgreSQL server may still hold
+// the lock of a run killed just before, until it notices its client is gone
+// (within client_connection_check_interval, 1 s): a child refused for that
+// (exit 3) is started again.
+func (f *fixture) childUntil(t *testing.T, step string) *exec.Cmd {
+	t.Helper()
+	for try := 0; ; try++ {
+		cmd, lines := f.child(t)
+		var seen []string
+		for l := range lines {
+			seen = append(seen, l)
+			if strings.Contains(l, step) {
+				return cmd
+			}
+		}
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() == 3 && try < 20 {
+			time.Sleep(250 * time.Millisecond)
+			continue
+		}
+		t.Fatalf("the run ended before step %s (%v):\n%s", step, err, strings.Join(seen, "\n"))
+	}
+}
+
 // waitFor reads progress lines until one contains want; false if the child
 // ended first.
 func waitFor(lines <-chan string, want string) bool {
@@ -106,11 +133,7 @@ func TestKilledRunLeavesOutputsWhole(t *testing.T) {
 			before := outputs(f)
 			f.bulk(100000, 10000, "2024-04-02 00:00:00")
 			for _, step := range []string{"00_setup", "01_staging", "02_identity", "03_sessions", "05_contact_sessions", "06_daily_metrics"} {
-				cmd, lines := f.child(t)
-				if !waitFor(lines, step) {
-					cmd.Wait()
-					t.Fatalf("the run ended before step %s", step)
-				}
+				cmd := f.childUntil(t, step)
 				cmd.Process.Signal(syscall.SIGKILL)
 				cmd.Wait()
 				if got := outputs(f); !reflect.DeepEqual(got, before) {
