@@ -8,8 +8,8 @@ SET prefer_column_name_to_alias = 1;
 -- Within each (contact_id, property), in event order (timestamp, event_id), an
 -- event starts a session when it is the first or when it comes
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
--- exactly 30:00 apart starts a session, 29:59.999999 does not. The running
--- count of starts numbers the sessions 1, 2, ... (session_index).
+-- exactly 30:00 apart starts a session, 29:59.999999 does not. Sessions are
+-- numbered 1, 2, ... (session_index) in order.
 -- Only the contacts this run touched are sessionized again, from their
 -- restart point (step 2) on; their sessions are numbered after the kept ones.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
