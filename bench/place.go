@@ -136,17 +136,7 @@ func (p *place) preparePostgres(ctx context.Context, dir string, opt Options, w 
 		copies = append(copies, run.TableCopy{From: from, To: t})
 	}
 	fmt.Fprintf(w, "bench: copying %d tables into PostgreSQL schemas %s_*\n", len(copies), prefix)
-	db, err := sql.Open("duckdb", src)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	start := time.Now()
-	if _, err := run.CopyTables(ctx, db, p.target, copies, w); err != nil {
-		return err
-	}
-	p.copySeconds = time.Since(start).Seconds()
-	return nil
+	return p.copyIn(ctx, src, copies, w)
 }
 
 // prepareCHDB generates into a DuckDB file, then copies the tables into a new
@@ -180,6 +170,11 @@ func (p *place) prepareCHDB(ctx context.Context, dir string, opt Options, w io.W
 		copies = append(copies, run.TableCopy{From: t, To: t})
 	}
 	fmt.Fprintf(w, "bench: copying %d tables into chdb at %s\n", len(copies), data)
+	return p.copyIn(ctx, src, copies, w)
+}
+
+// copyIn copies tables of the DuckDB file src into the target, timing it.
+func (p *place) copyIn(ctx context.Context, src string, copies []run.TableCopy, w io.Writer) error {
 	db, err := sql.Open("duckdb", src)
 	if err != nil {
 		return err
