@@ -148,8 +148,9 @@ func (c ClickHouse) CreateWorkTableAs(table string, key []string) string {
 	return c.CreateTableAs(table, nil)
 }
 
+// StagesFullRuns implements Dialect: no, ClickHouse templates stage and
+// publish every run their own way (see templates/clickhouse/00_setup).
+func (ClickHouse) StagesFullRuns() bool { return false }
+
 // Uncompressed implements Dialect.
 func (ClickHouse) Uncompressed() (off, on string) { return "", "" }
-
-// WorkTablesInMemory implements Dialect.
-func (ClickHouse) WorkTablesInMemory() bool { return false }

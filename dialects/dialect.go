@@ -80,10 +80,12 @@ type Dialect interface {
 	// runs only read a little of: the statements that switch storage
 	// compression off and back on, or "" where it costs nothing.
 	Uncompressed() (off, on string)
-	// WorkTablesInMemory says work tables live in memory (and spill only
-	// under memory pressure), so reading a work table is much cheaper than
-	// reading a kept table of the same rows.
-	WorkTablesInMemory() bool
+	// StagesFullRuns says a full run writes each table it keeps as a new
+	// table beside the published one (<table>__next), outside a transaction,
+	// and step 7 publishes them all in one short transaction by renaming.
+	// Else the runner runs steps 1-7 in one transaction (or, without
+	// transactions, the templates publish their own way).
+	StagesFullRuns() bool
 	// WorkTable is the reference of a table that lives only during a run.
 	WorkTable(schema, name string) string
 	// CreateWorkTableAs is CreateTableAs for a work table.

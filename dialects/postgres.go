@@ -124,9 +124,8 @@ func (p Postgres) CreateWorkTableAs(table string, key []string) string {
 	return p.CreateTableAs(table, key)
 }
 
+// StagesFullRuns implements Dialect: no, a run is one transaction.
+func (Postgres) StagesFullRuns() bool { return false }
+
 // Uncompressed implements Dialect.
 func (Postgres) Uncompressed() (off, on string) { return "", "" }
-
-// WorkTablesInMemory implements Dialect: work tables are UNLOGGED tables,
-// written to disk like any other.
-func (Postgres) WorkTablesInMemory() bool { return false }

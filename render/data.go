@@ -22,10 +22,8 @@ type data struct {
 	Identifies []identifyTable
 	// Properties are the model's properties, sorted by bytes.
 	Properties []string
-	// WorkEvents: a full run reads the staged events with their contact
-	// from the staged work table and the identity map, not from the kept
-	// table (dialects whose work tables live in memory).
-	WorkEvents bool
+	// StagesFullRuns: see dialects.Dialect.StagesFullRuns.
+	StagesFullRuns bool
 
 	InactivityTimeout, CrossPropertyWindow, LateWindow, Lookback string
 	TimeoutMicros, WindowMicros, LateMicros, LookbackMicros      int64
@@ -52,7 +50,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 		Dialect:             d.Name(),
 		Mode:                mode,
 		Incremental:         mode == Incremental,
-		WorkEvents:          mode == Full && d.WorkTablesInMemory(),
+		StagesFullRuns:      d.StagesFullRuns(),
 		Schema:              m.Output.Schema,
 		Timezone:            m.Timezone,
 		InactivityTimeout:   models.Duration(m.Sessions.InactivityTimeout),

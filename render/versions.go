@@ -37,6 +37,25 @@ func (v *versions) tbl(table string) string {
 	return v.name(table)
 }
 
+// stageAll stages every table a run writes before the first statement: a
+// full run that writes them all beside the published ones (see
+// dialects.Dialect.StagesFullRuns).
+func (v *versions) stageAll() {
+	v.staged = map[string]bool{}
+	for _, t := range versionedTables() {
+		v.staged[t] = true
+	}
+}
+
+// versionedTables are the tables a run writes: outputs and kept state.
+func versionedTables() []string {
+	var names []string
+	for _, t := range append(append([]tableSpec{}, Outputs...), stateTables...) {
+		names = append(names, t.name)
+	}
+	return names
+}
+
 func (v *versions) funcs() map[string]any {
 	return map[string]any{
 		// stage marks a table as written by this run (see versions).
@@ -50,13 +69,9 @@ func (v *versions) funcs() map[string]any {
 		// published is a table as the last successful run left it.
 		"published": v.name,
 		// versioned are the tables a run writes: outputs and kept state.
-		"versioned": func() []string {
-			var names []string
-			for _, t := range append(append([]tableSpec{}, Outputs...), stateTables...) {
-				names = append(names, t.name)
-			}
-			return names
-		},
+		"versioned": versionedTables,
+		// next is a table's new version, as a full run that stages writes it.
+		"next": func(table string) string { return v.name(table + "__next") },
 		// columns are a table's column definitions, one per line.
 		"columns": func(table string) (string, error) {
 			t, err := mustSpec(table)

@@ -91,7 +91,7 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	case opt.DryRun:
 		err = dryRun(ctx, s.Conn, n, files, r, opt.Progress)
 	default:
-		err = execute(ctx, s.Conn, n, m, files, r, opt.Progress, drv.Transactional())
+		err = execute(ctx, s.Conn, n, m, files, r, opt.Progress, drv.Transactional(), mode == render.Full && d.StagesFullRuns())
 	}
 	r.Seconds = time.Since(begin).Seconds()
 	if err != nil {
@@ -101,10 +101,13 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 }
 
 // execute runs step 0 on its own, so the run is recorded as running even if
-// it dies, then steps 1-7 in one transaction. An engine without
-// transactions (ClickHouse) runs them one after the other: its templates
-// publish everything the run wrote with step 7's last write, at once.
-func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, files []render.File, r *Report, w io.Writer, transactional bool) error {
+// it dies, then steps 1-7 in one transaction. A full run that stages
+// (dialects.Dialect.StagesFullRuns) runs steps 1-6 committing as it goes,
+// into tables nothing reads before step 7, and only step 7 in a
+// transaction: it publishes them. An engine without transactions
+// (ClickHouse) runs the steps one after the other: its templates publish
+// everything the run wrote with step 7's last write, at once.
+func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, files []render.File, r *Report, w io.Writer, transactional, staged bool) error {
 	if err := execStatements(ctx, c, files[0], r, w); err != nil {
 		return err
 	}
@@ -113,21 +116,32 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, fi
 		return fmt.Errorf("read run id: %w", err)
 	}
 	r.RunID = runID
+	staged = staged && transactional
 	var e execer = c
 	var tx *sqlx.Tx
-	if transactional {
+	begin := func() error {
 		var err error
 		if tx, err = c.BeginTxx(ctx, nil); err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
 		e = tx
+		return nil
+	}
+	var err error
+	if transactional && !staged {
+		err = begin()
 	}
 	// The model's text, so a later refusal can name what changed.
-	q, err := render.RunUpdate(model, n.d, runID, []render.Assignment{{Column: "model", Value: n.d.Literal(model.Canonical())}})
 	if err == nil {
-		_, err = e.ExecContext(ctx, q)
+		var q string
+		if q, err = render.RunUpdate(model, n.d, runID, []render.Assignment{{Column: "model", Value: n.d.Literal(model.Canonical())}}); err == nil {
+			_, err = e.ExecContext(ctx, q)
+		}
 	}
-	for _, f := range files[1:] {
+	for i, f := range files[1:] {
+		if err == nil && staged && i == len(files)-2 {
+			err = begin()
+		}
 		if err != nil {
 			break
 		}

@@ -26,10 +26,23 @@ CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
 );
 
 -- Only one run holds the target's lock, so a run still marked running is one
--- that was killed before it committed: its writes were rolled back.
+-- that was killed before it committed: nothing it wrote was published.
 UPDATE "sessionize"."_sessionize_runs"
-SET status = 'failed', error = 'the run ended before it committed; its writes were rolled back'
+SET status = 'failed', error = 'the run ended before it committed; nothing it wrote was published'
 WHERE status = 'running';
+
+-- A full run writes each table it keeps as <table>__next and renames them
+-- all in step 7, in one transaction; a full run killed before that leaves
+-- them behind, unpublished.
+DROP TABLE IF EXISTS "sessionize"."sessions__next";
+DROP TABLE IF EXISTS "sessionize"."contact_sessions__next";
+DROP TABLE IF EXISTS "sessionize"."daily_metrics__next";
+DROP TABLE IF EXISTS "sessionize"."prompted_events__next";
+DROP TABLE IF EXISTS "sessionize"."rejected_events__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_events__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identity__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_prompted__next";
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_run" AS
 SELECT

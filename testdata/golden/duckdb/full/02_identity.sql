@@ -26,7 +26,7 @@ FROM identify_rows
 WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
 
 -- The best identifies row per anonymous_id, kept for later runs.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_identifies" AS
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_identifies__next" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies"
 )
@@ -44,14 +44,22 @@ FROM (
 WHERE mapping_rank = 1;
 
 -- The identity map: the best candidate among staged events and identifies.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_identity" AS
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_identity__next" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
-  FROM temp.main."_sessionize_work_staged"
+  FROM (
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
+FROM temp.main."_sessionize_work_input" AS i
+WHERE i.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM temp.main."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+UNION ALL
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM temp.main."_sessionize_work_dups"
+  ) AS staged
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
-  FROM "sessionize"."_sessionize_identifies"
+  FROM "sessionize"."_sessionize_identifies__next"
 )
 SELECT anonymous_id, user_id
 FROM (SELECT anonymous_id, user_id, ts, id
@@ -70,11 +78,24 @@ WHERE mapping_rank = 1) AS best;
 -- The staged events with their contact, kept for later runs.
 SET force_compression = 'uncompressed';
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_events" AS
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_events__next" AS
 SELECT
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*
-FROM temp.main."_sessionize_work_staged" AS e
-LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id;
+FROM (
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
+FROM temp.main."_sessionize_work_input" AS i
+WHERE i.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM temp.main."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+UNION ALL
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM temp.main."_sessionize_work_dups"
+) AS e
+LEFT JOIN "sessionize"."_sessionize_identity__next" AS m ON m.anonymous_id = e.anonymous_id;
 
 RESET force_compression;
+
+-- The input rows are not needed after this step: dropping them frees their
+-- memory for the steps after.
+DROP TABLE IF EXISTS temp.main."_sessionize_work_input";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_dups";

@@ -22,13 +22,7 @@ WITH positioned AS (
     epoch_us(e.ts) - epoch_us(LAG(e.ts) OVER w) AS gap_before,
     epoch_us(LEAD(e.ts) OVER w) - epoch_us(e.ts) AS gap_after,
     ROW_NUMBER() OVER w AS n
-  FROM (
-SELECT
-  coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
-  e.*
-FROM temp.main."_sessionize_work_staged" AS e
-LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id
-) AS e
+  FROM "sessionize"."_sessionize_events__next" AS e
   WINDOW w AS (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id)
 ),
 edges AS (
@@ -74,12 +68,6 @@ SELECT
   f.event AS first_event,
   f.url AS first_url
 FROM spans AS s
-JOIN (
-SELECT
-  coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
-  e.*
-FROM temp.main."_sessionize_work_staged" AS e
-LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id
-) AS f ON f.event_id = s.first_event_id
+JOIN "sessionize"."_sessionize_events__next" AS f ON f.event_id = s.first_event_id
 WHERE s.is_start
 ) AS per_session;

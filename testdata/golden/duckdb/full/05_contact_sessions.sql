@@ -121,9 +121,9 @@ FROM temp.main."_sessionize_work_session_cs" AS s
 JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
-DROP TABLE IF EXISTS "sessionize"."sessions";
+DROP TABLE IF EXISTS "sessionize"."sessions__next";
 
-CREATE TABLE "sessionize"."sessions" (
+CREATE TABLE "sessionize"."sessions__next" (
   "session_id" VARCHAR,
   "contact_id" VARCHAR,
   "property" VARCHAR,
@@ -142,9 +142,9 @@ CREATE TABLE "sessionize"."sessions" (
   "days_since_prev_product_session" DOUBLE
 );
 
-DROP TABLE IF EXISTS "sessionize"."contact_sessions";
+DROP TABLE IF EXISTS "sessionize"."contact_sessions__next";
 
-CREATE TABLE "sessionize"."contact_sessions" (
+CREATE TABLE "sessionize"."contact_sessions__next" (
   "contact_session_id" VARCHAR,
   "contact_id" VARCHAR,
   "session_index" INTEGER,
@@ -163,8 +163,8 @@ CREATE TABLE "sessionize"."contact_sessions" (
   "user_lifecycle" VARCHAR
 );
 
-INSERT INTO "sessionize"."sessions"
+INSERT INTO "sessionize"."sessions__next"
 SELECT * FROM temp.main."_sessionize_work_sessions_out";
 
-INSERT INTO "sessionize"."contact_sessions"
+INSERT INTO "sessionize"."contact_sessions__next"
 SELECT * FROM temp.main."_sessionize_work_contact_sessions";

@@ -19,9 +19,9 @@ FROM temp.main."_sessionize_work_sessions_out" AS s
 JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
 
-DROP TABLE IF EXISTS "sessionize"."daily_metrics";
+DROP TABLE IF EXISTS "sessionize"."daily_metrics__next";
 
-CREATE TABLE "sessionize"."daily_metrics" (
+CREATE TABLE "sessionize"."daily_metrics__next" (
   "day" DATE,
   "property" VARCHAR,
   "sessions" BIGINT,
@@ -33,7 +33,7 @@ CREATE TABLE "sessionize"."daily_metrics" (
   "cross_property_sessions" BIGINT
 );
 
-INSERT INTO "sessionize"."daily_metrics"
+INSERT INTO "sessionize"."daily_metrics__next"
 SELECT * FROM temp.main."_sessionize_work_daily_new";
 
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
@@ -53,19 +53,13 @@ SELECT
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
 FROM temp.main."_sessionize_work_contact_sessions" AS c
-JOIN (
-SELECT
-  coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
-  e.*
-FROM temp.main."_sessionize_work_staged" AS e
-LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id
-) AS e
+JOIN "sessionize"."_sessionize_events__next" AS e
   ON e.contact_id = c.contact_id
   AND e.ts >= c.session_start AND e.ts <= c.session_end
 WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL
 GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST(timezone('America/New_York', CAST(c.session_start AS TIMESTAMPTZ)) AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_prompted" AS
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_prompted__next" AS
 SELECT * FROM temp.main."_sessionize_work_prompted";
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_out" AS
@@ -78,12 +72,12 @@ SELECT
   COUNT(DISTINCT p.contact_id) AS contacts,
   CAST(SUM(p.events) AS BIGINT) AS events,
   COUNT(*) FILTER (WHERE p.is_new) AS new_user_sessions
-FROM "sessionize"."_sessionize_prompted" AS p
+FROM "sessionize"."_sessionize_prompted__next" AS p
 GROUP BY p.day, p.entry_property, p.entry_url, p.event;
 
-DROP TABLE IF EXISTS "sessionize"."prompted_events";
+DROP TABLE IF EXISTS "sessionize"."prompted_events__next";
 
-CREATE TABLE "sessionize"."prompted_events" (
+CREATE TABLE "sessionize"."prompted_events__next" (
   "day" DATE,
   "entry_property" VARCHAR,
   "entry_url" VARCHAR,
@@ -94,5 +88,5 @@ CREATE TABLE "sessionize"."prompted_events" (
   "new_user_sessions" BIGINT
 );
 
-INSERT INTO "sessionize"."prompted_events"
+INSERT INTO "sessionize"."prompted_events__next"
 SELECT * FROM temp.main."_sessionize_work_prompted_out";

@@ -2,8 +2,29 @@
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
 SET TimeZone = 'UTC';
 --
--- Step 7: record the run as successful and drop the work tables. The runner
--- commits this together with everything steps 1-6 wrote.
+-- Step 7: publish what the run wrote, record it as successful and drop the
+-- work tables, in one transaction. Steps 1-6 of a full run committed as they
+-- went, each kept table under a name of its own (<table>__next) that nothing
+-- else reads; renaming them publishes every table at once.
+DROP TABLE IF EXISTS "sessionize"."sessions";
+ALTER TABLE "sessionize"."sessions__next" RENAME TO "sessions";
+DROP TABLE IF EXISTS "sessionize"."contact_sessions";
+ALTER TABLE "sessionize"."contact_sessions__next" RENAME TO "contact_sessions";
+DROP TABLE IF EXISTS "sessionize"."daily_metrics";
+ALTER TABLE "sessionize"."daily_metrics__next" RENAME TO "daily_metrics";
+DROP TABLE IF EXISTS "sessionize"."prompted_events";
+ALTER TABLE "sessionize"."prompted_events__next" RENAME TO "prompted_events";
+DROP TABLE IF EXISTS "sessionize"."rejected_events";
+ALTER TABLE "sessionize"."rejected_events__next" RENAME TO "rejected_events";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_events";
+ALTER TABLE "sessionize"."_sessionize_events__next" RENAME TO "_sessionize_events";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identity";
+ALTER TABLE "sessionize"."_sessionize_identity__next" RENAME TO "_sessionize_identity";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies";
+ALTER TABLE "sessionize"."_sessionize_identifies__next" RENAME TO "_sessionize_identifies";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_prompted";
+ALTER TABLE "sessionize"."_sessionize_prompted__next" RENAME TO "_sessionize_prompted";
+
 UPDATE "sessionize"."_sessionize_runs"
 SET
   status = 'success',
@@ -31,6 +52,7 @@ WHERE run_id = (SELECT run_id FROM temp.main."_sessionize_work_run");
 DROP TABLE IF EXISTS temp.main."_sessionize_work_input";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_read";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_staged";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_dups";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_seen";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_changed";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_replaced";

@@ -118,16 +118,33 @@ WHERE reason IS NOT NULL;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
-CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_staged" AS
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_dups" AS
+WITH duplicated AS (
+  SELECT event_id
+  FROM temp.main."_sessionize_work_input"
+  WHERE reason IS NULL
+  GROUP BY event_id
+  HAVING COUNT(*) > 1
+)
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
     *,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
   FROM temp.main."_sessionize_work_input"
-  WHERE reason IS NULL
+  WHERE reason IS NULL AND event_id IN (SELECT event_id FROM duplicated)
 ) AS copies
 WHERE copy_rank = 1;
+
+-- The staged events of this run.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_staged" AS
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
+FROM temp.main."_sessionize_work_input" AS i
+WHERE i.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM temp.main."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+UNION ALL
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM temp.main."_sessionize_work_dups";
 
 -- What earlier runs staged for the event_ids this run read: the one scan of
 -- the kept events in this step, over the columns the dedup and the touched
@@ -155,10 +172,12 @@ SELECT o.*
 FROM temp.main."_sessionize_work_seen" AS o
 JOIN temp.main."_sessionize_work_changed" AS n ON n.event_id = o.event_id;
 
--- What step 7 records of the rows read. The rows themselves are not needed
--- after this step: dropping them frees their memory for the steps after.
+-- What step 7 records of the rows read.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_read" AS
 SELECT COUNT(*) AS events_read, COUNT(reason) AS rejected, MAX(loaded_at) AS max_loaded
 FROM temp.main."_sessionize_work_input";
 
+-- The rows themselves are not needed after this step: dropping them frees
+-- their memory for the steps after.
 DROP TABLE IF EXISTS temp.main."_sessionize_work_input";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_dups";

@@ -114,25 +114,33 @@ WHERE reason IS NOT NULL;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_staged";
-CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_staged" AS
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_dups" AS
+WITH duplicated AS (
+  SELECT event_id
+  FROM "sessionize"."_sessionize_work_input"
+  WHERE reason IS NULL
+  GROUP BY event_id
+  HAVING COUNT(*) > 1
+)
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
     *,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
   FROM "sessionize"."_sessionize_work_input"
-  WHERE reason IS NULL
+  WHERE reason IS NULL AND event_id IN (SELECT event_id FROM duplicated)
 ) AS copies
 WHERE copy_rank = 1;
 
-ANALYZE "sessionize"."_sessionize_work_staged";
+ANALYZE "sessionize"."_sessionize_work_dups";
 
--- What step 7 records of the rows read. The rows themselves are not needed
--- after this step: dropping them frees their memory for the steps after.
+-- A full run does not copy the staged events into a work table of their own:
+-- step 2 reads them twice from the input rows (for the identity map, then to
+-- keep them with their contact), which costs less than writing them out.
+
+-- What step 7 records of the rows read.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_read";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_read" AS
 SELECT COUNT(*) AS events_read, COUNT(reason) AS rejected, MAX(loaded_at) AS max_loaded
 FROM "sessionize"."_sessionize_work_input";
-
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";

@@ -52,7 +52,15 @@ DROP TABLE IF EXISTS "sessionize"."_sessionize_identity";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_identity" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
-  FROM "sessionize"."_sessionize_work_staged"
+  FROM (
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
+FROM "sessionize"."_sessionize_work_input" AS i
+WHERE i.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+UNION ALL
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM "sessionize"."_sessionize_work_dups"
+  ) AS staged
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
@@ -82,7 +90,15 @@ CREATE UNLOGGED TABLE "sessionize"."_sessionize_events" AS
 SELECT
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*
-FROM "sessionize"."_sessionize_work_staged" AS e
+FROM (
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
+FROM "sessionize"."_sessionize_work_input" AS i
+WHERE i.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+UNION ALL
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM "sessionize"."_sessionize_work_dups"
+) AS e
 LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = e.anonymous_id;
 
 CREATE INDEX "_sessionize_events_event_id" ON "sessionize"."_sessionize_events" (event_id);
@@ -92,3 +108,8 @@ CREATE INDEX "_sessionize_events_contact_id" ON "sessionize"."_sessionize_events
 CREATE INDEX "_sessionize_events_anonymous_id" ON "sessionize"."_sessionize_events" (anonymous_id);
 
 ANALYZE "sessionize"."_sessionize_events";
+
+-- The input rows are not needed after this step: dropping them frees their
+-- memory for the steps after.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";

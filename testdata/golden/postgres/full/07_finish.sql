@@ -4,6 +4,7 @@ SET TIME ZONE 'UTC';
 --
 -- Step 7: record the run as successful and drop the work tables. The runner
 -- commits this together with everything steps 1-6 wrote.
+
 UPDATE "sessionize"."_sessionize_runs"
 SET
   status = 'success',
@@ -31,6 +32,7 @@ WHERE run_id = (SELECT run_id FROM "sessionize"."_sessionize_work_run");
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_read";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_staged";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_seen";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_changed";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_replaced";
