@@ -92,3 +92,44 @@ func TestPostgresErrorsNameWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresKeepsLoggedTables wants every table a run leaves behind (the
+// outputs and the state incremental runs read) logged: an UNLOGGED table is
+// emptied when the server crashes and never reaches a replica, so the kept
+// events would silently vanish under the next incremental run.
+func TestPostgresKeepsLoggedTables(t *testing.T) {
+	e, ok := postgresEngine(t)
+	if !ok {
+		t.Skip("no PostgreSQL here")
+	}
+	f := setup(t, e, "UTC")
+	f.load([]event{{table: "app", id: "e1", ts: "2024-01-01 10:00:00", user: "u1", name: "Signed Up"}}, nil)
+	f.sessionize(0, "run")
+	db, err := f.connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables []struct {
+		Name        string `db:"relname"`
+		Persistence string `db:"relpersistence"`
+	}
+	err = db.SelectContext(context.Background(), &tables,
+		`SELECT c.relname, c.relpersistence::text AS relpersistence
+		 FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+		 WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`, f.m.Output.Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) < 10 {
+		t.Fatalf("found %d tables in %s, want the outputs and the kept state: %v", len(tables), f.m.Output.Schema, tables)
+	}
+	for _, tb := range tables {
+		if tb.Persistence != "p" {
+			t.Errorf("%s.%s has relpersistence %q, want \"p\" (logged)", f.m.Output.Schema, tb.Name, tb.Persistence)
+		}
+		if strings.HasPrefix(tb.Name, "_sessionize_work_") {
+			t.Errorf("work table %s outlived the run", tb.Name)
+		}
+	}
+}

@@ -85,10 +85,10 @@ func (p Postgres) CreateTable(table string, cols []Column, key []string, ifNotEx
 	return "CREATE TABLE " + ine + table + " (\n" + body + "\n)"
 }
 
-// CreateTableAs implements Dialect. Work tables are UNLOGGED: they are
-// rebuilt by every run, so writing them to the WAL buys nothing.
+// CreateTableAs implements Dialect: a kept table is logged like any other,
+// so it survives a crash of the server and reaches its replicas.
 func (Postgres) CreateTableAs(table string, key []string) string {
-	return "DROP TABLE IF EXISTS " + table + ";\nCREATE UNLOGGED TABLE " + table + " AS"
+	return "DROP TABLE IF EXISTS " + table + ";\nCREATE TABLE " + table + " AS"
 }
 
 // DropTable implements Dialect.
@@ -119,9 +119,11 @@ func (Postgres) Index(table, name string, cols []string) string {
 // the rendered files also run one psql session at a time.
 func (p Postgres) WorkTable(schema, name string) string { return p.Quote(schema) + "." + p.Quote(name) }
 
-// CreateWorkTableAs implements Dialect.
-func (p Postgres) CreateWorkTableAs(table string, key []string) string {
-	return p.CreateTableAs(table, key)
+// CreateWorkTableAs implements Dialect. Work tables are UNLOGGED: they live
+// only during a run, so writing them to the WAL buys nothing. (A crash
+// empties them, and the run they belonged to rolls back anyway.)
+func (Postgres) CreateWorkTableAs(table string, key []string) string {
+	return "DROP TABLE IF EXISTS " + table + ";\nCREATE UNLOGGED TABLE " + table + " AS"
 }
 
 // StagesFullRuns implements Dialect: no, a run is one transaction.

@@ -28,7 +28,7 @@ WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
 
 -- The best identifies row per anonymous_id, kept for later runs.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies";
-CREATE UNLOGGED TABLE "sessionize"."_sessionize_identifies" AS
+CREATE TABLE "sessionize"."_sessionize_identifies" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id FROM "sessionize"."_sessionize_work_identifies"
 )
@@ -49,7 +49,7 @@ CREATE INDEX "_sessionize_identifies_anonymous_id" ON "sessionize"."_sessionize_
 
 -- The identity map: the best candidate among staged events and identifies.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_identity";
-CREATE UNLOGGED TABLE "sessionize"."_sessionize_identity" AS
+CREATE TABLE "sessionize"."_sessionize_identity" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM (
@@ -86,7 +86,7 @@ ANALYZE "sessionize"."_sessionize_identity";
 
 -- The staged events with their contact, kept for later runs.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_events";
-CREATE UNLOGGED TABLE "sessionize"."_sessionize_events" AS
+CREATE TABLE "sessionize"."_sessionize_events" AS
 SELECT
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*

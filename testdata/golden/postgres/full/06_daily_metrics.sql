@@ -65,7 +65,7 @@ GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST((c.session_st
 ANALYZE "sessionize"."_sessionize_work_prompted";
 
 DROP TABLE IF EXISTS "sessionize"."_sessionize_prompted";
-CREATE UNLOGGED TABLE "sessionize"."_sessionize_prompted" AS
+CREATE TABLE "sessionize"."_sessionize_prompted" AS
 SELECT * FROM "sessionize"."_sessionize_work_prompted";
 
 CREATE INDEX "_sessionize_prompted_contact_id" ON "sessionize"."_sessionize_prompted" (contact_id);
