@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -204,7 +205,7 @@ func execStatements(ctx context.Context, e execer, f render.File, r *Report, w i
 			return &StatementError{File: f.Name, Index: i + 1, SQL: q, Err: err}
 		}
 		if trace {
-			progress(w, "    %8.3fs  %s\n", time.Since(began).Seconds(), firstLine(q))
+			progress(w, "    %8.3fs %s %s\n", time.Since(began).Seconds(), peakMemory(), firstLine(q))
 		}
 		if n, err := res.RowsAffected(); err == nil && n > 0 {
 			rows += n
@@ -253,6 +254,26 @@ func firstLine(q string) string {
 // trace prints every statement's time under its step (SESSIONIZE_TRACE=1),
 // to see where a run spends it.
 var trace = os.Getenv("SESSIONIZE_TRACE") != ""
+
+// peakMemory is this process's peak resident set so far, for the trace
+// ("peak 2.4 GiB"), or "" where /proc does not tell: the statement after
+// which it grows is the one that needed the memory.
+func peakMemory() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				return ""
+			}
+			return fmt.Sprintf("peak %4.1f GiB", float64(kb)/(1<<20))
+		}
+	}
+	return ""
+}
 
 func (e *StatementError) Unwrap() error { return e.Err }
 
