@@ -140,8 +140,10 @@ WHERE copy_rank = 1;
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_staged" AS
 SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
 FROM temp.main."_sessionize_work_input" AS i
-WHERE i.reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM temp.main."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+-- (an outer join to the few duplicated ids, not NOT EXISTS: DuckDB plans that
+-- as a join through the distinct event_ids of all rows, 2 s more at 10M)
+LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
+WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM temp.main."_sessionize_work_dups";

@@ -55,8 +55,10 @@ WITH candidates AS (
   FROM (
 SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
 FROM "sessionize"."_sessionize_work_input" AS i
-WHERE i.reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+-- (an outer join to the few duplicated ids, not NOT EXISTS: DuckDB plans that
+-- as a join through the distinct event_ids of all rows, 2 s more at 10M)
+LEFT JOIN "sessionize"."_sessionize_work_dups" AS d ON d.event_id = i.event_id
+WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM "sessionize"."_sessionize_work_dups"
@@ -93,8 +95,10 @@ SELECT
 FROM (
 SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
 FROM "sessionize"."_sessionize_work_input" AS i
-WHERE i.reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_dups" AS d WHERE d.event_id = i.event_id)
+-- (an outer join to the few duplicated ids, not NOT EXISTS: DuckDB plans that
+-- as a join through the distinct event_ids of all rows, 2 s more at 10M)
+LEFT JOIN "sessionize"."_sessionize_work_dups" AS d ON d.event_id = i.event_id
+WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM "sessionize"."_sessionize_work_dups"
