@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -262,5 +263,56 @@ func TestRunRecordsWhenItFinished(t *testing.T) {
 				t.Errorf("got finished_at - started_at = %v, want about the run's %v", got, wall)
 			}
 		})
+	}
+}
+
+// TestStagedFullRunLeavesNoNextTables: a DuckDB full run writes every table
+// it keeps as <table>__next and publishes them by renaming in step 7. After
+// it, only the published tables are left; and the <table>__next tables a
+// killed full run leaves behind are dropped by the next run, incremental or
+// full, without touching the published ones.
+func TestStagedFullRunLeavesNoNextTables(t *testing.T) {
+	f := setup(t, duckEngine(), "UTC")
+	f.load([]event{
+		{table: "web", id: "w1", ts: "2024-01-01 10:00:00", anon: "a1", url: "https://example.com/"},
+		{table: "app", id: "p1", ts: "2024-01-01 10:10:00", user: "u1", anon: "a1", name: "Signed Up"},
+	}, nil)
+	f.sessionize(0, "run")
+	tables := func() []string {
+		db, err := f.connect()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var names []string
+		if err := db.Select(&names, "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name", f.m.Output.Schema); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	published := tables()
+	for _, name := range published {
+		if strings.HasSuffix(name, "__next") {
+			t.Errorf("after a full run: %s is left", name)
+		}
+	}
+	if !slices.Contains(published, "sessions") || !slices.Contains(published, "_sessionize_events") {
+		t.Fatalf("after a full run: tables %v lack the outputs or the kept events", published)
+	}
+
+	// What a full run killed in step 5 leaves: new versions of some tables.
+	out := f.m.Output.Schema
+	f.exec(
+		"CREATE TABLE "+out+".sessions__next AS SELECT * FROM "+out+".sessions WHERE false",
+		"CREATE TABLE "+out+"._sessionize_events__next AS SELECT * FROM "+out+"._sessionize_events",
+	)
+	f.load([]event{{table: "app", id: "p2", ts: "2024-01-01 10:20:00", user: "u1", name: "Report Viewed"}}, nil)
+	f.sessionize(0, "run") // incremental
+	if got := tables(); !slices.Equal(got, published) {
+		t.Errorf("after the next run: tables %v, want %v", got, published)
+	}
+	got := f.columns("sessions", "property", "event_count")
+	if want := []string{"marketing|1", "product|2"}; !slices.Equal(got, want) {
+		t.Errorf("after the next run: sessions %v, want %v", got, want)
 	}
 }
