@@ -244,7 +244,7 @@ func (p *place) measure(m *Measure, f func() error) error {
 	}
 	m.Seconds = append(m.Seconds, time.Since(start).Seconds())
 	m.OthersCPU = append(m.OthersCPU, othersShare(cpu, sampleCPU(p.server)))
-	m.PeakRSSBytes = max(m.PeakRSSBytes, peakRSS())
+	m.PeakRSSBytes = max(m.PeakRSSBytes, run.PeakRSS())
 	return nil
 }
 

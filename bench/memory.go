@@ -7,21 +7,10 @@ import (
 )
 
 // resetPeak resets the kernel's record of this process's peak resident set
-// (VmHWM) to its current size, so the next peakRSS is the peak since now.
+// (VmHWM) to its current size, so the next run.PeakRSS is the peak since now.
 // It reports whether the kernel allowed it (Linux 4.0 and newer).
 func resetPeak() bool {
 	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-}
-
-// peakRSS is the peak resident set of this process in bytes (VmHWM), or 0
-// where /proc does not tell.
-func peakRSS() int64 {
-	v := procField("/proc/self/status", "VmHWM")
-	kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return kb * 1024
 }
 
 // cpuSample is a reading of the machine's and this process's CPU time, in

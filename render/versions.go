@@ -70,8 +70,6 @@ func (v *versions) funcs() map[string]any {
 		"published": v.name,
 		// versioned are the tables a run writes: outputs and kept state.
 		"versioned": versionedTables,
-		// next is a table's new version, as a full run that stages writes it.
-		"next": func(table string) string { return v.name(table + "__next") },
 		// columns are a table's column definitions, one per line.
 		"columns": func(table string) (string, error) {
 			t, err := mustSpec(table)

@@ -139,14 +139,13 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, fi
 			_, err = e.ExecContext(ctx, q)
 		}
 	}
-	for i, f := range files[1:] {
-		if err == nil && staged && i == len(files)-2 {
-			err = begin()
+	for i := 1; i < len(files) && err == nil; i++ {
+		if staged && i == len(files)-1 { // step 7 publishes
+			if err = begin(); err != nil {
+				break
+			}
 		}
-		if err != nil {
-			break
-		}
-		err = execStatements(ctx, e, f, r, w)
+		err = execStatements(ctx, e, files[i], r, w)
 	}
 	if tx != nil {
 		if err == nil {
@@ -255,22 +254,31 @@ func firstLine(q string) string {
 // to see where a run spends it.
 var trace = os.Getenv("SESSIONIZE_TRACE") != ""
 
-// peakMemory is this process's peak resident set so far, for the trace
-// ("peak 2.4 GiB"), or "" where /proc does not tell: the statement after
-// which it grows is the one that needed the memory.
-func peakMemory() string {
+// PeakRSS is the peak resident set of this process in bytes (VmHWM), or 0
+// where /proc does not tell.
+func PeakRSS() int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return ""
+		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			if err != nil {
-				return ""
+				return 0
 			}
-			return fmt.Sprintf("peak %4.1f GiB", float64(kb)/(1<<20))
+			return kb * 1024
 		}
+	}
+	return 0
+}
+
+// peakMemory is PeakRSS for the trace ("peak 2.4 GiB"), or "" where /proc
+// does not tell: the statement after which it grows is the one that needed
+// the memory.
+func peakMemory() string {
+	if b := PeakRSS(); b > 0 {
+		return fmt.Sprintf("peak %4.1f GiB", float64(b)/(1<<30))
 	}
 	return ""
 }
