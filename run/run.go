@@ -74,7 +74,11 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer s.Close()
+	defer func() {
+		began := time.Now()
+		s.Close()
+		traceSince(opt.Progress, began, "close the target")
+	}()
 
 	mode, why, err := chooseMode(ctx, s.Conn, d, m, opt.FullRefresh)
 	if err != nil {
@@ -149,7 +153,9 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, fi
 	}
 	if tx != nil {
 		if err == nil {
+			began := time.Now()
 			err = tx.Commit()
+			traceSince(w, began, "COMMIT")
 		} else {
 			tx.Rollback()
 		}
@@ -203,9 +209,7 @@ func execStatements(ctx context.Context, e execer, f render.File, r *Report, w i
 		if err != nil {
 			return &StatementError{File: f.Name, Index: i + 1, SQL: q, Err: err}
 		}
-		if trace {
-			progress(w, "    %8.3fs %s %s\n", time.Since(began).Seconds(), peakMemory(), firstLine(q))
-		}
+		traceSince(w, began, firstLine(q))
 		if n, err := res.RowsAffected(); err == nil && n > 0 {
 			rows += n
 		}
@@ -253,6 +257,14 @@ func firstLine(q string) string {
 // trace prints every statement's time under its step (SESSIONIZE_TRACE=1),
 // to see where a run spends it.
 var trace = os.Getenv("SESSIONIZE_TRACE") != ""
+
+// traceSince prints, when tracing, the time since began and the peak memory
+// beside what took it.
+func traceSince(w io.Writer, began time.Time, what string) {
+	if trace {
+		progress(w, "    %8.3fs %s %s\n", time.Since(began).Seconds(), peakMemory(), what)
+	}
+}
 
 // PeakRSS is the peak resident set of this process in bytes (VmHWM), or 0
 // where /proc does not tell.
