@@ -13,7 +13,7 @@ var workTables = []string{
 	"_sessionize_work_input", "_sessionize_work_read", "_sessionize_work_staged", "_sessionize_work_dups", "_sessionize_work_seen", "_sessionize_work_changed",
 	"_sessionize_work_replaced", "_sessionize_work_identifies",
 	"_sessionize_work_touched_anon", "_sessionize_work_identifies_best",
-	"_sessionize_work_remap", "_sessionize_work_moved", "_sessionize_work_changes", "_sessionize_work_touched",
+	"_sessionize_work_remap", "_sessionize_work_changes", "_sessionize_work_touched",
 	"_sessionize_work_kept", "_sessionize_work_kept_cs", "_sessionize_work_days",
 	"_sessionize_work_event_sessions", "_sessionize_work_sessions",
 	"_sessionize_work_lifecycle", "_sessionize_work_session_cs",

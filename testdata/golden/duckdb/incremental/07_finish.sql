@@ -40,7 +40,6 @@ DROP TABLE IF EXISTS temp.main."_sessionize_work_identifies";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_touched_anon";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_identifies_best";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_remap";
-DROP TABLE IF EXISTS temp.main."_sessionize_work_moved";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_changes";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_touched";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_kept";

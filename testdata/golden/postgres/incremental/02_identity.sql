@@ -207,26 +207,14 @@ WHERE cs.session_start < t.restart_ts
 GROUP BY cs.contact_id;
 
 -- Move the events of re-mapped anonymous_ids to their new contact (SPEC
--- §3.2: a new identify re-attributes past events): take them out and put
--- them back under it. Not an UPDATE: these rows lie all through the table,
--- and DuckDB's next checkpoint rewrites the updated column of every row
--- group an UPDATE touched (1.3 s at 10M events, for a few thousand rows);
--- deleted and appended rows cost it next to nothing.
-DROP TABLE IF EXISTS "sessionize"."_sessionize_work_moved";
-CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_moved" AS
-SELECT coalesce(r.new_user_id, e.anonymous_id) AS contact_id, e.source AS source, e.property AS property,
-  e.event_id AS event_id, e.ts AS ts, e.loaded_at AS loaded_at, e.user_id AS user_id,
-  e.anonymous_id AS anonymous_id, e.event AS event, e.url AS url
-FROM "sessionize"."_sessionize_events" AS e
-JOIN "sessionize"."_sessionize_work_remap" AS r ON r.anonymous_id = e.anonymous_id
-WHERE e.user_id IS NULL AND r.old_user_id IS DISTINCT FROM r.new_user_id;
-
-DELETE FROM "sessionize"."_sessionize_events"
+-- §3.2: a new identify re-attributes past events).
+UPDATE "sessionize"."_sessionize_events"
+SET contact_id = coalesce(
+  user_id,
+  (SELECT m.user_id FROM "sessionize"."_sessionize_identity" AS m WHERE m.anonymous_id = "sessionize"."_sessionize_events".anonymous_id),
+  anonymous_id
+)
 WHERE user_id IS NULL AND anonymous_id IN (
   SELECT anonymous_id FROM "sessionize"."_sessionize_work_remap"
   WHERE old_user_id IS DISTINCT FROM new_user_id
 );
-
-INSERT INTO "sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url)
-SELECT contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
-FROM "sessionize"."_sessionize_work_moved";
