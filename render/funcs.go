@@ -10,7 +10,7 @@ import (
 
 // workTables are the tables a run builds and drops again at its end.
 var workTables = []string{
-	"_sessionize_work_input", "_sessionize_work_read", "_sessionize_work_staged", "_sessionize_work_dups", "_sessionize_work_seen", "_sessionize_work_changed",
+	"_sessionize_work_input", "_sessionize_work_read", "_sessionize_work_staged", "_sessionize_work_dup_ids", "_sessionize_work_dups", "_sessionize_work_seen", "_sessionize_work_changed",
 	"_sessionize_work_replaced", "_sessionize_work_identifies",
 	"_sessionize_work_touched_anon", "_sessionize_work_identifies_best",
 	"_sessionize_work_remap", "_sessionize_work_changes", "_sessionize_work_touched",

@@ -102,4 +102,5 @@ RESET force_compression;
 -- The input rows are not needed after this step: dropping them frees their
 -- memory for the steps after.
 DROP TABLE IF EXISTS temp.main."_sessionize_work_input";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_dup_ids";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_dups";

@@ -32,6 +32,7 @@ WHERE run_id = (SELECT run_id FROM temp.main."_sessionize_work_run");
 DROP TABLE IF EXISTS temp.main."_sessionize_work_input";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_read";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_staged";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_dup_ids";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_dups";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_seen";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_changed";

@@ -116,4 +116,5 @@ ANALYZE "sessionize"."_sessionize_events";
 -- The input rows are not needed after this step: dropping them frees their
 -- memory for the steps after.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dup_ids";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";

@@ -119,24 +119,30 @@ SELECT event_id, source, ts, loaded_at, reason
 FROM "sessionize"."_sessionize_work_input"
 WHERE reason IS NOT NULL;
 
+-- The event_ids that occur more than once, found in a table of their own so
+-- that the aggregate over every row runs once: inside the rank below,
+-- PostgreSQL's parallel workers each built it again (1.1 s of 1.5 s at 1M).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dup_ids";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_dup_ids" AS
+SELECT event_id
+FROM "sessionize"."_sessionize_work_input"
+WHERE reason IS NULL
+GROUP BY event_id
+HAVING COUNT(*) > 1;
+
+ANALYZE "sessionize"."_sessionize_work_dup_ids";
+
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_dups" AS
-WITH duplicated AS (
-  SELECT event_id
-  FROM "sessionize"."_sessionize_work_input"
-  WHERE reason IS NULL
-  GROUP BY event_id
-  HAVING COUNT(*) > 1
-)
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (
   SELECT
     *,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
   FROM "sessionize"."_sessionize_work_input"
-  WHERE reason IS NULL AND event_id IN (SELECT event_id FROM duplicated)
+  WHERE reason IS NULL AND event_id IN (SELECT event_id FROM "sessionize"."_sessionize_work_dup_ids")
 ) AS copies
 WHERE copy_rank = 1;
 
@@ -199,4 +205,5 @@ FROM "sessionize"."_sessionize_work_input";
 -- The rows themselves are not needed after this step: dropping them frees
 -- their memory for the steps after.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dup_ids";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
