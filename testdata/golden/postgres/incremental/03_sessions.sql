@@ -61,6 +61,10 @@ spans AS (
     ts AS session_start,
     CASE WHEN is_end THEN ts ELSE LEAD(ts) OVER v END AS session_end,
     CASE WHEN is_end THEN n ELSE LEAD(n) OVER v END - n + 1 AS event_count,
+    -- the session's number: the starts up to this row, in the same sort
+    SUM(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (
+      PARTITION BY contact_id, property ORDER BY n ROWS UNBOUNDED PRECEDING
+    ) AS start_number,
     event_id AS first_event_id,
     source,
     event AS first_event,
@@ -76,7 +80,7 @@ SELECT
   s.property,
   CAST(
     coalesce(k.kept_sessions, 0) +
-    ROW_NUMBER() OVER (PARTITION BY s.contact_id, s.property ORDER BY s.n) AS INTEGER
+    s.start_number AS INTEGER
   ) AS session_index,
   s.session_start,
   s.session_end,
