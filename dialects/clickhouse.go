@@ -152,5 +152,8 @@ func (c ClickHouse) CreateWorkTableAs(table string, key []string) string {
 // publish every run their own way (see templates/clickhouse/00_setup).
 func (ClickHouse) StagesFullRuns() bool { return false }
 
+// Variable implements Dialect: the query, as a scalar subquery.
+func (ClickHouse) Variable(name, query string) (set, get string) { return "", "(" + query + ")" }
+
 // Uncompressed implements Dialect.
 func (ClickHouse) Uncompressed() (off, on string) { return "", "" }

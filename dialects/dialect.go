@@ -86,6 +86,13 @@ type Dialect interface {
 	// Else the runner runs steps 1-7 in one transaction (or, without
 	// transactions, the templates publish their own way).
 	StagesFullRuns() bool
+	// Variable keeps a query's single value for the statements after it: set
+	// is the statement that keeps it ("" where the engine has no session
+	// variables) and get the expression that reads it (the query itself as a
+	// scalar subquery where there is no set). DuckDB pushes a comparison
+	// with a variable's value into a table scan and skips the row groups its
+	// zone maps rule out, where a subquery inside an OR it cannot.
+	Variable(name, query string) (set, get string)
 	// WorkTable is the reference of a table that lives only during a run.
 	WorkTable(schema, name string) string
 	// CreateWorkTableAs is CreateTableAs for a work table.

@@ -124,6 +124,11 @@ func (DuckDB) CreateWorkTableAs(table string, key []string) string {
 // the same statements committed one by one 35 s.
 func (DuckDB) StagesFullRuns() bool { return true }
 
+// Variable implements Dialect.
+func (DuckDB) Variable(name, query string) (set, get string) {
+	return "SET VARIABLE " + name + " = (" + query + ")", "getvariable('" + name + "')"
+}
+
 // Uncompressed implements Dialect: DuckDB analyses every string column for
 // its compression as it writes, which makes writing 10M staged events four
 // times slower; the events are kept for incremental runs, which read a few

@@ -129,5 +129,8 @@ func (Postgres) CreateWorkTableAs(table string, key []string) string {
 // StagesFullRuns implements Dialect: no, a run is one transaction.
 func (Postgres) StagesFullRuns() bool { return false }
 
+// Variable implements Dialect: the query, as a scalar subquery.
+func (Postgres) Variable(name, query string) (set, get string) { return "", "(" + query + ")" }
+
 // Uncompressed implements Dialect.
 func (Postgres) Uncompressed() (off, on string) { return "", "" }

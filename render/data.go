@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"sort"
 
 	"github.com/sessionize/sessionize/dialects"
@@ -34,7 +35,10 @@ type data struct {
 type eventTable struct {
 	Source, Property, Table, Relation, Filter         string
 	EventID, Timestamp, UserID, AnonymousID, LoadedAt string
-	Event, URL                                        string
+	// LoadTime is the table's own column that loaded_at comes from: its
+	// load time, or its timestamp where it has none.
+	LoadTime   string
+	Event, URL string
 }
 
 // identifyTable is one identifies table, as eventTable.
@@ -80,6 +84,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 				UserID:      c.id(t.Columns.UserID),
 				AnonymousID: c.id(t.Columns.AnonymousID),
 				LoadedAt:    c.timestamp(t.Columns.LoadedAt),
+				LoadTime:    c.timestamp(cmp.Or(t.Columns.LoadedAt, t.Columns.Timestamp)),
 				Event:       c.text(t.Columns.Event),
 				URL:         c.text(t.Columns.URL),
 			})

@@ -101,10 +101,13 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"seconds":    d.Seconds,
 		"days":       d.Days,
 		"minus":      d.MinusMicros,
-		"md5":        d.MD5Hex,
-		"concat":     d.Concat,
-		"localdate":  func(expr string) string { return d.LocalDate(expr, x.Timezone) },
-		"properties": func() string { return propertyList(d, x.Properties) },
+		// setVariable and variable: dialects.Dialect.Variable's two halves.
+		"setVariable": func(name, query string) string { set, _ := d.Variable(name, query); return set },
+		"variable":    func(name, query string) string { _, get := d.Variable(name, query); return get },
+		"md5":         d.MD5Hex,
+		"concat":      d.Concat,
+		"localdate":   func(expr string) string { return d.LocalDate(expr, x.Timezone) },
+		"properties":  func() string { return propertyList(d, x.Properties) },
 		"propertyCount": func() string {
 			return propertyCount(d, x.Properties)
 		},

@@ -11,7 +11,10 @@ SET prefer_column_name_to_alias = 1;
 -- SPEC §5: rows loaded at or above the watermark are read (those at it again,
 -- which dedup makes harmless); rows without a load time of their own, whose
 -- loaded_at fell back to their timestamp, are read back to late_window (3d)
--- below it.
+-- below it. Each table's own load-time column (its timestamp where it has
+-- none) is bounded too, by what that filter implies: a row loaded late_window
+-- or more before the watermark cannot pass it. Said of the column itself, the
+-- bound lets the engine skip such rows unread.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH source_rows AS (
 
@@ -27,6 +30,8 @@ WITH source_rows AS (
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `website`.`pages`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
@@ -42,6 +47,8 @@ WITH source_rows AS (
     CAST(`event` AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `website`.`tracks`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
@@ -57,6 +64,8 @@ WITH source_rows AS (
     CAST(`event` AS Nullable(String)) AS event,
     CAST(`context_page_url` AS Nullable(String)) AS url
   FROM `app_prod`.`tracks`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
@@ -72,6 +81,8 @@ WITH source_rows AS (
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `docs`.`pages`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
@@ -87,6 +98,8 @@ WITH source_rows AS (
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `blog`.`pages`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
 )
 SELECT
   *,

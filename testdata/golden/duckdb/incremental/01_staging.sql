@@ -9,7 +9,14 @@ SET TimeZone = 'UTC';
 -- SPEC §5: rows loaded at or above the watermark are read (those at it again,
 -- which dedup makes harmless); rows without a load time of their own, whose
 -- loaded_at fell back to their timestamp, are read back to late_window (3d)
--- below it.
+-- below it. Each table's own load-time column (its timestamp where it has
+-- none) is bounded too, by what that filter implies: a row loaded late_window
+-- or more before the watermark cannot pass it. Said of the column itself, the
+-- bound lets the engine skip such rows unread.
+
+-- The watermark, kept for the source scans below.
+SET VARIABLE sessionize_since = (SELECT since FROM temp.main."_sessionize_work_run");
+
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_input" AS
 WITH source_rows AS (
 
@@ -25,6 +32,8 @@ WITH source_rows AS (
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "website"."pages"
+  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
+    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -40,6 +49,8 @@ WITH source_rows AS (
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "website"."tracks"
+  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
+    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -55,6 +66,8 @@ WITH source_rows AS (
     CAST("event" AS VARCHAR) AS event,
     CAST("context_page_url" AS VARCHAR) AS url
   FROM "app_prod"."tracks"
+  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
+    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -70,6 +83,8 @@ WITH source_rows AS (
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "docs"."pages"
+  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
+    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -85,6 +100,8 @@ WITH source_rows AS (
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "blog"."pages"
+  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
+    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 )
 SELECT
   *,

@@ -9,7 +9,10 @@ SET TIME ZONE 'UTC';
 -- SPEC §5: rows loaded at or above the watermark are read (those at it again,
 -- which dedup makes harmless); rows without a load time of their own, whose
 -- loaded_at fell back to their timestamp, are read back to late_window (3d)
--- below it.
+-- below it. Each table's own load-time column (its timestamp where it has
+-- none) is bounded too, by what that filter implies: a row loaded late_window
+-- or more before the watermark cannot pass it. Said of the column itself, the
+-- bound lets the engine skip such rows unread.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_input" AS
 WITH source_rows AS (
@@ -26,6 +29,8 @@ WITH source_rows AS (
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "website"."pages"
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
+    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -41,6 +46,8 @@ WITH source_rows AS (
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "website"."tracks"
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
+    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -56,6 +63,8 @@ WITH source_rows AS (
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("context_page_url" AS TEXT) COLLATE "C" AS url
   FROM "app_prod"."tracks"
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
+    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -71,6 +80,8 @@ WITH source_rows AS (
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "docs"."pages"
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
+    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -86,6 +97,8 @@ WITH source_rows AS (
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "blog"."pages"
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
+    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 )
 SELECT
   *,
