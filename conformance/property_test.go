@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sessionize/sessionize/models"
 )
 
 var (
@@ -99,7 +101,11 @@ func randomCase(seed uint64) []arrival {
 			ev.user, ev.anon = "''", ""
 		case 3: // no load time of its own: loaded_at falls back to timestamp
 			ev.loaded = ""
-			ev.ts = stamp(loaded)
+			ev.ts = stamp(loaded.Add(-withinLate(r)))
+		case 4: // a load time equal to its timestamp, as when a loader copies
+			// one into the other: read back to late_window like the above
+			t := loaded.Add(-withinLate(r))
+			ev.ts, ev.loaded = stamp(t), stamp(t)
 		}
 		if r.IntN(3) == 0 {
 			ev.url = fmt.Sprintf("/p%d", r.IntN(3))
@@ -110,6 +116,18 @@ func randomCase(seed uint64) []arrival {
 		out = append(out, arrival{batch: b, ev: ev})
 	}
 	return out
+}
+
+// withinLate is how long before its batch a row without a load time of its
+// own is stamped: none half the time, else up to just under late_window
+// (the model's default, 3d), which an incremental run reads back to below
+// the watermark (SPEC §5). The watermark is below every row of the batch,
+// so such a row is always read.
+func withinLate(r *rand.Rand) time.Duration {
+	if r.IntN(2) == 0 {
+		return 0
+	}
+	return time.Duration(r.Int64N(int64(models.DefaultLateWindow))).Truncate(time.Microsecond)
 }
 
 var outputTables = []string{"sessions", "contact_sessions", "daily_metrics", "prompted_events", "rejected_events"}
