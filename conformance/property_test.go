@@ -71,10 +71,19 @@ func randomCase(seed uint64) []arrival {
 		}
 		ts = ts.Truncate(time.Microsecond)
 		if r.IntN(12) == 0 { // an identify, maybe before the events it maps
-			out = append(out, arrival{batch: b, id: &identify{
+			id := &identify{
 				id: fmt.Sprintf("i%d", i), user: pick(users), anon: pick(anons),
 				ts: stamp(ts), loaded: stamp(loaded),
-			}})
+			}
+			switch r.IntN(6) {
+			case 0: // no load time of its own, as events below
+				id.loaded = ""
+				id.ts = stamp(loaded.Add(-withinLate(r)))
+			case 1: // a load time equal to its timestamp
+				t := loaded.Add(-withinLate(r))
+				id.ts, id.loaded = stamp(t), stamp(t)
+			}
+			out = append(out, arrival{batch: b, id: id})
 			continue
 		}
 		ev := &event{table: pick(tables), ts: stamp(ts), loaded: stamp(loaded), name: pick(names)}

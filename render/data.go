@@ -45,6 +45,7 @@ type eventTable struct {
 type identifyTable struct {
 	Table, Relation, Filter                      string
 	ID, UserID, AnonymousID, Timestamp, LoadedAt string
+	LoadTime                                     string
 }
 
 func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
@@ -112,6 +113,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 			AnonymousID: c.id(t.Columns.AnonymousID),
 			Timestamp:   c.timestamp(t.Columns.Timestamp),
 			LoadedAt:    c.timestamp(t.Columns.LoadedAt),
+			LoadTime:    c.timestamp(cmp.Or(t.Columns.LoadedAt, t.Columns.Timestamp)),
 		})
 	}
 	return x, nil

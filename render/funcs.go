@@ -23,6 +23,14 @@ var workTables = []string{
 	"_sessionize_work_prompted_out", "_sessionize_work_run",
 }
 
+// sinceVariable names the watermark where the dialect keeps it in a variable.
+const sinceVariable = "sessionize_since"
+
+// sinceQuery reads this run's watermark (step 0 records it).
+func sinceQuery(tbl func(string) string) string {
+	return "SELECT since FROM " + tbl("_sessionize_work_run")
+}
+
 // funcs is the FuncMap the templates write SQL with: table names in the
 // output schema, and every engine-specific fragment, through the dialect.
 func funcs(d dialects.Dialect, x *data) template.FuncMap {
@@ -101,13 +109,14 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"seconds":    d.Seconds,
 		"days":       d.Days,
 		"minus":      d.MinusMicros,
-		// setVariable and variable: dialects.Dialect.Variable's two halves.
-		"setVariable": func(name, query string) string { set, _ := d.Variable(name, query); return set },
-		"variable":    func(name, query string) string { _, get := d.Variable(name, query); return get },
-		"md5":         d.MD5Hex,
-		"concat":      d.Concat,
-		"localdate":   func(expr string) string { return d.LocalDate(expr, x.Timezone) },
-		"properties":  func() string { return propertyList(d, x.Properties) },
+		// keepWatermark keeps the watermark for an incremental run's source
+		// scans ("" where the dialect has no variables); watermark reads it.
+		"keepWatermark": func() string { set, _ := d.Variable(sinceVariable, sinceQuery(tbl)); return set },
+		"watermark":     func() string { _, get := d.Variable(sinceVariable, sinceQuery(tbl)); return get },
+		"md5":           d.MD5Hex,
+		"concat":        d.Concat,
+		"localdate":     func(expr string) string { return d.LocalDate(expr, x.Timezone) },
+		"properties":    func() string { return propertyList(d, x.Properties) },
 		"propertyCount": func() string {
 			return propertyCount(d, x.Properties)
 		},

@@ -22,6 +22,8 @@ WITH identify_rows AS (
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
     coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at
   FROM `app_prod`.`identifies`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
 )
 SELECT *
 FROM identify_rows

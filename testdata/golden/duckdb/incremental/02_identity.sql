@@ -7,6 +7,9 @@ SET TimeZone = 'UTC';
 -- among the staged events and the identifies rows; contact_id is
 -- coalesce(user_id, mapped user_id, anonymous_id).
 
+-- The watermark, kept for the source scans below.
+SET VARIABLE sessionize_since = (SELECT since FROM temp.main."_sessionize_work_run");
+
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_identifies" AS
@@ -20,6 +23,8 @@ WITH identify_rows AS (
     TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
     coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at
   FROM "app_prod"."identifies"
+  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
+    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 )
 SELECT *
 FROM identify_rows

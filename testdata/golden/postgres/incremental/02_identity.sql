@@ -21,6 +21,8 @@ WITH identify_rows AS (
     CAST("timestamp" AS TIMESTAMP) AS ts,
     coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at
   FROM "app_prod"."identifies"
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
+    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 )
 SELECT *
 FROM identify_rows
