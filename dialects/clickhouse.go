@@ -59,9 +59,6 @@ func (ClickHouse) Concat(exprs ...string) string { return "concat(" + strings.Jo
 func (c ClickHouse) LocalDate(expr, tz string) string {
 	return "toDate32(" + expr + ", " + c.Literal(tz) + ")"
 }
-func (ClickHouse) ArgMin(v, key, cond string) string {
-	return "argMinIf(" + v + ", " + key + ", " + cond + ")"
-}
 func (ClickHouse) CountIf(cond string) string   { return "toInt64(countIf(" + cond + "))" }
 func (ClickHouse) SumBigint(expr string) string { return "toInt64(sum(" + expr + "))" }
 func (ClickHouse) Now() string                  { return "now64(6, 'UTC')" }

@@ -52,8 +52,6 @@ type Dialect interface {
 	Concat(exprs ...string) string
 	// LocalDate is the DATE of a UTC timestamp in the IANA time zone tz.
 	LocalDate(expr, tz string) string
-	// ArgMin is the value of v on the row with the smallest key among the rows where cond holds.
-	ArgMin(v, key, cond string) string
 	// CountIf counts the rows where cond holds, as a bigint.
 	CountIf(cond string) string
 	// SumBigint sums an integer expression into a bigint (DuckDB's SUM is HUGEINT).

@@ -57,9 +57,6 @@ func (DuckDB) LocalDate(expr, tz string) string {
 	}
 	return "CAST(timezone(" + Literal(tz) + ", CAST(" + expr + " AS TIMESTAMPTZ)) AS DATE)"
 }
-func (DuckDB) ArgMin(v, key, cond string) string {
-	return "arg_min(" + v + ", " + key + ") FILTER (WHERE " + cond + ")"
-}
 func (DuckDB) CountIf(cond string) string {
 	return "COUNT(*) FILTER (WHERE " + cond + ")" // count_if gives NULL when cond is NULL on every row
 }

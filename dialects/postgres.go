@@ -54,9 +54,6 @@ func (Postgres) LocalDate(expr, tz string) string {
 	}
 	return "CAST((" + expr + " AT TIME ZONE 'UTC') AT TIME ZONE " + Literal(tz) + " AS DATE)"
 }
-func (Postgres) ArgMin(v, key, cond string) string {
-	return "(array_agg(" + v + " ORDER BY " + key + ") FILTER (WHERE " + cond + "))[1]"
-}
 func (Postgres) CountIf(cond string) string   { return "COUNT(*) FILTER (WHERE " + cond + ")" }
 func (Postgres) SumBigint(expr string) string { return "CAST(SUM(" + expr + ") AS BIGINT)" }
 func (Postgres) Now() string                  { return "CAST(clock_timestamp() AT TIME ZONE 'UTC' AS TIMESTAMP)" }

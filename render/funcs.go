@@ -120,7 +120,6 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"propertyCount": func() string {
 			return propertyCount(d, x.Properties)
 		},
-		"argmin":   d.ArgMin,
 		"countif":  d.CountIf,
 		"sumbig":   d.SumBigint,
 		"now":      d.Now,
