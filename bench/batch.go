@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/render"
 	"github.com/sessionize/sessionize/run"
 )
 
@@ -179,7 +180,7 @@ func (p *place) makePlan(ctx context.Context, c *sqlx.Conn) (*batchPlan, error) 
 	pl := &batchPlan{}
 	for _, s := range p.model.Sources {
 		for _, t := range s.Tables {
-			rel, err := p.d.Relation(t.Table)
+			rel, err := p.d.Relation(t.Table, render.EventColumns(t.Columns))
 			if err != nil {
 				return nil, err
 			}
@@ -190,7 +191,7 @@ func (p *place) makePlan(ctx context.Context, c *sqlx.Conn) (*batchPlan, error) 
 		return nil, fmt.Errorf("want the demo model's tables (event tables and one identifies table)")
 	}
 	var err error
-	if pl.identifies, err = p.d.Relation(p.model.Identifies[0].Table); err != nil {
+	if pl.identifies, err = p.d.Relation(p.model.Identifies[0].Table, render.IdentifyColumns(p.model.Identifies[0].Columns)); err != nil {
 		return nil, err
 	}
 	pl.first = pl.events[0]

@@ -20,7 +20,7 @@ func (ClickHouse) Quote(ident string) string {
 }
 
 // Relation implements Dialect.
-func (c ClickHouse) Relation(table string) (string, error) {
+func (c ClickHouse) Relation(table string, _ SourceColumns) (string, error) {
 	if IsFile(table) {
 		return "", fmt.Errorf("table %q: files are read only on duckdb; load it into a clickhouse table", table)
 	}

@@ -7,6 +7,7 @@ package dialects
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,8 +20,9 @@ type Dialect interface {
 	// rejects names that cannot be quoted safely); Quote still escapes.
 	Quote(ident string) string
 	// Relation is the FROM-clause reference for a model's `table:` value:
-	// a quoted schema.table, or on DuckDB a file reader for a path.
-	Relation(table string) (string, error)
+	// a quoted schema.table, or on DuckDB a file reader for a path; cols
+	// are the columns the model reads from it (see DuckDB.Relation).
+	Relation(table string, cols SourceColumns) (string, error)
 	// Literal is a SQL string literal for s.
 	Literal(s string) string
 
@@ -139,6 +141,15 @@ func quoteWith(q, ident string) string {
 }
 
 // qualified quotes a dotted schema.table name part by part.
+// SourceColumns are the columns a model reads from a source table, each
+// once: its ids, event and url (Text), and its timestamp and load time.
+type SourceColumns struct {
+	Text, Timestamps []string
+}
+
+// All are the columns, text first.
+func (c SourceColumns) All() []string { return append(slices.Clone(c.Text), c.Timestamps...) }
+
 func qualified(d Dialect, table string) string {
 	parts := strings.Split(table, ".")
 	for i, p := range parts {

@@ -16,7 +16,7 @@ func (Postgres) Name() string { return "postgres" }
 func (Postgres) Quote(ident string) string { return quoteWith(`"`, ident) }
 
 // Relation implements Dialect.
-func (p Postgres) Relation(table string) (string, error) {
+func (p Postgres) Relation(table string, _ SourceColumns) (string, error) {
 	if IsFile(table) {
 		return "", fmt.Errorf("table %q: files are read only on duckdb; load it into a postgres table", table)
 	}
@@ -35,7 +35,14 @@ func (Postgres) Text(expr string) string { return "CAST(" + expr + ` AS TEXT) CO
 
 // Timestamp implements Dialect. PostgreSQL has no TRY_CAST: text that is not
 // a timestamp fails the run with PostgreSQL's own message naming the value.
-func (Postgres) Timestamp(expr string) string { return "CAST(" + expr + " AS TIMESTAMP)" }
+// The value goes through timestamptz so that an offset in text counts
+// ('2024-01-01T02:00:00+02:00' is 00:00 UTC; CAST(text AS timestamp) drops
+// the offset); the session runs in UTC, so text without an offset and
+// timestamp columns come out unchanged, and timestamptz ones at their UTC
+// instant.
+func (Postgres) Timestamp(expr string) string {
+	return "CAST(CAST(" + expr + " AS TIMESTAMPTZ) AS TIMESTAMP)"
+}
 func (Postgres) Micros(expr string) string {
 	return "CAST(EXTRACT(EPOCH FROM " + expr + ") * 1000000 AS BIGINT)"
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"cmp"
+	"slices"
 	"sort"
 
 	"github.com/sessionize/sessionize/dialects"
@@ -70,7 +71,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 	c := columns{d}
 	for _, s := range m.Sources {
 		for _, t := range s.Tables {
-			rel, err := d.Relation(t.Table)
+			rel, err := d.Relation(t.Table, EventColumns(t.Columns))
 			if err != nil {
 				return nil, err
 			}
@@ -100,7 +101,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 	}
 	sort.Strings(x.Properties)
 	for _, t := range m.Identifies {
-		rel, err := d.Relation(t.Table)
+		rel, err := d.Relation(t.Table, IdentifyColumns(t.Columns))
 		if err != nil {
 			return nil, err
 		}
@@ -142,4 +143,31 @@ func (c columns) timestamp(col string) string {
 		return "CAST(NULL AS " + c.d.TimestampType() + ")"
 	}
 	return c.d.Timestamp(c.d.Quote(col))
+}
+
+// EventColumns are the columns a model reads from an events table.
+func EventColumns(c models.EventColumns) dialects.SourceColumns {
+	return dialects.SourceColumns{
+		Text:       distinct(c.EventID, c.UserID, c.AnonymousID, c.Event, c.URL),
+		Timestamps: distinct(c.Timestamp, c.LoadedAt),
+	}
+}
+
+// IdentifyColumns are the columns a model reads from an identifies table.
+func IdentifyColumns(c models.IdentifyColumns) dialects.SourceColumns {
+	return dialects.SourceColumns{
+		Text:       distinct(c.ID, c.UserID, c.AnonymousID),
+		Timestamps: distinct(c.Timestamp, c.LoadedAt),
+	}
+}
+
+// distinct are the named columns, each once.
+func distinct(cols ...string) []string {
+	var out []string
+	for _, c := range cols {
+		if c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

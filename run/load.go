@@ -78,7 +78,7 @@ var pgTypes = map[string]string{
 }
 
 func copyTable(ctx context.Context, src *sql.DB, s *Session, tc TableCopy) (int64, error) {
-	from, err := dialects.DuckDB{}.Relation(tc.From)
+	from, err := dialects.DuckDB{}.Relation(tc.From, dialects.SourceColumns{})
 	if err != nil {
 		return 0, err
 	}

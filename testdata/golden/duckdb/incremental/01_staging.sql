@@ -25,15 +25,15 @@ WITH source_rows AS (
     CAST('website' AS VARCHAR) AS source,
     CAST('marketing' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
-    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
+    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "website"."pages"
-  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
-    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -42,15 +42,15 @@ WITH source_rows AS (
     CAST('website' AS VARCHAR) AS source,
     CAST('marketing' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
-    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
+    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "website"."tracks"
-  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
-    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -59,15 +59,15 @@ WITH source_rows AS (
     CAST('app' AS VARCHAR) AS source,
     CAST('product' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
-    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
+    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("context_page_url" AS VARCHAR) AS url
   FROM "app_prod"."tracks"
-  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
-    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -76,15 +76,15 @@ WITH source_rows AS (
     CAST('docs' AS VARCHAR) AS source,
     CAST('asset:docs' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
-    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
+    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "docs"."pages"
-  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
-    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -93,15 +93,15 @@ WITH source_rows AS (
     CAST('blog' AS VARCHAR) AS source,
     CAST('asset:articles' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
-    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
+    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "blog"."pages"
-  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
-    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 )
 SELECT
   *,

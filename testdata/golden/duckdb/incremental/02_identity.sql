@@ -20,11 +20,11 @@ WITH identify_rows AS (
     NULLIF(CAST("id" AS VARCHAR), '') AS id,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
-    TRY_CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(TRY_CAST("received_at" AS TIMESTAMP), TRY_CAST("timestamp" AS TIMESTAMP)) AS loaded_at
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
+    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at
   FROM "app_prod"."identifies"
-  WHERE (getvariable('sessionize_since') IS NULL OR TRY_CAST("received_at" AS TIMESTAMP) IS NULL
-    OR TRY_CAST("received_at" AS TIMESTAMP) >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
 )
 SELECT *
 FROM identify_rows

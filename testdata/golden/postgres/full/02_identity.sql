@@ -18,8 +18,8 @@ WITH identify_rows AS (
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS id,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
-    CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at
+    CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at
   FROM "app_prod"."identifies"
 )
 SELECT *

@@ -22,15 +22,15 @@ WITH source_rows AS (
     CAST('website' AS TEXT) COLLATE "C" AS source,
     CAST('marketing' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
-    CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "website"."pages"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
-    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -39,15 +39,15 @@ WITH source_rows AS (
     CAST('website' AS TEXT) COLLATE "C" AS source,
     CAST('marketing' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
-    CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "website"."tracks"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
-    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -56,15 +56,15 @@ WITH source_rows AS (
     CAST('app' AS TEXT) COLLATE "C" AS source,
     CAST('product' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
-    CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("context_page_url" AS TEXT) COLLATE "C" AS url
   FROM "app_prod"."tracks"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
-    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -73,15 +73,15 @@ WITH source_rows AS (
     CAST('docs' AS TEXT) COLLATE "C" AS source,
     CAST('asset:docs' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
-    CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "docs"."pages"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
-    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
@@ -90,15 +90,15 @@ WITH source_rows AS (
     CAST('blog' AS TEXT) COLLATE "C" AS source,
     CAST('asset:articles' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
-    CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at,
+    CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "blog"."pages"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
-    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 )
 SELECT
   *,

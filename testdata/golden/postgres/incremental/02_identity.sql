@@ -18,11 +18,11 @@ WITH identify_rows AS (
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS id,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
-    CAST("timestamp" AS TIMESTAMP) AS ts,
-    coalesce(CAST("received_at" AS TIMESTAMP), CAST("timestamp" AS TIMESTAMP)) AS loaded_at
+    CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at
   FROM "app_prod"."identifies"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST("received_at" AS TIMESTAMP) IS NULL
-    OR CAST("received_at" AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
 )
 SELECT *
 FROM identify_rows
