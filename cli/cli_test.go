@@ -64,11 +64,30 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"export"},
 		{"export", "no_such_table"},
 		{"export", "sessions", "--format", "xml"},
+		{"export", "--format", "xml", "sessions"},
+		{"export", "sessions", "contact_sessions"},
+		{"export", "--format", "csv", "sessions", "contact_sessions"},
 		{"run", "--target", "nowhere"},
 	} {
 		if code, _, stderr := runCLI(t, args...); code != 2 {
 			t.Errorf("sessionize %s: exit %d, want 2\n%s", strings.Join(args, " "), code, stderr)
 		}
+	}
+}
+
+// TestSeveralTargetsWithoutDefault: a model may leave default_target out
+// when it has several targets (SPEC §6: --target defaults to it); a command
+// then needs --target, and says so (exit 2) without one.
+func TestSeveralTargetsWithoutDefault(t *testing.T) {
+	model := "../testdata/models/good/no_default_target.yaml"
+	if code, _, stderr := runCLI(t, "validate", "-f", model); code != 0 {
+		t.Errorf("validate: exit %d, want 0\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "render", "-f", model); code != 2 || !strings.Contains(stderr, "--target") {
+		t.Errorf("render without --target: exit %d, want 2 and a message naming --target\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "render", "-f", model, "--target", "warehouse"); code != 0 {
+		t.Errorf("render --target warehouse: exit %d, want 0\n%s", code, stderr)
 	}
 }
 

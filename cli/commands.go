@@ -25,9 +25,12 @@ func validateCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The target a run would use must be usable too (its ${VAR}s set).
-	if _, err := m.Target(*target); err != nil {
-		return err
+	// The target a run would use must be usable too (its ${VAR}s set);
+	// without a default target, a run names one with --target.
+	if *target != "" || m.DefaultTarget != "" {
+		if _, err := m.Target(*target); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (model %s, %d sources, %d targets)\n", *file, m.Name, len(m.Sources), len(m.Targets))
 	return nil
@@ -204,15 +207,20 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 	file := fs.String("f", "sessions.yaml", "model file")
 	target := fs.String("target", "", "target (default: default_target)")
 	format := fs.String("format", "csv", "csv or jsonl")
+	// The table may come before, after or between the flags.
 	var table string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		table, args = args[0], args[1:]
-	}
-	if err := parse(fs, args, 1); err != nil {
-		return err
-	}
-	if table == "" {
-		table = fs.Arg(0)
+	for len(args) > 0 {
+		if !strings.HasPrefix(args[0], "-") {
+			if table != "" {
+				return usageError{fmt.Sprintf("export: unexpected argument %q (one table at a time)", args[0])}
+			}
+			table, args = args[0], args[1:]
+			continue
+		}
+		if err := parse(fs, args, len(args)); err != nil {
+			return err
+		}
+		args = fs.Args()
 	}
 	if table == "" {
 		return usageError{"export: name a table: " + strings.Join(render.OutputNames(), ", ")}

@@ -13,12 +13,32 @@ import (
 const maxIdent = 63
 
 var (
-	// nameRe is the shape of model, source and target names: they appear in
-	// state rows, SQL comments, lock files and on the command line.
+	// nameRe is the shape of source and target names: a source's name is
+	// the source column of every row it stages and of rejected_events, a
+	// target's is typed on the command line.
 	nameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	// classRe is the shape of an asset class, the <class> of asset:<class>.
-	classRe = regexp.MustCompile(`^[a-z0-9_]+$`)
 )
+
+// labelProblem says why a model name or asset class cannot be used, or ""
+// when it can. Both are only ever written as SQL string literals (and the
+// model name in SQL comments, one line each), so anything printable goes;
+// an asset class must not hold a comma, which separates the properties of
+// a contact session (SPEC §4).
+func labelProblem(label string, class bool) string {
+	switch {
+	case label == "":
+		return "is empty"
+	case !utf8.ValidString(label):
+		return "is not valid UTF-8"
+	case len(label) > maxIdent:
+		return fmt.Sprintf("is %d bytes long (want at most %d)", len(label), maxIdent)
+	case strings.IndexFunc(label, unicode.IsControl) >= 0:
+		return "contains a control character"
+	case class && strings.Contains(label, ","):
+		return "contains a comma, which separates the properties of a contact session"
+	}
+	return ""
+}
 
 // fileExts are the file types DuckDB reads as a table (SPEC §2).
 var fileExts = []string{".csv", ".parquet", ".json", ".jsonl"}
@@ -75,13 +95,14 @@ func tableProblem(table string) string {
 		return ""
 	}
 	parts := strings.Split(table, ".")
-	if len(parts) > 2 {
-		return fmt.Sprintf("has %d dot-separated parts (want table or schema.table)", len(parts))
+	if len(parts) > 3 {
+		return fmt.Sprintf("has %d dot-separated parts (want table, schema.table or catalog.schema.table)", len(parts))
 	}
-	if len(parts) == 2 {
+	if len(parts) > 1 {
+		names := []string{"catalog", "schema", "table"}[3-len(parts):]
 		for i, part := range parts {
 			if p := identProblem(part); p != "" {
-				return fmt.Sprintf("%s part %q %s", []string{"schema", "table"}[i], part, p)
+				return fmt.Sprintf("%s part %q %s", names[i], part, p)
 			}
 		}
 		return ""

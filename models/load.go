@@ -130,8 +130,8 @@ func (p *problems) model(root *yaml.Node, m *Model, lookup func(string) (string,
 	if f, ok := fs["name"]; ok {
 		if s, ok := p.str(f.val, "name"); ok {
 			m.Name = s
-			if !nameRe.MatchString(s) || len(s) > maxIdent {
-				p.at(f.val, "bad model name %q (want up to %d letters, digits, _ and -)", s, maxIdent)
+			if why := labelProblem(s, false); why != "" {
+				p.at(f.val, "bad model name %q: %s", s, why)
 			}
 		}
 	}

@@ -305,7 +305,18 @@ func TestGoodModels(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got %v, want no error", err)
 			}
-			if _, err := m.Target(""); err != nil {
+			if m.DefaultTarget == "" {
+				// several targets and no default_target: each command
+				// names one with --target
+				if _, err := m.Target(""); err == nil || !strings.Contains(err.Error(), "want --target") {
+					t.Errorf("no default target: got %v, want an error asking for --target", err)
+				}
+				for name := range m.Targets {
+					if _, err := m.Target(name); err != nil {
+						t.Errorf("target %s: got %v, want no error", name, err)
+					}
+				}
+			} else if _, err := m.Target(""); err != nil {
 				t.Errorf("default target: got %v, want no error", err)
 			}
 		})

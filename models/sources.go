@@ -78,8 +78,8 @@ func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
 	case s.Type == Asset:
 		if c, ok := p.str(class.val, "class"); ok {
 			s.Class = c
-			if !classRe.MatchString(c) || len(c) > maxIdent {
-				p.at(class.val, "bad asset class %q (want lowercase letters, digits and _)", c)
+			if why := labelProblem(c, true); why != "" {
+				p.at(class.val, "bad asset class %q: %s", c, why)
 			}
 		}
 	case hasClass && contains(sourceTypes, string(s.Type)):

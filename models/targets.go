@@ -182,16 +182,14 @@ func expand(s string, lookup func(string) (string, bool)) (string, []string, err
 }
 
 // defaultTarget sets m.DefaultTarget from `default_target:`, or to the only
-// target when there is one.
+// target when there is one. A model with several targets and no default is
+// valid: each command then needs --target (Model.Target says so).
 func (p *problems) defaultTarget(fs map[string]field, m *Model) {
 	names := m.targetNames()
 	f, ok := fs["default_target"]
 	if !ok {
-		switch {
-		case len(names) == 1:
+		if len(names) == 1 {
 			m.DefaultTarget = names[0]
-		case len(names) > 1:
-			p.at(fs["targets"].key, "default_target is required when there is more than one target (want one of %s)", oneOf(names, "or"))
 		}
 		return
 	}
