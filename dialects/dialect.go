@@ -140,7 +140,6 @@ func quoteWith(q, ident string) string {
 	return q + strings.ReplaceAll(ident, q, q+q) + q
 }
 
-// qualified quotes a dotted schema.table name part by part.
 // SourceColumns are the columns a model reads from a source table, each
 // once: its ids, event and url (Text), and its timestamp and load time.
 type SourceColumns struct {
@@ -150,6 +149,7 @@ type SourceColumns struct {
 // All are the columns, text first.
 func (c SourceColumns) All() []string { return append(slices.Clone(c.Text), c.Timestamps...) }
 
+// qualified quotes a dotted [catalog.]schema.table name part by part.
 func qualified(d Dialect, table string) string {
 	parts := strings.Split(table, ".")
 	for i, p := range parts {
