@@ -68,8 +68,9 @@ func TestTextTimestampsKeepTheirOffset(t *testing.T) {
 // JSON file where no object has one of the model's columns reads it as NULL
 // (JSON writers leave out null keys: a batch of anonymous events has no
 // user_id), an empty file is a source with no rows (SPEC §3.1), text
-// timestamps keep their offset, and CSV ids are taken as they are (SPEC §3),
-// not as the numbers DuckDB's CSV sniffer would make of them.
+// timestamps keep their offset, and ids are taken as they are (SPEC §3): a
+// CSV id not as the number DuckDB's sniffer makes of it, a JSON string id
+// without quotes when other rows' ids are numbers (md5 of u1|w1 below).
 func TestFileSources(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {
@@ -81,6 +82,7 @@ func TestFileSources(t *testing.T) {
 	}
 	web := write("web.jsonl", `{"id": "w1", "timestamp": "2024-01-01T02:00:00+02:00", "anonymous_id": "a1", "url": "https://x/pricing"}
 {"id": "w2", "timestamp": "2024-01-01T00:10:00Z", "anonymous_id": "a1", "url": "https://x/signup"}
+{"id": 3, "timestamp": "2024-01-01T00:05:00Z", "anonymous_id": "a1", "url": "https://x/docs"}
 `)
 	app := write("app.json", `[{"id": "p1", "timestamp": "2024-01-01 00:15:00", "user_id": "u1", "anonymous_id": "a1", "event": "signed_up"}]`)
 	docs := write("docs.jsonl", "")
@@ -149,7 +151,7 @@ default_target: local
 	// u1's one contact session: the two marketing events of a1 (stitched to
 	// u1 by the app event) and the app event, from 00:00 to 00:15 UTC,
 	// entered at the pricing page and prompting the product.
-	for _, want := range []string{"u1,", `2024-01-01 00:00:00,2024-01-01 00:15:00,900,3,2,"marketing,product",true,marketing,`, "https://x/pricing,true,true,new"} {
+	for _, want := range []string{"u1,", `2024-01-01 00:00:00,2024-01-01 00:15:00,900,4,2,"marketing,product",true,marketing,`, "https://x/pricing,true,true,new"} {
 		if !strings.Contains(lines[1], want) {
 			t.Errorf("contact_sessions row %q lacks %q", lines[1], want)
 		}

@@ -34,9 +34,9 @@ func (d DuckDB) Relation(table string, cols SourceColumns) (string, error) {
 	case strings.HasSuffix(t, ".parquet"):
 		return "read_parquet(" + path + ")", nil
 	case strings.HasSuffix(t, ".json"):
-		return d.withColumns("read_json("+path+")", cols.All()), nil
+		return d.withColumns("read_json("+path+")", cols), nil
 	case strings.HasSuffix(t, ".jsonl"):
-		return d.withColumns("read_json("+path+", format = 'newline_delimited')", cols.All()), nil
+		return d.withColumns("read_json("+path+", format = 'newline_delimited')", cols), nil
 	}
 	return "", fmt.Errorf("table %q: a file must end in .csv, .parquet, .json or .jsonl", table)
 }
@@ -53,16 +53,29 @@ func (d DuckDB) textTypes(columns []string) string {
 	return ", types = {" + strings.Join(types, ", ") + "}"
 }
 
-// withColumns unites a JSON reader by name with an empty row of columns.
-func (d DuckDB) withColumns(reader string, columns []string) string {
-	if len(columns) == 0 {
+// withColumns unites a JSON reader by name with an empty row of the
+// model's columns. A key whose values mix numbers and strings is typed JSON,
+// whose text keeps a string's quotes ("x" for x): the text columns are read
+// with json_extract_string then (typeof is folded, as in Timestamp).
+func (d DuckDB) withColumns(reader string, cols SourceColumns) string {
+	all := cols.All()
+	if len(all) == 0 {
 		return reader
 	}
-	nulls := make([]string, len(columns))
-	for i, c := range columns {
+	nulls := make([]string, len(all))
+	for i, c := range all {
 		nulls[i] = "NULL AS " + d.Quote(c)
 	}
-	return "(SELECT * FROM " + reader + " UNION ALL BY NAME SELECT " + strings.Join(nulls, ", ") + " WHERE false)"
+	united := "SELECT * FROM " + reader + " UNION ALL BY NAME SELECT " + strings.Join(nulls, ", ") + " WHERE false"
+	if len(cols.Text) == 0 {
+		return "(" + united + ")"
+	}
+	texts := make([]string, len(cols.Text))
+	for i, c := range cols.Text {
+		q := d.Quote(c)
+		texts[i] = "CASE WHEN typeof(" + q + ") = 'JSON' THEN json_extract_string(" + q + ", '$') ELSE CAST(" + q + " AS VARCHAR) END AS " + q
+	}
+	return "(SELECT * REPLACE (" + strings.Join(texts, ", ") + ") FROM (" + united + "))"
 }
 
 func (DuckDB) TextType() string      { return "VARCHAR" }
