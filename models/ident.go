@@ -25,13 +25,10 @@ var (
 // an asset class must not hold a comma, which separates the properties of
 // a contact session (SPEC §4).
 func labelProblem(label string, class bool) string {
+	if p := sizeProblem(label); p != "" {
+		return p
+	}
 	switch {
-	case label == "":
-		return "is empty"
-	case !utf8.ValidString(label):
-		return "is not valid UTF-8"
-	case len(label) > maxIdent:
-		return fmt.Sprintf("is %d bytes long (want at most %d)", len(label), maxIdent)
 	case strings.IndexFunc(label, unicode.IsControl) >= 0:
 		return "contains a control character"
 	case class && strings.Contains(label, ","):
@@ -46,15 +43,26 @@ var fileExts = []string{".csv", ".parquet", ".json", ".jsonl"}
 // unsafeWant ends the message for a character no engine quotes the same way.
 const unsafeWant = ", which cannot be quoted safely (want a name without \", ` or control characters; a view can rename it)"
 
+// sizeProblem says why s is no name at all: empty, not UTF-8, or longer
+// than an identifier may be on every engine; "" when it is none of these.
+func sizeProblem(s string) string {
+	switch {
+	case s == "":
+		return "is empty"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	case len(s) > maxIdent:
+		return fmt.Sprintf("is %d bytes long (want at most %d)", len(s), maxIdent)
+	}
+	return ""
+}
+
 // identProblem says why ident cannot be quoted safely in SQL, or "" when it can.
 func identProblem(ident string) string {
+	if p := sizeProblem(ident); p != "" {
+		return p
+	}
 	switch {
-	case ident == "":
-		return "is empty"
-	case !utf8.ValidString(ident):
-		return "is not valid UTF-8"
-	case len(ident) > maxIdent:
-		return fmt.Sprintf("is %d bytes long (want at most %d)", len(ident), maxIdent)
 	case strings.Contains(ident, `"`):
 		return "contains a double quote" + unsafeWant
 	case strings.Contains(ident, "`"):
