@@ -17,10 +17,12 @@ import (
 
 // Exit codes (SPEC §6).
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	exitRefused = 3
+	exitOK           = 0
+	exitFailed       = 1
+	exitUsage        = 2
+	exitRefused      = 3 // the target's lock is held
+	exitModelChanged = 4 // an incremental run of a changed model
+	exitDifferences  = 5 // verify found differences
 )
 
 // env is what every command gets: the streams.
@@ -44,6 +46,7 @@ var commands = map[string]command{
 	"demo":     {"write synthetic events and a model, run it on DuckDB, summarize", demoCmd},
 	"report":   {"write an HTML report of the outputs: sessions, lifecycle, prompting assets", reportCmd},
 	"bench":    {"measure full and incremental runs against the engine's floor on demo data", benchCmd},
+	"version":  {"print the version of sessionize, Go, DuckDB and the drivers", versionCmd},
 }
 
 // Run runs the command line and returns the process exit code.
@@ -55,6 +58,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -71,28 +77,49 @@ type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
+// differencesError is a verify that found the published outputs differ
+// from their recomputation; the differences are already printed.
+type differencesError struct{ msg string }
+
+func (d differencesError) Error() string { return d.msg }
+
+// exitCode maps an error to the exit code the command line ends with.
+func exitCode(err error) int {
+	var merrs models.Errors
+	var uerr usageError
+	var derr differencesError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &merrs), errors.As(err, &uerr):
+		return exitUsage
+	case run.IsRefused(err):
+		return exitRefused
+	case run.IsModelChanged(err):
+		return exitModelChanged
+	case errors.As(err, &derr):
+		return exitDifferences
+	}
+	return exitFailed
+}
+
 // report prints err and maps it to an exit code.
 func report(stderr io.Writer, err error) int {
-	if err == nil {
-		return exitOK
-	}
+	code := exitCode(err)
 	var merrs models.Errors
 	var uerr usageError
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
+	case code == exitOK:
 	case errors.As(err, &merrs):
 		fmt.Fprintln(stderr, merrs.Error())
-		return exitUsage
 	case errors.As(err, &uerr):
 		fmt.Fprintf(stderr, "sessionize: %s\n", uerr.msg)
-		return exitUsage
-	case run.IsRefused(err):
+	case code == exitRefused, code == exitModelChanged:
 		fmt.Fprintf(stderr, "sessionize: refused: %s\n", err)
-		return exitRefused
+	default:
+		fmt.Fprintf(stderr, "sessionize: %s\n", err)
 	}
-	fmt.Fprintf(stderr, "sessionize: %s\n", err)
-	return exitFailed
+	return code
 }
 
 func usage(w io.Writer) {
