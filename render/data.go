@@ -22,6 +22,9 @@ type data struct {
 
 	Events     []eventTable
 	Identifies []identifyTable
+	// Tables are every table the model reads, events then identifies, each
+	// with the position that keys its watermark (SPEC §5).
+	Tables []tableRef
 	// Properties are the model's properties, sorted by bytes.
 	Properties []string
 	// StagesFullRuns: see dialects.Dialect.StagesFullRuns.
@@ -31,9 +34,20 @@ type data struct {
 	TimeoutMicros, WindowMicros, LateMicros, LookbackMicros      int64
 }
 
+// tableRef is one table the model reads: its position among them (1, 2, ...
+// in the model's order, events then identifies), the source it belongs to
+// ("" for an identifies table) and its name as the model writes it. A
+// model that changes is refused for incremental runs, so a position names
+// the same table from one run to the next.
+type tableRef struct {
+	Pos           int
+	Source, Table string
+}
+
 // eventTable is one source table with each SPEC column as a cast SQL
 // expression over the table's own (quoted) column, or a typed NULL.
 type eventTable struct {
+	Pos                                               int
 	Source, Property, Table, Relation, Filter         string
 	EventID, Timestamp, UserID, AnonymousID, LoadedAt string
 	// LoadTime is the table's own column that loaded_at comes from: its
@@ -44,6 +58,7 @@ type eventTable struct {
 
 // identifyTable is one identifies table, as eventTable.
 type identifyTable struct {
+	Pos                                          int
 	Table, Relation, Filter                      string
 	ID, UserID, AnonymousID, Timestamp, LoadedAt string
 	LoadTime                                     string
@@ -75,7 +90,9 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 			if err != nil {
 				return nil, err
 			}
+			x.Tables = append(x.Tables, tableRef{Pos: len(x.Tables) + 1, Source: s.Name, Table: t.Table})
 			x.Events = append(x.Events, eventTable{
+				Pos:         len(x.Tables),
 				Source:      s.Name,
 				Property:    s.Property(),
 				Table:       t.Table,
@@ -105,7 +122,9 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 		if err != nil {
 			return nil, err
 		}
+		x.Tables = append(x.Tables, tableRef{Pos: len(x.Tables) + 1, Table: t.Table})
 		x.Identifies = append(x.Identifies, identifyTable{
+			Pos:         len(x.Tables),
 			Table:       t.Table,
 			Relation:    rel,
 			Filter:      t.Filter,

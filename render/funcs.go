@@ -20,15 +20,15 @@ var workTables = []string{
 	"_sessionize_work_contact_sessions", "_sessionize_work_sessions_out",
 	"_sessionize_work_daily_old", "_sessionize_work_daily_new", "_sessionize_work_daily",
 	"_sessionize_work_prompted", "_sessionize_work_prompted_keys",
-	"_sessionize_work_prompted_out", "_sessionize_work_run",
+	"_sessionize_work_prompted_out", "_sessionize_work_since", "_sessionize_work_loads", "_sessionize_work_rejected",
+	"_sessionize_work_run",
 }
 
-// sinceVariable names the watermark where the dialect keeps it in a variable.
-const sinceVariable = "sessionize_since"
-
-// sinceQuery reads this run's watermark (step 0 records it).
-func sinceQuery(tbl func(string) string) string {
-	return "SELECT since FROM " + tbl("_sessionize_work_run")
+// since keeps (set) and reads (get) the watermark of the table at position
+// pos, as step 0 found it, where the dialect keeps it in a variable.
+func since(d dialects.Dialect, tbl func(string) string, pos int) (set, get string) {
+	return d.Variable(fmt.Sprintf("sessionize_since_%d", pos),
+		fmt.Sprintf("SELECT since FROM %s WHERE table_pos = %d", tbl("_sessionize_work_since"), pos))
 }
 
 // funcs is the FuncMap the templates write SQL with: table names in the
@@ -71,7 +71,10 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			if t.pk {
 				pk = t.key
 			}
-			return d.CreateTable(tbl(name), t.dialectColumns(d), pk, name == runsTable.name), nil
+			// The tables every run adds to are created once; the others
+			// are replaced.
+			keep := name == runsTable.name || name == watermarksTable.name
+			return d.CreateTable(tbl(name), t.dialectColumns(d), pk, keep), nil
 		},
 		"dropTable": func(name string) string { return d.DropTable(tbl(name)) },
 		// analyze follows a work table's creation: a blank line and the
@@ -109,10 +112,11 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"seconds":    d.Seconds,
 		"days":       d.Days,
 		"minus":      d.MinusMicros,
-		// keepWatermark keeps the watermark for an incremental run's source
-		// scans ("" where the dialect has no variables); watermark reads it.
-		"keepWatermark": func() string { set, _ := d.Variable(sinceVariable, sinceQuery(tbl)); return set },
-		"watermark":     func() string { _, get := d.Variable(sinceVariable, sinceQuery(tbl)); return get },
+		// keepWatermark keeps a table's watermark for an incremental run's
+		// source scans ("" where the dialect has no variables); watermark
+		// reads it.
+		"keepWatermark": func(pos int) string { set, _ := since(d, tbl, pos); return set },
+		"watermark":     func(pos int) string { _, get := since(d, tbl, pos); return get },
 		"md5":           d.MD5Hex,
 		"concat":        d.Concat,
 		"localdate":     func(expr string) string { return d.LocalDate(expr, x.Timezone) },
@@ -161,8 +165,10 @@ func splitKey(key []string) []string {
 }
 
 func specOf(name string) (tableSpec, bool) {
-	if name == runsTable.name {
-		return runsTable, true
+	for _, t := range []tableSpec{runsTable, watermarksTable} {
+		if t.name == name {
+			return t, true
+		}
 	}
 	for _, t := range append(append([]tableSpec{}, Outputs...), stateTables...) {
 		if t.name == name {

@@ -74,6 +74,10 @@ var stateTables = []tableSpec{
 	{name: "_sessionize_identifies", key: []string{"anonymous_id"}, columns: []columnSpec{
 		{"anonymous_id", text}, {"user_id", text}, {"ts", stamp}, {"id", text},
 	}},
+	{name: "_sessionize_rejected", key: []string{"table_pos", "loaded_at"}, columns: []columnSpec{
+		{"table_pos", integer}, {"event_id", text}, {"source", text}, {"timestamp", stamp},
+		{"loaded_at", stamp}, {"reason", text},
+	}},
 	{name: "_sessionize_prompted", key: []string{"contact_id"}, columns: []columnSpec{
 		{"contact_id", text}, {"contact_session_id", text}, {"cs_start", stamp}, {"day", date},
 		{"entry_property", text}, {"entry_url", text}, {"event", text}, {"events", bigint},
@@ -87,6 +91,15 @@ var runsTable = tableSpec{name: "_sessionize_runs", key: []string{"run_id"}, pk:
 	{"started_at", stamp}, {"finished_at", stamp}, {"status", text}, {"watermark", stamp},
 	{"events_read", bigint}, {"rejected", bigint}, {"contacts_affected", bigint},
 	{"rows_written", bigint}, {"model", text}, {"error", text},
+}}
+
+// watermarksTable keeps each table's watermark (SPEC §5): every successful
+// run adds one row per table the model reads, and the rows of the last
+// successful run are the current watermarks. Rows of runs that failed are
+// never read, so no engine needs a transaction to keep it right.
+var watermarksTable = tableSpec{name: "_sessionize_watermarks", key: []string{"run_id", "table_pos"}, pk: true, columns: []columnSpec{
+	{"run_id", bigint}, {"table_pos", integer}, {"source", text}, {"table_name", text},
+	{"watermark", stamp}, {"max_loaded", stamp},
 }}
 
 // Output returns the spec of the output table with the given name.

@@ -16,7 +16,9 @@ import (
 )
 
 // stateTables are the tables an incremental run reads besides the outputs.
-var stateTables = []string{"_sessionize_events", "_sessionize_identity", "_sessionize_identifies", "_sessionize_prompted"}
+// A target written by a version that kept fewer (no _sessionize_rejected
+// or _sessionize_watermarks) is rebuilt by a full run, which writes them.
+var stateTables = []string{"_sessionize_events", "_sessionize_identity", "_sessionize_identifies", "_sessionize_rejected", "_sessionize_prompted", "_sessionize_watermarks"}
 
 // names quotes table names in the output schema.
 type names struct {
@@ -66,9 +68,7 @@ func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Mo
 		}
 	}
 	if last.Hash != m.Hash {
-		return "", "", &ErrRefused{Reason: fmt.Sprintf(
-			"the model changed since run %d (%s); its outputs no longer match it, so an incremental run is refused: run with --full-refresh",
-			last.RunID, describeChange(last.Model.String, m.Canonical()))}
+		return "", "", &ErrModelChanged{RunID: last.RunID, Change: describeChange(last.Model.String, m.Canonical())}
 	}
 	return render.Incremental, fmt.Sprintf("incremental from run %d", last.RunID), nil
 }

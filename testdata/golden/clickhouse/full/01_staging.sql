@@ -5,14 +5,16 @@ SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
 -- Step 1: staging (SPEC §3.1).
--- Reads every source table, casts its columns to the SPEC's
--- types, reads empty ids as NULL and gives each row that cannot be
+-- Reads every source table, casts its columns to the
+-- SPEC's types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies.
+
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
   SELECT
+    1 AS table_pos,
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -28,6 +30,7 @@ WITH source_rows AS (
 
   -- source 'website' (marketing): website.tracks
   SELECT
+    2 AS table_pos,
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -43,6 +46,7 @@ WITH source_rows AS (
 
   -- source 'app' (product): app_prod.tracks
   SELECT
+    3 AS table_pos,
     CAST('app' AS Nullable(String)) AS source,
     CAST('product' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -58,6 +62,7 @@ WITH source_rows AS (
 
   -- source 'docs' (asset:docs): docs.pages
   SELECT
+    4 AS table_pos,
     CAST('docs' AS Nullable(String)) AS source,
     CAST('asset:docs' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -73,6 +78,7 @@ WITH source_rows AS (
 
   -- source 'blog' (asset:articles): blog.pages
   SELECT
+    5 AS table_pos,
     CAST('blog' AS Nullable(String)) AS source,
     CAST('asset:articles' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -85,20 +91,32 @@ WITH source_rows AS (
   FROM `blog`.`pages`
 )
 SELECT
-  *,
+  r.*,
   CASE
-    WHEN event_id IS NULL THEN 'missing_event_id'
-    WHEN ts IS NULL THEN 'missing_timestamp'
-    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+    WHEN r.event_id IS NULL THEN 'missing_event_id'
+    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
   END AS reason
-FROM source_rows;
+FROM source_rows AS r;
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
+-- The largest load time read from each table, for its watermark (step 7).
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_loads` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT CAST(table_pos AS Int32) AS table_pos, max(loaded_at) AS max_loaded
+FROM `sessionize`.`_sessionize_work_input`
+GROUP BY table_pos;
 
-INSERT INTO `sessionize`.`rejected_events__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, ts, loaded_at, reason
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- kept with the table they came from, so that the rows a run reads again
+-- replace those an earlier run read of the same table.
+
+INSERT INTO `sessionize`.`_sessionize_rejected__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), table_pos, event_id, source, ts, loaded_at, reason
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NOT NULL;
+
+INSERT INTO `sessionize`.`rejected_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, `timestamp`, loaded_at, reason
+FROM `sessionize`.`_sessionize_rejected__next`;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).

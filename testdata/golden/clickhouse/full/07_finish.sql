@@ -8,17 +8,46 @@ SET prefer_column_name_to_alias = 1;
 -- publishes every table the run wrote (see step 0). Before it, the run's
 -- figures are counted and the work tables dropped; after it, the versions
 -- no run reads any more are deleted.
+-- Each table's watermark (SPEC §5): the largest load time this run read from
+-- it, but never later than the run's
+-- start, so that a load time in the future cannot carry it past rows still
+-- to come; those rows are read again by every run until then.
+INSERT INTO `sessionize`.`_sessionize_watermarks` (run_id, table_pos, source, table_name, watermark, max_loaded)
+SELECT
+  r.run_id,
+  t.table_pos,
+  t.source,
+  t.table_name,
+  CASE WHEN l.loaded > r.started_at THEN r.started_at ELSE l.loaded END,
+  l.max_loaded
+FROM (
+  SELECT 1 AS table_pos, CAST('website' AS Nullable(String)) AS source, CAST('website.pages' AS Nullable(String)) AS table_name
+  UNION ALL
+  SELECT 2 AS table_pos, CAST('website' AS Nullable(String)) AS source, CAST('website.tracks' AS Nullable(String)) AS table_name
+  UNION ALL
+  SELECT 3 AS table_pos, CAST('app' AS Nullable(String)) AS source, CAST('app_prod.tracks' AS Nullable(String)) AS table_name
+  UNION ALL
+  SELECT 4 AS table_pos, CAST('docs' AS Nullable(String)) AS source, CAST('docs.pages' AS Nullable(String)) AS table_name
+  UNION ALL
+  SELECT 5 AS table_pos, CAST('blog' AS Nullable(String)) AS source, CAST('blog.pages' AS Nullable(String)) AS table_name
+  UNION ALL
+  SELECT 6 AS table_pos, CAST(NULL AS Nullable(String)) AS source, CAST('app_prod.identifies' AS Nullable(String)) AS table_name
+) AS t
+CROSS JOIN `sessionize`.`_sessionize_work_run` AS r
+LEFT JOIN (
+  SELECT table_pos, max(loaded_at) AS loaded, max(max_loaded) AS max_loaded
+  FROM (
+    SELECT table_pos, max_loaded AS loaded_at, max_loaded FROM `sessionize`.`_sessionize_work_loads`
+  ) AS loads
+  GROUP BY table_pos
+) AS l ON l.table_pos = t.table_pos;
+
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_finish` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
-  -- the largest loaded_at processed, never below the previous watermark
+  -- the latest of the tables' watermarks
   (
-    SELECT max(loaded_at) FROM (
-      SELECT since AS loaded_at FROM `sessionize`.`_sessionize_work_run`
-      UNION ALL
-      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_input`
-      UNION ALL
-      SELECT max(loaded_at) FROM `sessionize`.`_sessionize_work_identifies`
-    ) AS loads
+    SELECT max(watermark) FROM `sessionize`.`_sessionize_watermarks`
+    WHERE run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`)
   ) AS watermark,
   (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input`) AS events_read,
   (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL) AS rejected,
@@ -61,6 +90,9 @@ DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_since`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_loads`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_rejected`;
 
 INSERT INTO `sessionize`.`_sessionize_run_log`
 SELECT
@@ -112,6 +144,10 @@ DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` 
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`_sessionize_identifies__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_rejected__data`
 DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
 SETTINGS mutations_sync = 0;
 

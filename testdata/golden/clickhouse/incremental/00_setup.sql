@@ -8,7 +8,8 @@ SET prefer_column_name_to_alias = 1;
 -- the tables the pipeline keeps, marks runs that never finished as failed,
 -- numbers this run and records it as running before anything is written, so
 -- a killed run stays visible.
--- The run reads from the watermark of the last successful run (SPEC §5).
+-- The run reads each table from the watermark the last successful run left
+-- it (SPEC §5).
 --
 -- ClickHouse has no transactions, so a run never changes what it has
 -- published. Each table the pipeline keeps is a view of <table>__data,
@@ -63,7 +64,6 @@ FROM (SELECT * FROM `sessionize`.`_sessionize_runs` WHERE status = 'running') AS
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_run` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
-  (SELECT max(watermark) FROM `sessionize`.`_sessionize_runs` WHERE status = 'success') AS since,
   now64(6, 'UTC') AS started_at
 FROM `sessionize`.`_sessionize_runs`;
 
@@ -72,6 +72,23 @@ SELECT
   (SELECT coalesce(max(seq), 0) + 1 FROM `sessionize`.`_sessionize_run_log`),
   run_id, '9b8f039ca3bfe33cde465acf5fe2f7560d2b839c0a1a303a644020b3a4c68640', 'clickhouse', 'incremental', started_at, 'running'
 FROM `sessionize`.`_sessionize_work_run`;
+
+
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_watermarks` (
+  `run_id` Nullable(Int64),
+  `table_pos` Int32,
+  `source` Nullable(String),
+  `table_name` Nullable(String),
+  `watermark` Nullable(DateTime64(6, 'UTC')),
+  `max_loaded` Nullable(DateTime64(6, 'UTC'))
+) ENGINE = MergeTree ORDER BY (run_id, table_pos) SETTINGS allow_nullable_key = 1;
+
+-- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- table without one (it had no rows yet) is read whole.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_since` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT table_pos, watermark AS since
+FROM `sessionize`.`_sessionize_watermarks`
+WHERE run_id = (SELECT max(run_id) FROM `sessionize`.`_sessionize_runs` WHERE status = 'success');
 
 -- sessions: every run's version, the published one, and this run's.
 CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__data` (
@@ -261,6 +278,27 @@ WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE st
 CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identifies__next` AS
 SELECT `anonymous_id`, `user_id`, `ts`, `id`
 FROM `sessionize`.`_sessionize_identifies__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- _sessionize_rejected: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_rejected__data` (
+  gen Int64,
+  `table_pos` Int32,
+  `event_id` Nullable(String),
+  `source` Nullable(String),
+  `timestamp` Nullable(DateTime64(6, 'UTC')),
+  `loaded_at` Nullable(DateTime64(6, 'UTC')),
+  `reason` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`table_pos`, `loaded_at`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_rejected` AS
+SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`_sessionize_rejected__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_rejected__next` AS
+SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`_sessionize_rejected__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
 -- _sessionize_prompted: every run's version, the published one, and this run's.

@@ -5,21 +5,21 @@ SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
 -- Step 1: staging (SPEC §3.1).
--- Reads every source table from the watermark on, casts its columns to the SPEC's
--- types, reads empty ids as NULL and gives each row that cannot be
+-- Reads every source table from its watermark on, casts its columns to the
+-- SPEC's types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies.
--- SPEC §5: rows loaded at or above the watermark are read (those at it again,
--- which dedup makes harmless); rows without a load time of their own, whose
--- loaded_at fell back to their timestamp, are read back to late_window (3d)
--- below it. Each table's own load-time column (its timestamp where it has
--- none) is bounded too, by what that filter implies: a row loaded late_window
--- or more before the watermark cannot pass it. Said of the column itself, the
--- bound lets the engine skip such rows unread.
+-- SPEC §5: each table is read from its own watermark minus late_window,
+-- 3d. Rows read again are harmless: dedup keeps one copy, and a copy
+-- that changes nothing touches no contact. Each table's own load-time column
+-- (its timestamp where it has none) is bounded the same way, so that the
+-- engine can skip older rows unread.
+
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
   SELECT
+    1 AS table_pos,
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -30,13 +30,14 @@ WITH source_rows AS (
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `website`.`pages`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
-    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
   -- source 'website' (marketing): website.tracks
   SELECT
+    2 AS table_pos,
     CAST('website' AS Nullable(String)) AS source,
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -47,13 +48,14 @@ WITH source_rows AS (
     CAST(`event` AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `website`.`tracks`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
-    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
   -- source 'app' (product): app_prod.tracks
   SELECT
+    3 AS table_pos,
     CAST('app' AS Nullable(String)) AS source,
     CAST('product' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -64,13 +66,14 @@ WITH source_rows AS (
     CAST(`event` AS Nullable(String)) AS event,
     CAST(`context_page_url` AS Nullable(String)) AS url
   FROM `app_prod`.`tracks`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
-    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
   -- source 'docs' (asset:docs): docs.pages
   SELECT
+    4 AS table_pos,
     CAST('docs' AS Nullable(String)) AS source,
     CAST('asset:docs' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -81,13 +84,14 @@ WITH source_rows AS (
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `docs`.`pages`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
-    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
 
   -- source 'blog' (asset:articles): blog.pages
   SELECT
+    5 AS table_pos,
     CAST('blog' AS Nullable(String)) AS source,
     CAST('asset:articles' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
@@ -98,41 +102,43 @@ WITH source_rows AS (
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `blog`.`pages`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
-    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) - toIntervalMicrosecond(259200000000))
 )
 SELECT
-  *,
+  r.*,
   CASE
-    WHEN event_id IS NULL THEN 'missing_event_id'
-    WHEN ts IS NULL THEN 'missing_timestamp'
-    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+    WHEN r.event_id IS NULL THEN 'missing_event_id'
+    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
   END AS reason
-FROM source_rows
-WHERE (
-    (SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL
-    OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM `sessionize`.`_sessionize_work_run`)
-    OR (loaded_at = ts AND ts >= (SELECT since - toIntervalMicrosecond(259200000000) FROM `sessionize`.`_sessionize_work_run`))
-  );
+FROM source_rows AS r
+LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
+WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
--- The rows this run read again replace the ones an earlier run kept; this
--- run's version keeps the others.
-INSERT INTO `sessionize`.`rejected_events__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
-FROM `sessionize`.`rejected_events`
-WHERE NOT ifNull((
-    (SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL
-    OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM `sessionize`.`_sessionize_work_run`)
-    OR (loaded_at = `timestamp` AND `timestamp` >= (SELECT since - toIntervalMicrosecond(259200000000) FROM `sessionize`.`_sessionize_work_run`))
-  ), false);
+-- The largest load time read from each table, for its watermark (step 7).
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_loads` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT CAST(table_pos AS Int32) AS table_pos, max(loaded_at) AS max_loaded
+FROM `sessionize`.`_sessionize_work_input`
+GROUP BY table_pos;
 
-INSERT INTO `sessionize`.`rejected_events__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, ts, loaded_at, reason
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- kept with the table they came from, so that the rows a run reads again
+-- replace those an earlier run read of the same table.
+INSERT INTO `sessionize`.`_sessionize_rejected__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), o.*
+FROM `sessionize`.`_sessionize_rejected` AS o
+LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = o.table_pos
+WHERE NOT (w.since IS NULL OR o.loaded_at IS NULL OR o.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
+
+INSERT INTO `sessionize`.`_sessionize_rejected__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), table_pos, event_id, source, ts, loaded_at, reason
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NOT NULL;
+
+INSERT INTO `sessionize`.`rejected_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, `timestamp`, loaded_at, reason
+FROM `sessionize`.`_sessionize_rejected__next`;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (SPEC §3.1).

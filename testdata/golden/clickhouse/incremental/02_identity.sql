@@ -16,24 +16,28 @@ WITH identify_rows AS (
 
   -- app_prod.identifies
   SELECT
+    6 AS table_pos,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS id,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
     coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at
   FROM `app_prod`.`identifies`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
-    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_run`) - toIntervalMicrosecond(259200000000))
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 6) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 6) - toIntervalMicrosecond(259200000000))
 )
-SELECT *
-FROM identify_rows
-WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL
-  AND (
-    (SELECT since FROM `sessionize`.`_sessionize_work_run`) IS NULL
-    OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM `sessionize`.`_sessionize_work_run`)
-    OR (loaded_at = ts AND ts >= (SELECT since - toIntervalMicrosecond(259200000000) FROM `sessionize`.`_sessionize_work_run`))
-  );
+SELECT r.*
+FROM identify_rows AS r
+LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
+WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL
+  AND (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
+
+-- The largest load time read from each identifies table that mapped
+-- something, for its watermark (step 7).
+INSERT INTO `sessionize`.`_sessionize_work_loads` (table_pos, max_loaded)
+SELECT table_pos, max(loaded_at)
+FROM `sessionize`.`_sessionize_work_identifies`
+GROUP BY table_pos;
 
 -- The anonymous_ids whose mapping this run may change: those of changed or
 -- replaced events that carry a user_id, and those of new identifies rows.

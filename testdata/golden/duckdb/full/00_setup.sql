@@ -42,15 +42,25 @@ DROP TABLE IF EXISTS "sessionize"."rejected_events__next";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_events__next";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_identity__next";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_rejected__next";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_prompted__next";
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_run" AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
-  CAST(NULL AS TIMESTAMP) AS since,
   CAST(get_current_timestamp() AS TIMESTAMP) AS started_at
 FROM "sessionize"."_sessionize_runs";
 
 INSERT INTO "sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
 SELECT run_id, '9b8f039ca3bfe33cde465acf5fe2f7560d2b839c0a1a303a644020b3a4c68640', 'duckdb', 'full', started_at, 'running'
 FROM temp.main."_sessionize_work_run";
+
+
+CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_watermarks" (
+  "run_id" BIGINT,
+  "table_pos" INTEGER,
+  "source" VARCHAR,
+  "table_name" VARCHAR,
+  "watermark" TIMESTAMP,
+  "max_loaded" TIMESTAMP
+);

@@ -3,14 +3,16 @@
 SET TimeZone = 'UTC';
 --
 -- Step 1: staging (SPEC §3.1).
--- Reads every source table, casts its columns to the SPEC's
--- types, reads empty ids as NULL and gives each row that cannot be
+-- Reads every source table, casts its columns to the
+-- SPEC's types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies.
+
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_input" AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
   SELECT
+    1 AS table_pos,
     CAST('website' AS VARCHAR) AS source,
     CAST('marketing' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -26,6 +28,7 @@ WITH source_rows AS (
 
   -- source 'website' (marketing): website.tracks
   SELECT
+    2 AS table_pos,
     CAST('website' AS VARCHAR) AS source,
     CAST('marketing' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -41,6 +44,7 @@ WITH source_rows AS (
 
   -- source 'app' (product): app_prod.tracks
   SELECT
+    3 AS table_pos,
     CAST('app' AS VARCHAR) AS source,
     CAST('product' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -56,6 +60,7 @@ WITH source_rows AS (
 
   -- source 'docs' (asset:docs): docs.pages
   SELECT
+    4 AS table_pos,
     CAST('docs' AS VARCHAR) AS source,
     CAST('asset:docs' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -71,6 +76,7 @@ WITH source_rows AS (
 
   -- source 'blog' (asset:articles): blog.pages
   SELECT
+    5 AS table_pos,
     CAST('blog' AS VARCHAR) AS source,
     CAST('asset:articles' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -83,15 +89,28 @@ WITH source_rows AS (
   FROM "blog"."pages"
 )
 SELECT
-  *,
+  r.*,
   CASE
-    WHEN event_id IS NULL THEN 'missing_event_id'
-    WHEN ts IS NULL THEN 'missing_timestamp'
-    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+    WHEN r.event_id IS NULL THEN 'missing_event_id'
+    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
   END AS reason
-FROM source_rows;
+FROM source_rows AS r;
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
+-- The largest load time read from each table, for its watermark (step 7).
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_loads" AS
+SELECT CAST(table_pos AS INTEGER) AS table_pos, max(loaded_at) AS max_loaded
+FROM temp.main."_sessionize_work_input"
+GROUP BY table_pos;
+
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- kept with the table they came from, so that the rows a run reads again
+-- replace those an earlier run read of the same table.
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_rejected__next" AS
+SELECT table_pos, event_id, source, ts AS "timestamp", loaded_at, reason
+FROM temp.main."_sessionize_work_input"
+WHERE reason IS NOT NULL;
+
 DROP TABLE IF EXISTS "sessionize"."rejected_events__next";
 
 CREATE TABLE "sessionize"."rejected_events__next" (
@@ -103,9 +122,8 @@ CREATE TABLE "sessionize"."rejected_events__next" (
 );
 
 INSERT INTO "sessionize"."rejected_events__next" (event_id, source, "timestamp", loaded_at, reason)
-SELECT event_id, source, ts, loaded_at, reason
-FROM temp.main."_sessionize_work_input"
-WHERE reason IS NOT NULL;
+SELECT event_id, source, "timestamp", loaded_at, reason
+FROM "sessionize"."_sessionize_rejected__next";
 
 -- The event_ids that occur more than once, found in a table of their own so
 -- that the aggregate over every row runs once: inside the rank below,

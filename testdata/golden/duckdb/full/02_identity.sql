@@ -14,6 +14,7 @@ WITH identify_rows AS (
 
   -- app_prod.identifies
   SELECT
+    6 AS table_pos,
     NULLIF(CAST("id" AS VARCHAR), '') AS id,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
@@ -21,9 +22,16 @@ WITH identify_rows AS (
     coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at
   FROM "app_prod"."identifies"
 )
-SELECT *
-FROM identify_rows
-WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
+SELECT r.*
+FROM identify_rows AS r
+WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL;
+
+-- The largest load time read from each identifies table that mapped
+-- something, for its watermark (step 7).
+INSERT INTO temp.main."_sessionize_work_loads" (table_pos, max_loaded)
+SELECT table_pos, max(loaded_at)
+FROM temp.main."_sessionize_work_identifies"
+GROUP BY table_pos;
 
 -- The best identifies row per anonymous_id, kept for later runs.
 CREATE OR REPLACE TABLE "sessionize"."_sessionize_identifies__next" AS

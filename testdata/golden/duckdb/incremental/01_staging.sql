@@ -3,25 +3,28 @@
 SET TimeZone = 'UTC';
 --
 -- Step 1: staging (SPEC §3.1).
--- Reads every source table from the watermark on, casts its columns to the SPEC's
--- types, reads empty ids as NULL and gives each row that cannot be
+-- Reads every source table from its watermark on, casts its columns to the
+-- SPEC's types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies.
--- SPEC §5: rows loaded at or above the watermark are read (those at it again,
--- which dedup makes harmless); rows without a load time of their own, whose
--- loaded_at fell back to their timestamp, are read back to late_window (3d)
--- below it. Each table's own load-time column (its timestamp where it has
--- none) is bounded too, by what that filter implies: a row loaded late_window
--- or more before the watermark cannot pass it. Said of the column itself, the
--- bound lets the engine skip such rows unread.
+-- SPEC §5: each table is read from its own watermark minus late_window,
+-- 3d. Rows read again are harmless: dedup keeps one copy, and a copy
+-- that changes nothing touches no contact. Each table's own load-time column
+-- (its timestamp where it has none) is bounded the same way, so that the
+-- engine can skip older rows unread.
 
--- The watermark, kept for the source scans below.
-SET VARIABLE sessionize_since = (SELECT since FROM temp.main."_sessionize_work_run");
+-- The watermark of each table, kept for its scan below.
+SET VARIABLE sessionize_since_1 = (SELECT since FROM temp.main."_sessionize_work_since" WHERE table_pos = 1);
+SET VARIABLE sessionize_since_2 = (SELECT since FROM temp.main."_sessionize_work_since" WHERE table_pos = 2);
+SET VARIABLE sessionize_since_3 = (SELECT since FROM temp.main."_sessionize_work_since" WHERE table_pos = 3);
+SET VARIABLE sessionize_since_4 = (SELECT since FROM temp.main."_sessionize_work_since" WHERE table_pos = 4);
+SET VARIABLE sessionize_since_5 = (SELECT since FROM temp.main."_sessionize_work_since" WHERE table_pos = 5);
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_input" AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
   SELECT
+    1 AS table_pos,
     CAST('website' AS VARCHAR) AS source,
     CAST('marketing' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -32,13 +35,14 @@ WITH source_rows AS (
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "website"."pages"
-  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
-    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since_1') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_1') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
   -- source 'website' (marketing): website.tracks
   SELECT
+    2 AS table_pos,
     CAST('website' AS VARCHAR) AS source,
     CAST('marketing' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -49,13 +53,14 @@ WITH source_rows AS (
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "website"."tracks"
-  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
-    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since_2') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_2') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
   -- source 'app' (product): app_prod.tracks
   SELECT
+    3 AS table_pos,
     CAST('app' AS VARCHAR) AS source,
     CAST('product' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -66,13 +71,14 @@ WITH source_rows AS (
     CAST("event" AS VARCHAR) AS event,
     CAST("context_page_url" AS VARCHAR) AS url
   FROM "app_prod"."tracks"
-  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
-    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since_3') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_3') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
   -- source 'docs' (asset:docs): docs.pages
   SELECT
+    4 AS table_pos,
     CAST('docs' AS VARCHAR) AS source,
     CAST('asset:docs' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -83,13 +89,14 @@ WITH source_rows AS (
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "docs"."pages"
-  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
-    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since_4') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_4') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
 
   -- source 'blog' (asset:articles): blog.pages
   SELECT
+    5 AS table_pos,
     CAST('blog' AS VARCHAR) AS source,
     CAST('asset:articles' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
@@ -100,38 +107,51 @@ WITH source_rows AS (
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "blog"."pages"
-  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
-    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since_5') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_5') - INTERVAL '259200000000 microseconds')
 )
 SELECT
-  *,
+  r.*,
   CASE
-    WHEN event_id IS NULL THEN 'missing_event_id'
-    WHEN ts IS NULL THEN 'missing_timestamp'
-    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+    WHEN r.event_id IS NULL THEN 'missing_event_id'
+    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
   END AS reason
-FROM source_rows
-WHERE (
-    (SELECT since FROM temp.main."_sessionize_work_run") IS NULL
-    OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM temp.main."_sessionize_work_run")
-    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM temp.main."_sessionize_work_run"))
-  );
+FROM source_rows AS r
+LEFT JOIN temp.main."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
+WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - INTERVAL '259200000000 microseconds');
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
--- The rows this run read again replace the ones an earlier run kept.
-DELETE FROM "sessionize"."rejected_events"
-WHERE (
-    (SELECT since FROM temp.main."_sessionize_work_run") IS NULL
-    OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM temp.main."_sessionize_work_run")
-    OR (loaded_at = "timestamp" AND "timestamp" >= (SELECT since - INTERVAL '259200000000 microseconds' FROM temp.main."_sessionize_work_run"))
-  );
+-- The largest load time read from each table, for its watermark (step 7).
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_loads" AS
+SELECT CAST(table_pos AS INTEGER) AS table_pos, max(loaded_at) AS max_loaded
+FROM temp.main."_sessionize_work_input"
+GROUP BY table_pos;
 
-INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
-SELECT event_id, source, ts, loaded_at, reason
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- kept with the table they came from, so that the rows a run reads again
+-- replace those an earlier run read of the same table.
+-- Rejected rows are few, so both tables are written again whole.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_rejected" AS
+SELECT o.table_pos, o.event_id, o.source, o."timestamp", o.loaded_at, o.reason
+FROM "sessionize"."_sessionize_rejected" AS o
+LEFT JOIN temp.main."_sessionize_work_since" AS w ON w.table_pos = o.table_pos
+WHERE NOT (w.since IS NULL OR o.loaded_at IS NULL OR o.loaded_at >= w.since - INTERVAL '259200000000 microseconds')
+UNION ALL
+SELECT table_pos, event_id, source, ts, loaded_at, reason
 FROM temp.main."_sessionize_work_input"
 WHERE reason IS NOT NULL;
+
+DELETE FROM "sessionize"."_sessionize_rejected";
+
+INSERT INTO "sessionize"."_sessionize_rejected" (table_pos, event_id, source, "timestamp", loaded_at, reason)
+SELECT table_pos, event_id, source, "timestamp", loaded_at, reason
+FROM temp.main."_sessionize_work_rejected";
+
+DELETE FROM "sessionize"."rejected_events";
+
+INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
+SELECT event_id, source, "timestamp", loaded_at, reason
+FROM temp.main."_sessionize_work_rejected";
 
 -- The event_ids that occur more than once, found in a table of their own so
 -- that the aggregate over every row runs once: inside the rank below,

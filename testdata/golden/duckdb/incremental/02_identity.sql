@@ -7,8 +7,8 @@ SET TimeZone = 'UTC';
 -- among the staged events and the identifies rows; contact_id is
 -- coalesce(user_id, mapped user_id, anonymous_id).
 
--- The watermark, kept for the source scans below.
-SET VARIABLE sessionize_since = (SELECT since FROM temp.main."_sessionize_work_run");
+-- The watermark of each table, kept for its scan below.
+SET VARIABLE sessionize_since_6 = (SELECT since FROM temp.main."_sessionize_work_since" WHERE table_pos = 6);
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp.
@@ -17,24 +17,28 @@ WITH identify_rows AS (
 
   -- app_prod.identifies
   SELECT
+    6 AS table_pos,
     NULLIF(CAST("id" AS VARCHAR), '') AS id,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
     coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at
   FROM "app_prod"."identifies"
-  WHERE (getvariable('sessionize_since') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
-    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since') - INTERVAL '259200000000 microseconds')
+  WHERE (getvariable('sessionize_since_6') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+    OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_6') - INTERVAL '259200000000 microseconds')
 )
-SELECT *
-FROM identify_rows
-WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL
-  AND (
-    (SELECT since FROM temp.main."_sessionize_work_run") IS NULL
-    OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM temp.main."_sessionize_work_run")
-    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM temp.main."_sessionize_work_run"))
-  );
+SELECT r.*
+FROM identify_rows AS r
+LEFT JOIN temp.main."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
+WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL
+  AND (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - INTERVAL '259200000000 microseconds');
+
+-- The largest load time read from each identifies table that mapped
+-- something, for its watermark (step 7).
+INSERT INTO temp.main."_sessionize_work_loads" (table_pos, max_loaded)
+SELECT table_pos, max(loaded_at)
+FROM temp.main."_sessionize_work_identifies"
+GROUP BY table_pos;
 
 -- The anonymous_ids whose mapping this run may change: those of changed or
 -- replaced events that carry a user_id, and those of new identifies rows.

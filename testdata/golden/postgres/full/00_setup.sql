@@ -36,10 +36,20 @@ DROP TABLE IF EXISTS "sessionize"."_sessionize_work_run";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_run" AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
-  CAST(NULL AS TIMESTAMP) AS since,
   CAST(clock_timestamp() AT TIME ZONE 'UTC' AS TIMESTAMP) AS started_at
 FROM "sessionize"."_sessionize_runs";
 
 INSERT INTO "sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
 SELECT run_id, '9b8f039ca3bfe33cde465acf5fe2f7560d2b839c0a1a303a644020b3a4c68640', 'postgres', 'full', started_at, 'running'
 FROM "sessionize"."_sessionize_work_run";
+
+
+CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_watermarks" (
+  "run_id" BIGINT,
+  "table_pos" INTEGER,
+  "source" TEXT COLLATE "C",
+  "table_name" TEXT COLLATE "C",
+  "watermark" TIMESTAMP,
+  "max_loaded" TIMESTAMP,
+  PRIMARY KEY (run_id, table_pos)
+);

@@ -3,15 +3,17 @@
 SET TIME ZONE 'UTC';
 --
 -- Step 1: staging (SPEC §3.1).
--- Reads every source table, casts its columns to the SPEC's
--- types, reads empty ids as NULL and gives each row that cannot be
+-- Reads every source table, casts its columns to the
+-- SPEC's types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies.
+
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_input";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_input" AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
   SELECT
+    1 AS table_pos,
     CAST('website' AS TEXT) COLLATE "C" AS source,
     CAST('marketing' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
@@ -27,6 +29,7 @@ WITH source_rows AS (
 
   -- source 'website' (marketing): website.tracks
   SELECT
+    2 AS table_pos,
     CAST('website' AS TEXT) COLLATE "C" AS source,
     CAST('marketing' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
@@ -42,6 +45,7 @@ WITH source_rows AS (
 
   -- source 'app' (product): app_prod.tracks
   SELECT
+    3 AS table_pos,
     CAST('app' AS TEXT) COLLATE "C" AS source,
     CAST('product' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
@@ -57,6 +61,7 @@ WITH source_rows AS (
 
   -- source 'docs' (asset:docs): docs.pages
   SELECT
+    4 AS table_pos,
     CAST('docs' AS TEXT) COLLATE "C" AS source,
     CAST('asset:docs' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
@@ -72,6 +77,7 @@ WITH source_rows AS (
 
   -- source 'blog' (asset:articles): blog.pages
   SELECT
+    5 AS table_pos,
     CAST('blog' AS TEXT) COLLATE "C" AS source,
     CAST('asset:articles' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
@@ -84,17 +90,32 @@ WITH source_rows AS (
   FROM "blog"."pages"
 )
 SELECT
-  *,
+  r.*,
   CASE
-    WHEN event_id IS NULL THEN 'missing_event_id'
-    WHEN ts IS NULL THEN 'missing_timestamp'
-    WHEN user_id IS NULL AND anonymous_id IS NULL THEN 'missing_identity'
+    WHEN r.event_id IS NULL THEN 'missing_event_id'
+    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
   END AS reason
-FROM source_rows;
+FROM source_rows AS r;
 
 ANALYZE "sessionize"."_sessionize_work_input";
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1).
+-- The largest load time read from each table, for its watermark (step 7).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_loads";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_loads" AS
+SELECT CAST(table_pos AS INTEGER) AS table_pos, max(loaded_at) AS max_loaded
+FROM "sessionize"."_sessionize_work_input"
+GROUP BY table_pos;
+
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- kept with the table they came from, so that the rows a run reads again
+-- replace those an earlier run read of the same table.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_rejected";
+CREATE TABLE "sessionize"."_sessionize_rejected" AS
+SELECT table_pos, event_id, source, ts AS "timestamp", loaded_at, reason
+FROM "sessionize"."_sessionize_work_input"
+WHERE reason IS NOT NULL;
+
 DROP TABLE IF EXISTS "sessionize"."rejected_events";
 
 CREATE TABLE "sessionize"."rejected_events" (
@@ -105,12 +126,9 @@ CREATE TABLE "sessionize"."rejected_events" (
   "reason" TEXT COLLATE "C"
 );
 
-CREATE INDEX "rejected_events_loaded_at" ON "sessionize"."rejected_events" (loaded_at);
-
 INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
-SELECT event_id, source, ts, loaded_at, reason
-FROM "sessionize"."_sessionize_work_input"
-WHERE reason IS NOT NULL;
+SELECT event_id, source, "timestamp", loaded_at, reason
+FROM "sessionize"."_sessionize_rejected";
 
 -- The event_ids that occur more than once, found in a table of their own so
 -- that the aggregate over every row runs once: inside the rank below,

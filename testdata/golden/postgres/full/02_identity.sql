@@ -15,6 +15,7 @@ WITH identify_rows AS (
 
   -- app_prod.identifies
   SELECT
+    6 AS table_pos,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS id,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
@@ -22,9 +23,16 @@ WITH identify_rows AS (
     coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at
   FROM "app_prod"."identifies"
 )
-SELECT *
-FROM identify_rows
-WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL;
+SELECT r.*
+FROM identify_rows AS r
+WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL;
+
+-- The largest load time read from each identifies table that mapped
+-- something, for its watermark (step 7).
+INSERT INTO "sessionize"."_sessionize_work_loads" (table_pos, max_loaded)
+SELECT table_pos, max(loaded_at)
+FROM "sessionize"."_sessionize_work_identifies"
+GROUP BY table_pos;
 
 -- The best identifies row per anonymous_id, kept for later runs.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies";

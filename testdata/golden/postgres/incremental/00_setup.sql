@@ -5,7 +5,8 @@ SET TIME ZONE 'UTC';
 -- Step 0: setup. Creates the output schema and the runs table (SPEC §4), marks
 -- runs that never finished as failed, numbers this run and records it as
 -- running before anything is written, so a killed run stays visible.
--- The run reads from the watermark of the last successful run (SPEC §5).
+-- The run reads each table from the watermark the last successful run left
+-- it (SPEC §5).
 
 CREATE SCHEMA IF NOT EXISTS "sessionize";
 
@@ -37,10 +38,28 @@ DROP TABLE IF EXISTS "sessionize"."_sessionize_work_run";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_run" AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
-  (SELECT max(watermark) FROM "sessionize"."_sessionize_runs" WHERE status = 'success') AS since,
   CAST(clock_timestamp() AT TIME ZONE 'UTC' AS TIMESTAMP) AS started_at
 FROM "sessionize"."_sessionize_runs";
 
 INSERT INTO "sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
 SELECT run_id, '9b8f039ca3bfe33cde465acf5fe2f7560d2b839c0a1a303a644020b3a4c68640', 'postgres', 'incremental', started_at, 'running'
 FROM "sessionize"."_sessionize_work_run";
+
+
+CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_watermarks" (
+  "run_id" BIGINT,
+  "table_pos" INTEGER,
+  "source" TEXT COLLATE "C",
+  "table_name" TEXT COLLATE "C",
+  "watermark" TIMESTAMP,
+  "max_loaded" TIMESTAMP,
+  PRIMARY KEY (run_id, table_pos)
+);
+
+-- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- table without one (it had no rows yet) is read whole.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_since";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_since" AS
+SELECT table_pos, watermark AS since
+FROM "sessionize"."_sessionize_watermarks"
+WHERE run_id = (SELECT max(run_id) FROM "sessionize"."_sessionize_runs" WHERE status = 'success');

@@ -15,24 +15,28 @@ WITH identify_rows AS (
 
   -- app_prod.identifies
   SELECT
+    6 AS table_pos,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS id,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
     coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at
   FROM "app_prod"."identifies"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
-    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_run") - INTERVAL '259200000000 microseconds')
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 6) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+    OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 6) - INTERVAL '259200000000 microseconds')
 )
-SELECT *
-FROM identify_rows
-WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND ts IS NOT NULL
-  AND (
-    (SELECT since FROM "sessionize"."_sessionize_work_run") IS NULL
-    OR loaded_at IS NULL
-    OR loaded_at >= (SELECT since FROM "sessionize"."_sessionize_work_run")
-    OR (loaded_at = ts AND ts >= (SELECT since - INTERVAL '259200000000 microseconds' FROM "sessionize"."_sessionize_work_run"))
-  );
+SELECT r.*
+FROM identify_rows AS r
+LEFT JOIN "sessionize"."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
+WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL
+  AND (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - INTERVAL '259200000000 microseconds');
+
+-- The largest load time read from each identifies table that mapped
+-- something, for its watermark (step 7).
+INSERT INTO "sessionize"."_sessionize_work_loads" (table_pos, max_loaded)
+SELECT table_pos, max(loaded_at)
+FROM "sessionize"."_sessionize_work_identifies"
+GROUP BY table_pos;
 
 -- The anonymous_ids whose mapping this run may change: those of changed or
 -- replaced events that carry a user_id, and those of new identifies rows.

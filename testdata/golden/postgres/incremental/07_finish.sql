@@ -5,19 +5,50 @@ SET TIME ZONE 'UTC';
 -- Step 7: record the run as successful and drop the work tables. The runner
 -- commits this together with everything steps 1-6 wrote.
 
+-- Each table's watermark (SPEC §5): the largest load time this run read from
+-- it (or the one it had, if that is later), but never later than the run's
+-- start, so that a load time in the future cannot carry it past rows still
+-- to come; those rows are read again by every run until then.
+INSERT INTO "sessionize"."_sessionize_watermarks" (run_id, table_pos, source, table_name, watermark, max_loaded)
+SELECT
+  r.run_id,
+  t.table_pos,
+  t.source,
+  t.table_name,
+  CASE WHEN l.loaded > r.started_at THEN r.started_at ELSE l.loaded END,
+  l.max_loaded
+FROM (
+  SELECT 1 AS table_pos, CAST('website' AS TEXT) COLLATE "C" AS source, CAST('website.pages' AS TEXT) COLLATE "C" AS table_name
+  UNION ALL
+  SELECT 2 AS table_pos, CAST('website' AS TEXT) COLLATE "C" AS source, CAST('website.tracks' AS TEXT) COLLATE "C" AS table_name
+  UNION ALL
+  SELECT 3 AS table_pos, CAST('app' AS TEXT) COLLATE "C" AS source, CAST('app_prod.tracks' AS TEXT) COLLATE "C" AS table_name
+  UNION ALL
+  SELECT 4 AS table_pos, CAST('docs' AS TEXT) COLLATE "C" AS source, CAST('docs.pages' AS TEXT) COLLATE "C" AS table_name
+  UNION ALL
+  SELECT 5 AS table_pos, CAST('blog' AS TEXT) COLLATE "C" AS source, CAST('blog.pages' AS TEXT) COLLATE "C" AS table_name
+  UNION ALL
+  SELECT 6 AS table_pos, CAST(NULL AS TEXT) COLLATE "C" AS source, CAST('app_prod.identifies' AS TEXT) COLLATE "C" AS table_name
+) AS t
+CROSS JOIN "sessionize"."_sessionize_work_run" AS r
+LEFT JOIN (
+  SELECT table_pos, max(loaded_at) AS loaded, max(max_loaded) AS max_loaded
+  FROM (
+    SELECT table_pos, max_loaded AS loaded_at, max_loaded FROM "sessionize"."_sessionize_work_loads"
+    UNION ALL
+    SELECT table_pos, since, CAST(NULL AS TIMESTAMP) FROM "sessionize"."_sessionize_work_since"
+  ) AS loads
+  GROUP BY table_pos
+) AS l ON l.table_pos = t.table_pos;
+
 UPDATE "sessionize"."_sessionize_runs"
 SET
   status = 'success',
   finished_at = CAST(clock_timestamp() AT TIME ZONE 'UTC' AS TIMESTAMP),
-  -- the largest loaded_at processed, never below the previous watermark
+  -- the latest of the tables' watermarks
   watermark = (
-    SELECT max(loaded_at) FROM (
-      SELECT since AS loaded_at FROM "sessionize"."_sessionize_work_run"
-      UNION ALL
-      SELECT max_loaded FROM "sessionize"."_sessionize_work_read"
-      UNION ALL
-      SELECT max(loaded_at) FROM "sessionize"."_sessionize_work_identifies"
-    ) AS loads
+    SELECT max(watermark) FROM "sessionize"."_sessionize_watermarks"
+    WHERE run_id = (SELECT run_id FROM "sessionize"."_sessionize_work_run")
   ),
   events_read = (SELECT events_read FROM "sessionize"."_sessionize_work_read"),
   rejected = (SELECT rejected FROM "sessionize"."_sessionize_work_read"),
@@ -58,4 +89,7 @@ DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_keys";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_out";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_since";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_loads";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_rejected";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_run";
