@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,29 +101,28 @@ func runCmd(ctx context.Context, e env, args []string) error {
 	target := fs.String("target", "", "target to run on (default: default_target)")
 	full := fs.Bool("full-refresh", false, "rebuild every output from all the data")
 	dry := fs.Bool("dry-run", false, "show what the run would read and touch, and the SQL; change nothing")
-	asJSON := fs.Bool("json", false, "print one JSON report on stdout instead of progress")
-	if err := parse(fs, args, 0); err != nil {
+	asJSON := fs.Bool("json", false, "print one JSON report on stdout instead of progress, whatever the outcome")
+	err := parse(fs, args, 0)
+	if errors.Is(err, flag.ErrHelp) {
 		return err
 	}
-	m, t, err := loadModel(*file, *target)
-	if err != nil {
-		return err
+	var m *models.Model
+	var t models.Target
+	if err == nil {
+		m, t, err = loadModel(*file, *target)
 	}
-	opt := run.Options{Target: t, FullRefresh: *full, DryRun: *dry}
-	if !*asJSON {
-		opt.Progress = e.stderr
-	}
-	r, err := run.Run(ctx, m, opt)
-	if *asJSON && r != nil {
-		if err != nil {
-			r.Status = "failed"
+	var r *run.Report
+	if err == nil {
+		opt := run.Options{Target: t, FullRefresh: *full, DryRun: *dry}
+		if !*asJSON {
+			opt.Progress = e.stderr
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(struct {
-			*run.Report
-			Error string `json:"error,omitempty"`
-		}{r, errString(err)})
+		r, err = run.Run(ctx, m, opt)
+	}
+	if *asJSON {
+		// SPEC §5: one report whatever the outcome, refusals and failures
+		// before the run started too.
+		printRunJSON(e, runReport(r, t, *target, *dry, err), err)
 	}
 	if err != nil {
 		return err
@@ -130,7 +131,7 @@ func runCmd(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "%s: run %d %s: read %d rows (%d rejected), touched %d contacts, wrote %d rows in %.2fs; watermark %s\n",
 			t.Name, r.RunID, r.Status, r.EventsRead, r.Rejected, r.ContactsAffected, r.RowsWritten, r.Seconds, watermark(r))
 	}
-	if *dry {
+	if *dry && !*asJSON { // --json prints the report alone
 		d, _ := dialects.For(string(t.Dialect))
 		files, err := render.Render(m, d, render.Mode(r.Mode))
 		if err != nil {
@@ -143,6 +144,40 @@ func runCmd(ctx context.Context, e env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// runReport is the report of a run, or, when the run never began (the
+// command line, the model or the target failed, or the target refused),
+// one that says so. Its status is success, dry-run, refused or failed.
+func runReport(r *run.Report, t models.Target, target string, dry bool, err error) *run.Report {
+	if r == nil {
+		r = &run.Report{Target: t.Name, Dialect: string(t.Dialect), DryRun: dry}
+		if r.Target == "" {
+			r.Target = target
+		}
+	}
+	if r.Steps == nil {
+		r.Steps = []run.Step{}
+	}
+	switch code := exitCode(err); {
+	case code == exitRefused, code == exitModelChanged:
+		r.Status = "refused"
+	case err != nil:
+		r.Status = "failed"
+	}
+	return r
+}
+
+// printRunJSON writes a run's report for orchestrators, with the error and
+// the exit code the command ends with.
+func printRunJSON(e env, r *run.Report, err error) {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.Encode(struct {
+		*run.Report
+		Error    string `json:"error,omitempty"`
+		ExitCode int    `json:"exit_code"`
+	}{r, errString(err), exitCode(err)})
 }
 
 func watermark(r *run.Report) string {

@@ -209,8 +209,8 @@ func TestSecondRunIsRefusedWhileLocked(t *testing.T) {
 }
 
 // TestChangedModelIsRefused changes the model after a run and wants an
-// incremental run refused (exit 3) with the change named, and
-// --full-refresh accepted.
+// incremental run refused (exit 4, SPEC §6) with the change named, also as
+// `run --json`'s report, and --full-refresh accepted.
 func TestChangedModelIsRefused(t *testing.T) {
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
@@ -222,13 +222,17 @@ func TestChangedModelIsRefused(t *testing.T) {
 			os.WriteFile(f.model, []byte(changed), 0o644)
 			var out, errb strings.Builder
 			code := cli.Run(context.Background(), []string{"run", "-f", f.model}, strings.NewReader(""), &out, &errb)
-			if code != 3 {
-				t.Fatalf("exit %d, want 3\n%s", code, errb.String())
+			if code != 4 {
+				t.Fatalf("exit %d, want 4\n%s", code, errb.String())
 			}
 			for _, want := range []string{"timezone: Europe/Berlin", "timezone: UTC", "--full-refresh"} {
 				if !strings.Contains(errb.String(), want) {
 					t.Errorf("refusal does not mention %q: %s", want, errb.String())
 				}
+			}
+			rep := runJSON(t, 4, "run", "-f", f.model, "--json")
+			if rep.Status != "refused" || rep.ExitCode != 4 || !strings.Contains(rep.Error, "--full-refresh") {
+				t.Errorf("run --json: got %+v, want status refused, exit_code 4 and the refusal", rep)
 			}
 			f.sessionize(0, "run", "--full-refresh")
 			f.sessionize(0, "run")

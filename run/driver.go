@@ -72,8 +72,8 @@ func driverFor(t models.Target) (Driver, error) {
 	return drv, nil
 }
 
-// ErrRefused is a run the target refused: its lock is held, or the model
-// changed since the last run. The command line exits 3 on it (SPEC §6).
+// ErrRefused is a run the target refused because another run holds its
+// lock. The command line exits 3 on it (SPEC §6).
 type ErrRefused struct{ Reason string }
 
 func (e *ErrRefused) Error() string { return e.Reason }
@@ -82,6 +82,27 @@ func (e *ErrRefused) Error() string { return e.Reason }
 func IsRefused(err error) bool {
 	var r *ErrRefused
 	return errors.As(err, &r)
+}
+
+// ErrModelChanged is an incremental run refused because the model differs
+// from the one the outputs were built with (SPEC §5). The command line
+// exits 4 on it (SPEC §6).
+type ErrModelChanged struct {
+	// RunID is the last successful run, whose model the outputs match.
+	RunID int64
+	// Change names the lines of the model that differ.
+	Change string
+}
+
+func (e *ErrModelChanged) Error() string {
+	return fmt.Sprintf("the model changed since run %d (%s); its outputs no longer match it, so an incremental run is refused: run with --full-refresh",
+		e.RunID, e.Change)
+}
+
+// IsModelChanged reports whether err is (or wraps) an *ErrModelChanged.
+func IsModelChanged(err error) bool {
+	var c *ErrModelChanged
+	return errors.As(err, &c)
 }
 
 // Open connects to a target to read it (no lock), for commands such as
