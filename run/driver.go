@@ -107,7 +107,8 @@ func IsModelChanged(err error) bool {
 
 // Open connects to a target to read it (no lock), for commands such as
 // export, status and report. The caller closes the session.
-func Open(ctx context.Context, m *models.Model, t models.Target) (*Session, dialects.Dialect, error) {
+func Open(ctx context.Context, m *models.Model, t models.Target) (_ *Session, _ dialects.Dialect, err error) {
+	defer func() { err = redactErr(err, t.DSN) }()
 	d, err := dialects.For(string(t.Dialect))
 	if err != nil {
 		return nil, nil, err

@@ -41,11 +41,16 @@ func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock
 		return nil, fmt.Errorf("target %s: %w", t.Name, err)
 	}
 	c, err := db.Connx(ctx)
-	if err == nil {
-		err = chCheckVersion(ctx, c)
-	}
 	if err != nil {
 		db.Close()
+		return nil, chConnectError(t, err)
+	}
+	if err := chCheckVersion(ctx, c); err != nil {
+		c.Close()
+		db.Close()
+		if errors.Is(err, errNoVersion) {
+			return nil, chConnectError(t, err)
+		}
 		return nil, fmt.Errorf("target %s: %w", t.Name, redactErr(err, t.DSN))
 	}
 	s := &Session{DB: db, Conn: c}
@@ -96,12 +101,22 @@ func chConnect(t models.Target) (*sqlx.DB, error) {
 	return sqlx.NewDb(db, "clickhouse"), nil
 }
 
+// chConnectError says which server (or data directory) a target could not
+// reach, and what to do.
+func chConnectError(t models.Target, err error) error {
+	return fmt.Errorf("target %s: cannot connect to ClickHouse at %s: %w; check that the server runs and the dsn in sessions.yaml is right",
+		t.Name, redactDSN(t.DSN), redactErr(err, t.DSN))
+}
+
+// errNoVersion is a server that did not answer SELECT version().
+var errNoVersion = errors.New("SELECT version() failed")
+
 // chCheckVersion refuses a server too old for the rendered SQL, naming what
 // it lacks, rather than letting the first window function fail.
 func chCheckVersion(ctx context.Context, c *sqlx.Conn) error {
 	var v string
 	if err := c.GetContext(ctx, &v, "SELECT version()"); err != nil {
-		return fmt.Errorf("cannot connect to ClickHouse: %w; check that the server runs and the dsn in sessions.yaml is right", err)
+		return fmt.Errorf("%w: %w", errNoVersion, err)
 	}
 	return chVersionOK(v)
 }

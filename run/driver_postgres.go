@@ -3,11 +3,10 @@ package run
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sessionize/sessionize/models"
@@ -25,10 +24,18 @@ const lockClass = 0x5e55
 func (pgDriver) Transactional() bool { return true }
 
 func (pgDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
-	db, err := sqlx.Open("pgx", withAppName(t.DSN))
+	cfg, err := pgx.ParseConfig(t.DSN)
 	if err != nil {
-		return nil, targetError(t, err)
+		return nil, pgConnectError(t, err)
 	}
+	// The connection is named, so a lock holder is recognizable, unless the
+	// DSN (or PGAPPNAME) names it. The DSN itself is used as written: every
+	// setting in it (options=-c work_mem=64MB) reaches the server as psql
+	// would send it.
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "sessionize"
+	}
+	db := sqlx.NewDb(stdlib.OpenDB(*cfg), "pgx")
 	c, err := db.Connx(ctx)
 	if err == nil {
 		// A killed run's server session would hold the lock until its
@@ -38,8 +45,7 @@ func (pgDriver) Open(ctx context.Context, t models.Target, schema string, lock b
 	}
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("target %s: cannot connect to PostgreSQL at %s: %w; check that the server runs and the dsn in sessions.yaml is right",
-			t.Name, redactDSN(t.DSN), redactErr(err, t.DSN))
+		return nil, pgConnectError(t, err)
 	}
 	s := &Session{DB: db, Conn: c}
 	if !lock {
@@ -85,56 +91,12 @@ LIMIT 1`, lockClass, schema)
 	return fmt.Sprintf("server pid %d, %s from %s, since %s", h.PID, h.App, h.Addr, h.Since.UTC().Format(time.RFC3339))
 }
 
-// withAppName names the connection, so a lock holder is recognizable.
-func withAppName(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return dsn
-	}
-	q := u.Query()
-	if q.Get("application_name") == "" {
-		q.Set("application_name", "sessionize")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
+// pgConnectError says which server a target could not reach, and what to do.
+func pgConnectError(t models.Target, err error) error {
+	return fmt.Errorf("target %s: cannot connect to PostgreSQL at %s: %w; check that the server runs and the dsn in sessions.yaml is right",
+		t.Name, redactDSN(t.DSN), redactErr(err, t.DSN))
 }
 
 func targetError(t models.Target, err error) error {
 	return fmt.Errorf("target %s: %w", t.Name, redactErr(err, t.DSN))
 }
-
-// redactDSN is the DSN without its password, for messages.
-func redactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return "the configured dsn"
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
-
-// redactErr replaces the DSN's password wherever an error repeats it.
-func redactErr(err error, dsn string) error {
-	if err == nil {
-		return nil
-	}
-	u, perr := url.Parse(dsn)
-	if perr != nil || u.User == nil {
-		return err
-	}
-	pw, ok := u.User.Password()
-	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
-		return err
-	}
-	return redacted{msg: strings.ReplaceAll(err.Error(), pw, "xxxxx"), err: err}
-}
-
-type redacted struct {
-	msg string
-	err error
-}
-
-func (r redacted) Error() string { return r.msg }
-func (r redacted) Unwrap() error { return r.err }

@@ -19,7 +19,8 @@ import (
 // Export writes an output table ordered by its key (SPEC §6): CSV with a
 // header row, or JSON Lines. Timestamps are `YYYY-MM-DD HH:MM:SS[.ffffff]`
 // UTC, dates `YYYY-MM-DD`, booleans true/false, NULL empty (CSV) or null.
-func Export(ctx context.Context, m *models.Model, t models.Target, table, format string, w io.Writer) error {
+func Export(ctx context.Context, m *models.Model, t models.Target, table, format string, w io.Writer) (err error) {
+	defer func() { err = redactErr(err, t.DSN) }()
 	cols, key, ok := render.Output(table)
 	if !ok {
 		return fmt.Errorf("unknown table %q (want one of %s)", table, strings.Join(render.OutputNames(), ", "))

@@ -31,7 +31,8 @@ type TableCopy struct {
 // PostgreSQL targets take copies through pgx's COPY protocol: rows stream
 // from src, never held in memory. chdb targets (ClickHouse in-process) read
 // a Parquet file src writes of each table (load_clickhouse.go).
-func CopyTables(ctx context.Context, src *sql.DB, t models.Target, tables []TableCopy, progress io.Writer) (int64, error) {
+func CopyTables(ctx context.Context, src *sql.DB, t models.Target, tables []TableCopy, progress io.Writer) (_ int64, err error) {
+	defer func() { err = redactErr(err, t.DSN) }()
 	if t.Dialect == models.ClickHouse && strings.HasPrefix(t.DSN, "chdb://") {
 		return copyTablesCHDB(ctx, src, t, tables, progress)
 	}
@@ -52,7 +53,7 @@ func CopyTables(ctx context.Context, src *sql.DB, t models.Target, tables []Tabl
 		began := time.Now()
 		n, err := copyTable(ctx, src, s, tc)
 		if err != nil {
-			return total, fmt.Errorf("copy %s to target %s as %s: %w", tc.From, t.Name, tc.To, redactErr(err, t.DSN))
+			return total, fmt.Errorf("copy %s to target %s as %s: %w", tc.From, t.Name, tc.To, err)
 		}
 		total += n
 		if progress != nil {

@@ -57,6 +57,11 @@ type Step struct {
 // Run runs the model on its target: incrementally when the target holds the
 // outputs of an earlier successful run of the same model, else in full.
 func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
+	r, err := runModel(ctx, m, opt)
+	return r, redactErr(err, opt.Target.DSN)
+}
+
+func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	begin := time.Now()
 	t := opt.Target
 	d, err := dialects.For(string(t.Dialect))
@@ -96,7 +101,7 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	case opt.DryRun:
 		err = dryRun(ctx, s.Conn, n, files, r, opt.Progress)
 	default:
-		err = execute(ctx, s.Conn, n, m, files, r, opt.Progress, drv.Transactional(), mode == render.Full && d.StagesFullRuns())
+		err = execute(ctx, s.Conn, n, m, t.DSN, files, r, opt.Progress, drv.Transactional(), mode == render.Full && d.StagesFullRuns())
 	}
 	r.Seconds = time.Since(begin).Seconds()
 	if err != nil {
@@ -112,7 +117,7 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 // transaction: it publishes them. An engine without transactions
 // (ClickHouse) runs the steps one after the other: its templates publish
 // everything the run wrote with step 7's last write, at once.
-func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, files []render.File, r *Report, w io.Writer, transactional, staged bool) error {
+func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, dsn string, files []render.File, r *Report, w io.Writer, transactional, staged bool) error {
 	if err := execStatements(ctx, c, files[0], r, w); err != nil {
 		return err
 	}
@@ -161,7 +166,7 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, fi
 		}
 	}
 	if err != nil {
-		markFailed(context.WithoutCancel(ctx), c, n, model, runID, err)
+		markFailed(context.WithoutCancel(ctx), c, n, model, runID, redactErr(err, dsn))
 		r.Status = "failed"
 		return err
 	}

@@ -23,7 +23,8 @@ type TableCount struct {
 }
 
 // ReadStatus reads the last runs, the watermark and the output row counts.
-func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int) (*Status, error) {
+func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int) (_ *Status, err error) {
+	defer func() { err = redactErr(err, t.DSN) }()
 	d, err := dialects.For(string(t.Dialect))
 	if err != nil {
 		return nil, err
@@ -42,6 +43,10 @@ func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int
 	runs, err := Runs(ctx, s.Conn, d, m.Output.Schema, limit)
 	if err != nil && !isMissingTable(err) {
 		return nil, err
+	}
+	// Runs recorded before their errors were redacted show none either.
+	for i := range runs {
+		runs[i].Error.String = redact(t.DSN, runs[i].Error.String)
 	}
 	st.Runs = runs
 	for _, r := range runs {

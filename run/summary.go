@@ -23,7 +23,8 @@ type Summary struct {
 }
 
 // Summarize reads the summary from a target's outputs.
-func Summarize(ctx context.Context, m *models.Model, t models.Target) (*Summary, error) {
+func Summarize(ctx context.Context, m *models.Model, t models.Target) (_ *Summary, err error) {
+	defer func() { err = redactErr(err, t.DSN) }()
 	d, err := dialects.For(string(t.Dialect))
 	if err != nil {
 		return nil, err
