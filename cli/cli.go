@@ -43,6 +43,7 @@ var commands = map[string]command{
 	"run":      {"run the model (incremental unless --full-refresh)", runCmd},
 	"status":   {"show the last runs, the watermark and row counts", statusCmd},
 	"export":   {"print an output table as CSV or JSON Lines, ordered by its key", exportCmd},
+	"verify":   {"recompute the outputs from the sources and print where the published ones differ", verifyCmd},
 	"demo":     {"write synthetic events and a model, run it on DuckDB, summarize", demoCmd},
 	"report":   {"write an HTML report of the outputs: sessions, lifecycle, prompting assets", reportCmd},
 	"bench":    {"measure full and incremental runs against the engine's floor on demo data", benchCmd},

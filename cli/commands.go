@@ -194,49 +194,6 @@ func errString(err error) string {
 	return err.Error()
 }
 
-func statusCmd(ctx context.Context, e env, args []string) error {
-	fs := flags("status", e)
-	file := fs.String("f", "sessions.yaml", "model file")
-	target := fs.String("target", "", "target (default: default_target)")
-	if err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	m, t, err := loadModel(*file, *target)
-	if err != nil {
-		return err
-	}
-	st, err := run.ReadStatus(ctx, m, t, 10)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "target %s (%s), schema %s\n", t.Name, t.Dialect, m.Output.Schema)
-	if st.Watermark != nil {
-		fmt.Fprintf(e.stdout, "watermark: %s\n", run.FormatValue(*st.Watermark, false))
-	} else {
-		fmt.Fprintln(e.stdout, "watermark: none (no successful run)")
-	}
-	fmt.Fprintln(e.stdout, "\nrows:")
-	for _, c := range st.Counts {
-		if c.Rows < 0 {
-			fmt.Fprintf(e.stdout, "  %-18s missing\n", c.Table)
-			continue
-		}
-		fmt.Fprintf(e.stdout, "  %-18s %d\n", c.Table, c.Rows)
-	}
-	fmt.Fprintln(e.stdout, "\nlast runs:")
-	fmt.Fprintf(e.stdout, "  %4s  %-11s  %-7s  %-19s  %8s  %10s  %10s  %10s  %s\n", "run", "mode", "status", "started", "seconds", "read", "contacts", "written", "error")
-	for _, r := range st.Runs {
-		secs := ""
-		if r.FinishedAt.Valid {
-			secs = fmt.Sprintf("%.2f", r.FinishedAt.Time.Sub(r.StartedAt).Seconds())
-		}
-		fmt.Fprintf(e.stdout, "  %4d  %-11s  %-7s  %-19s  %8s  %10d  %10d  %10d  %s\n", r.RunID, r.Mode, r.Status,
-			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), secs, r.EventsRead.Int64, r.ContactsAffected.Int64,
-			r.RowsWritten.Int64, strings.SplitN(r.Error.String, "\n", 2)[0])
-	}
-	return nil
-}
-
 func exportCmd(ctx context.Context, e env, args []string) error {
 	fs := flags("export", e)
 	file := fs.String("f", "sessions.yaml", "model file")

@@ -53,6 +53,15 @@ func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lo
 	return s, nil
 }
 
+// built implements builtChecker: opening a database file that does not
+// exist with the lock would create it.
+func (duckDriver) built(t models.Target) error {
+	if _, err := os.Stat(t.Path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("target %s: %s does not exist yet, so nothing is published: `sessionize run` builds it", t.Name, t.Path)
+	}
+	return nil
+}
+
 func (duckDriver) open(ctx context.Context, t models.Target) (*Session, error) {
 	db, err := sqlx.Open("duckdb", t.Path)
 	if err != nil {

@@ -142,19 +142,25 @@ func writeJSONLine(w io.Writer, cols []string, vals []any) error {
 		k, _ := json.Marshal(c)
 		b.Write(k)
 		b.WriteByte(':')
-		switch x := vals[i].(type) {
-		case nil:
-			b.WriteString("null")
-		case bool:
-			b.WriteString(strconv.FormatBool(x))
-		case float64, float32, int, int8, int16, int32, int64, uint8, uint16, uint32, uint64:
-			b.WriteString(FormatValue(x, false))
-		default:
-			s, _ := json.Marshal(FormatValue(x, dateColumn(c)))
-			b.Write(s)
-		}
+		writeJSONValue(&b, vals[i], dateColumn(c))
 	}
 	b.WriteString("}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeJSONValue writes one exported value as JSON: numbers and booleans as
+// they are, NULL as null, everything else as its FormatValue text.
+func writeJSONValue(b *strings.Builder, v any, isDate bool) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case float64, float32, int, int8, int16, int32, int64, uint8, uint16, uint32, uint64:
+		b.WriteString(FormatValue(x, false))
+	default:
+		s, _ := json.Marshal(FormatValue(x, isDate))
+		b.Write(s)
+	}
 }

@@ -12,8 +12,13 @@ import (
 // Status is what `sessionize status` shows of a target.
 type Status struct {
 	Watermark *time.Time
-	Runs      []runRow
-	Counts    []TableCount
+	// Tables are the watermarks of each table the model reads, in the
+	// model's order; WatermarksKept is false on a target that keeps none
+	// per table (built before they were kept).
+	Tables         []TableWatermark
+	WatermarksKept bool
+	Runs           []runRow
+	Counts         []TableCount
 }
 
 // TableCount is an output table's row count; -1 when the table is missing.
@@ -55,6 +60,9 @@ func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int
 			st.Watermark = &w
 			break
 		}
+	}
+	if st.Tables, st.WatermarksKept, err = readWatermarks(ctx, s.Conn, n); err != nil {
+		return nil, err
 	}
 	for _, name := range render.OutputNames() {
 		var c int64
