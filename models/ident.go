@@ -110,7 +110,7 @@ func tableProblem(table string) string {
 		names := []string{"catalog", "schema", "table"}[3-len(parts):]
 		for i, part := range parts {
 			if p := identProblem(part); p != "" {
-				return fmt.Sprintf("%s part %q %s", names[i], part, p)
+				return fmt.Sprintf("%s part %s %s", names[i], shown(part), p)
 			}
 		}
 		return ""

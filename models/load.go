@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	// Timezones are checked with time.LoadLocation; the embedded database makes
 	// the check (and the binary) independent of the host's zoneinfo.
@@ -38,13 +39,24 @@ const reservedPrefix = "_sessionize"
 var topKeys = []string{"version", "name", "sources", "identifies", "sessions",
 	"lifecycle", "timezone", "output", "targets", "default_target"}
 
+// MaxSize is the largest model file sessionize reads, in bytes. A model
+// of thousands of sources is a few hundred KiB; the cap keeps a wrong -f
+// (/dev/zero, a pipe, a data file) from being read without end.
+const MaxSize = 1 << 20
+
 // Load reads and validates the model file at path. Its errors are
 // models.Errors (every problem, in file order) for a bad model, or the
-// error of reading the file.
+// error of reading the file. It reads at most one byte past MaxSize, so a
+// device or a pipe that never ends is refused too.
 func Load(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return Parse(path, data)
 }
@@ -56,13 +68,32 @@ func Parse(file string, data []byte) (*Model, error) {
 	return parse(file, data, os.LookupEnv)
 }
 
-func parse(file string, data []byte, lookup func(string) (string, bool)) (*Model, error) {
+func parse(file string, data []byte, lookup func(string) (string, bool)) (m *Model, err error) {
 	p := &problems{file: file}
+	if len(data) > MaxSize {
+		line, col := position(data, MaxSize)
+		p.at(&yaml.Node{Line: line, Column: col}, "the model is larger than %d bytes (1 MiB), the most sessionize reads; is -f the model file?", MaxSize)
+		return nil, p.sorted()
+	}
+	if !p.text(data) {
+		return nil, p.sorted()
+	}
 	root := p.document(data)
 	if root == nil {
 		return nil, p.sorted()
 	}
-	m := &Model{Path: file}
+	// Without aliases the walk follows each node about once: it may follow
+	// as many nodes as the file has bytes, and then some.
+	p.budget = len(data) + 100_000
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errBudget {
+				panic(r)
+			}
+			m, err = nil, p.sorted()
+		}
+	}()
+	m = &Model{Path: file}
 	if !p.model(root, m, lookup) || len(p.errs) > 0 {
 		return nil, p.sorted()
 	}
@@ -94,18 +125,79 @@ func (p *problems) document(data []byte) *yaml.Node {
 	case !errors.Is(err, io.EOF):
 		p.syntax(err)
 	}
-	return deref(doc.Content[0])
+	return p.follow(doc.Content[0], nil)
+}
+
+// text reports, at its line and column, the first byte of data that is not
+// UTF-8 or a character YAML does not allow (go-yaml names neither's
+// position); it returns false when there is one. A file that starts with a
+// UTF-16 byte order mark is left to go-yaml, which reads UTF-16.
+func (p *problems) text(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
+		return true
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		var why string
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			why = fmt.Sprintf("byte 0x%02X is not UTF-8 (want the model as UTF-8 text)", data[i])
+		case !yamlAllows(r):
+			why = fmt.Sprintf("control character %U is not allowed in YAML (write it escaped in a double-quoted string: \"\\u%04X\")", r, r)
+		}
+		if why != "" {
+			line, col := position(data, i)
+			p.at(&yaml.Node{Line: line, Column: col}, "%s", why)
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// yamlAllows reports whether r may appear in a YAML stream (YAML 1.2 c-printable).
+func yamlAllows(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || (r >= 0x20 && r <= 0x7E) || r == 0x85 ||
+		(r >= 0xA0 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+}
+
+// position is the line and column of data[offset] as go-yaml counts them:
+// lines end at LF, CR, CRLF, NEL, LS and PS; columns count characters (a
+// byte that is not UTF-8 as one) from 1; a leading byte order mark is not
+// counted.
+func position(data []byte, offset int) (line, col int) {
+	line, col = 1, 1
+	i := 0
+	if bytes.HasPrefix(data, []byte("\uFEFF")) && offset >= 3 {
+		i = 3
+	}
+	for i < offset && i < len(data) {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == '\r' && i+1 < len(data) && data[i+1] == '\n' && i+1 < offset:
+			size++
+			fallthrough
+		case r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029:
+			line, col = line+1, 1
+		default:
+			col++
+		}
+		i += size
+	}
+	return line, col
 }
 
 // syntax reports a YAML syntax error at the line go-yaml names. (It names the
 // start of the enclosing block for parser errors, not the bad line itself.)
 func (p *problems) syntax(err error) {
+	// go-yaml may quote the file (an unknown anchor's name): cut it.
+	const maxSyntax = 200
 	if sub := yamlLine.FindStringSubmatch(err.Error()); sub != nil {
 		line, _ := strconv.Atoi(sub[1])
-		p.at(&yaml.Node{Line: line, Column: 1}, "invalid YAML: %s", sub[2])
+		p.at(&yaml.Node{Line: line, Column: 1}, "invalid YAML: %s", clipped(sub[2], maxSyntax))
 		return
 	}
-	p.at(nil, "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	p.at(nil, "invalid YAML: %s", clipped(strings.TrimPrefix(err.Error(), "yaml: "), maxSyntax))
 }
 
 // model walks the top-level mapping into m; it returns false when the file
@@ -122,7 +214,7 @@ func (p *problems) model(root *yaml.Node, m *Model, lookup func(string) (string,
 		case v.Kind != yaml.ScalarNode || isNull(v):
 			p.at(v, "version must be 1, got %s", describe(v))
 		case v.Value != "1":
-			p.at(v, "unsupported version %q (want 1)", v.Value)
+			p.at(v, "unsupported version %s (want 1)", shown(v.Value))
 		default:
 			m.Version = 1
 		}
@@ -131,7 +223,7 @@ func (p *problems) model(root *yaml.Node, m *Model, lookup func(string) (string,
 		if s, ok := p.str(f.val, "name"); ok {
 			m.Name = s
 			if why := labelProblem(s, false); why != "" {
-				p.at(f.val, "bad model name %q: %s", s, why)
+				p.at(f.val, "bad model name %s: %s", shown(s), why)
 			}
 		}
 	}
@@ -153,7 +245,7 @@ func (p *problems) model(root *yaml.Node, m *Model, lookup func(string) (string,
 		if s, ok := p.str(f.val, "timezone"); ok {
 			m.Timezone = s
 			if _, err := time.LoadLocation(s); err != nil || s == "" || s == "Local" {
-				p.at(f.val, "unknown timezone %q (want an IANA name such as UTC or Europe/Berlin)", s)
+				p.at(f.val, "unknown timezone %s (want an IANA name such as UTC or Europe/Berlin)", shown(s))
 			}
 		}
 	}
@@ -178,9 +270,9 @@ func (p *problems) model(root *yaml.Node, m *Model, lookup func(string) (string,
 // schema checks the output schema name.
 func (p *problems) schema(n *yaml.Node, s string) {
 	if why := identProblem(s); why != "" {
-		p.at(n, "bad output schema %q: it %s", s, why)
+		p.at(n, "bad output schema %s: it %s", shown(s), why)
 	} else if strings.HasPrefix(strings.ToLower(s), reservedPrefix) {
-		p.at(n, "output schema %q starts with %s, which is reserved for sessionize's own tables (want another name)", s, reservedPrefix)
+		p.at(n, "output schema %s starts with %s, which is reserved for sessionize's own tables (want another name)", shown(s), reservedPrefix)
 	}
 }
 
@@ -226,11 +318,11 @@ func (p *problems) duration(f field, what string, def time.Duration) (time.Durat
 	}
 	d, err := ParseDuration(n.Value)
 	if err != nil {
-		p.at(n, "bad duration %q for %s (%s)", n.Value, what, durationForms)
+		p.at(n, "bad duration %s for %s (%s)", shown(n.Value), what, durationForms)
 		return 0, nil
 	}
 	if d <= 0 {
-		p.at(n, "%s must be greater than zero, got %q", what, n.Value)
+		p.at(n, "%s must be greater than zero, got %s", what, shown(n.Value))
 		return 0, nil
 	}
 	return d, n

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -320,5 +321,81 @@ func TestGoodModels(t *testing.T) {
 				t.Errorf("default target: got %v, want no error", err)
 			}
 		})
+	}
+}
+
+// TestReads: what a model reads, with the positions a target check
+// reports at: the table's for a default column, the mapping's for a
+// mapped one; a column declared null is not read.
+func TestReads(t *testing.T) {
+	m := mustParse(t, "conf/sessions.yaml", minimal+`        columns: {url: context_page_url, event: null}
+      - table: data/*.csv
+identifies:
+  - table: ids
+    columns: {id: null, loaded_at: uploaded}
+`+localTarget)
+	reads := m.Reads()
+	var got []string
+	for _, r := range reads {
+		line := fmt.Sprintf("%s@%d:%d identifies=%v:", r.Table, r.At.Line, r.At.Col, r.Identifies)
+		for _, c := range r.Columns {
+			line += fmt.Sprintf(" %s=%s@%d:%d", c.Key, c.Name, c.At.Line, c.At.Col)
+			if c.Mapped {
+				line += "(mapped)"
+			}
+			if c.Time {
+				line += "(time)"
+			}
+			if c.Optional {
+				line += "?"
+			}
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"app_prod.tracks@7:16 identifies=false: event_id=id@7:16 timestamp=timestamp@7:16(time) user_id=user_id@7:16 anonymous_id=anonymous_id@7:16 loaded_at=received_at@7:16(time)? url=context_page_url@8:24(mapped)?",
+		"data/*.csv@9:16 identifies=false: event_id=id@9:16 timestamp=timestamp@9:16(time) user_id=user_id@9:16 anonymous_id=anonymous_id@9:16 loaded_at=received_at@9:16(time)? event=event@9:16? url=url@9:16?",
+		"ids@11:12 identifies=true: user_id=user_id@11:12 anonymous_id=anonymous_id@11:12 timestamp=timestamp@11:12(time) loaded_at=uploaded@12:36(mapped)(time)?",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r := reads[0]; r.At.Error() != "conf/sessions.yaml:7:16: " {
+		t.Errorf("got position %q, want conf/sessions.yaml:7:16", r.At.Error())
+	}
+}
+
+// TestLocated: a run reads relative file sources from the model file's
+// folder, whatever the working directory; table names, absolute paths,
+// home paths and URLs stay as written, and so do the model's own tables
+// and hash (rendering it is independent of where it lies).
+func TestLocated(t *testing.T) {
+	m := mustParse(t, "/srv/x/sessions.yaml", minimal+`      - table: data/events-*.parquet
+      - table: /data/abs.csv
+      - table: ~/home.jsonl
+      - table: s3://bucket/events.parquet
+      - table: ../up/events.json
+identifies:
+  - table: ids/identifies.csv
+`+localTarget)
+	l := m.Located()
+	var got []string
+	for _, tb := range l.Sources[0].Tables {
+		got = append(got, tb.Table)
+	}
+	got = append(got, l.Identifies[0].Table)
+	want := []string{"app_prod.tracks", "/srv/x/data/events-*.parquet", "/data/abs.csv", "~/home.jsonl",
+		"s3://bucket/events.parquet", "/srv/up/events.json", "/srv/x/ids/identifies.csv"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if m.Sources[0].Tables[1].Table != "data/events-*.parquet" || m.Identifies[0].Table != "ids/identifies.csv" {
+		t.Errorf("Located changed the model's own tables: %q, %q", m.Sources[0].Tables[1].Table, m.Identifies[0].Table)
+	}
+	if l.Hash != m.Hash {
+		t.Errorf("got hash %s, want the model's %s", l.Hash, m.Hash)
+	}
+	if got := mustParse(t, "sessions.yaml", minimal+localTarget).FileTable("data/x.csv"); got != "data/x.csv" {
+		t.Errorf("model in the working directory: got %q, want data/x.csv", got)
 	}
 }

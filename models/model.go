@@ -64,6 +64,11 @@ type SourceTable struct {
 	Table   string // as written: "schema.table", "table" or a file path
 	Filter  string // trusted SQL predicate, inlined as is; empty means none
 	Columns EventColumns
+
+	// at is where `table:` is written, columnsAt where each column mapped
+	// under `columns:` is (by SPEC name), for checking the target (Reads).
+	at        Error
+	columnsAt map[string]Error
 }
 
 // EventColumns names the source columns behind each SPEC column. An empty
@@ -97,6 +102,9 @@ type IdentifiesTable struct {
 	Table   string
 	Filter  string
 	Columns IdentifyColumns
+
+	at        Error            // as in SourceTable
+	columnsAt map[string]Error // as in SourceTable
 }
 
 // IdentifyColumns names the columns of an identifies table; empty means absent

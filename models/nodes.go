@@ -1,9 +1,13 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -13,15 +17,75 @@ import (
 type problems struct {
 	file string
 	errs Errors
+	// via holds, for each node the walk reached through an alias, where
+	// its value is written (follow); the node itself carries the position
+	// of the alias's use.
+	via map[*yaml.Node]written
+	// steps counts the nodes the walk has followed, budget bounds them:
+	// aliases let a small file name a huge tree (a "billion laughs").
+	steps, budget int
 }
 
-// at records a problem at n's position (1:1 when n is nil).
+// written is where the value behind an alias is written.
+type written struct {
+	anchor       string
+	line, column int
+}
+
+// errBudget ends a walk that followed more nodes than its budget allows.
+var errBudget = errors.New("alias budget spent")
+
+// at records a problem at n's position (1:1 when n is nil). A node reached
+// through an alias is reported at the alias, naming where its value is.
 func (p *problems) at(n *yaml.Node, format string, args ...any) {
 	line, col := 1, 1
 	if n != nil && n.Line > 0 {
 		line, col = n.Line, n.Column
 	}
-	p.errs = append(p.errs, Error{File: p.file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	if w, ok := p.via[n]; ok {
+		msg += fmt.Sprintf(" (through alias *%s, written at line %d, column %d)", bare(w.anchor), w.line, w.column)
+	}
+	p.errs = append(p.errs, Error{File: p.file, Line: line, Col: col, Msg: msg})
+}
+
+// follow resolves n, a child of parent (nil for none), to the node the walk
+// goes on with: aliases are followed, and a node reached through one (or
+// inside a node that was) is a copy of it placed at the alias, so its
+// problems point at where the alias is used. Every call spends one step
+// of the walk's budget; past it the walk ends (errBudget).
+func (p *problems) follow(n, parent *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	p.steps++
+	if p.budget > 0 && p.steps > p.budget {
+		p.at(n, "the model's aliases expand to more than %d nodes (want the repeated parts written out, or fewer aliases of large anchors)", p.budget)
+		panic(errBudget)
+	}
+	use, inside := p.via[parent]
+	var at *yaml.Node
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		if at == nil && !inside {
+			at, use = n, written{anchor: n.Value}
+		}
+		n = n.Alias
+	}
+	if at == nil && !inside {
+		return n
+	}
+	c := *n
+	if at != nil {
+		c.Line, c.Column = at.Line, at.Column
+	} else {
+		c.Line, c.Column = parent.Line, parent.Column
+	}
+	use.line, use.column = n.Line, n.Column
+	if p.via == nil {
+		p.via = map[*yaml.Node]written{}
+	}
+	p.via[&c] = use
+	return &c
 }
 
 // sorted returns the problems in file order, without repeats.
@@ -41,6 +105,56 @@ func (p *problems) sorted() Errors {
 		out = append(out, e)
 	}
 	return out
+}
+
+// maxShown is how many characters of a value from the model a message
+// repeats: a value can be as long as the file. It is more than an
+// identifier may have (63 bytes), so the message about one too long still
+// shows it whole.
+const maxShown = 100
+
+// shown is a value from the model as a message quotes it: Go-quoted, and
+// cut after maxShown characters with an ellipsis and its length in bytes
+// ("aaaa…" (16777216 bytes)).
+func shown(s string) string {
+	head, cut := cutAt(s, maxShown)
+	if !cut {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%s (%d bytes)", strconv.Quote(head+"…"), len(s))
+}
+
+// bare is a value from the model as a message shows it without quotes (a
+// name in a list, a path to write), cut like shown; a value that is not
+// printable text on one line is quoted like shown instead.
+func bare(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return shown(s)
+	}
+	return clipped(s, maxShown)
+}
+
+// clipped is s unquoted, cut like shown after max characters.
+func clipped(s string, max int) string {
+	head, cut := cutAt(s, max)
+	if !cut {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d bytes)", head, len(s))
+}
+
+// cutAt is the first max characters of s (bytes that are not UTF-8 count
+// one each), and whether s has more.
+func cutAt(s string, max int) (string, bool) {
+	if len(s) <= max {
+		return s, false
+	}
+	i := 0
+	for n := 0; n < max && i < len(s); n++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i], i < len(s)
 }
 
 // field is one key/value pair of a YAML mapping.
@@ -85,8 +199,8 @@ func describe(n *yaml.Node) string {
 }
 
 // pairs returns the entries of mapping n in file order, with aliases
-// resolved and YAML merge keys (`<<: *anchor`) expanded; a key written
-// twice is reported and only its first value kept.
+// followed and YAML merge keys (`<<: *anchor`) expanded; a key written
+// twice is reported and only its first value kept. n has been followed.
 func (p *problems) pairs(n *yaml.Node) []field {
 	var out []field
 	seen := map[string]*yaml.Node{}
@@ -94,7 +208,7 @@ func (p *problems) pairs(n *yaml.Node) []field {
 	walk = func(m *yaml.Node, merged bool) {
 		var merges []*yaml.Node
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			k, v := deref(m.Content[i]), deref(m.Content[i+1])
+			k, v := p.follow(m.Content[i], m), p.follow(m.Content[i+1], m)
 			if k.Kind != yaml.ScalarNode {
 				p.at(k, "a key must be a plain name, got %s", describe(k))
 				continue
@@ -105,7 +219,7 @@ func (p *problems) pairs(n *yaml.Node) []field {
 			}
 			if first, dup := seen[k.Value]; dup {
 				if !merged {
-					p.at(k, "duplicate key %q (first at line %d)", k.Value, first.Line)
+					p.at(k, "duplicate key %s (first at line %d)", shown(k.Value), first.Line)
 				}
 				continue
 			}
@@ -119,7 +233,7 @@ func (p *problems) pairs(n *yaml.Node) []field {
 				walk(v, true)
 			case v.Kind == yaml.SequenceNode:
 				for _, s := range v.Content {
-					if s = deref(s); s.Kind == yaml.MappingNode {
+					if s = p.follow(s, v); s.Kind == yaml.MappingNode {
 						walk(s, true)
 					} else {
 						p.at(s, "a merge (<<) takes mappings, got %s", describe(s))
@@ -138,7 +252,6 @@ func (p *problems) pairs(n *yaml.Node) []field {
 // its entries by key; what names the mapping in messages ("source", ...).
 // It returns nil (and reports) when n is not a mapping.
 func (p *problems) fields(n *yaml.Node, what string, allowed ...string) map[string]field {
-	n = deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		p.at(n, "%s must be a mapping, got %s", what, describe(n))
 		return nil
@@ -146,7 +259,7 @@ func (p *problems) fields(n *yaml.Node, what string, allowed ...string) map[stri
 	out := map[string]field{}
 	for _, f := range p.pairs(n) {
 		if !contains(allowed, f.key.Value) {
-			p.at(f.key, "unknown key %q in %s (want %s)", f.key.Value, what, oneOf(allowed, "or"))
+			p.at(f.key, "unknown key %s in %s (want %s)", shown(f.key.Value), what, oneOf(allowed, "or"))
 			continue
 		}
 		out[f.key.Value] = f
@@ -158,28 +271,26 @@ func (p *problems) fields(n *yaml.Node, what string, allowed ...string) map[stri
 func (p *problems) require(m *yaml.Node, fs map[string]field, what string, keys ...string) {
 	for _, k := range keys {
 		if _, ok := fs[k]; !ok {
-			p.at(deref(m), "%s is missing required key %q", what, k)
+			p.at(m, "%s is missing required key %q", what, k)
 		}
 	}
 }
 
-// list checks that n is a sequence and returns its items, aliases resolved.
+// list checks that n is a sequence and returns its items, followed.
 func (p *problems) list(n *yaml.Node, what string) ([]*yaml.Node, bool) {
-	n = deref(n)
-	if n.Kind != yaml.SequenceNode {
+	if n == nil || n.Kind != yaml.SequenceNode {
 		p.at(n, "%s must be a list, got %s", what, describe(n))
 		return nil, false
 	}
 	items := make([]*yaml.Node, len(n.Content))
 	for i, c := range n.Content {
-		items[i] = deref(c)
+		items[i] = p.follow(c, n)
 	}
 	return items, true
 }
 
 // str checks that n is a non-null scalar and returns its text.
 func (p *problems) str(n *yaml.Node, what string) (string, bool) {
-	n = deref(n)
 	if isNull(n) {
 		p.at(n, "%s is empty (want a string)", what)
 		return "", false
@@ -206,4 +317,13 @@ func oneOf(words []string, conj string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
+}
+
+// bareAll is names, each bare, for a message that lists them.
+func bareAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = bare(n)
+	}
+	return out
 }

@@ -1,8 +1,6 @@
 package models
 
 import (
-	"fmt"
-
 	"gopkg.in/yaml.v3"
 )
 
@@ -30,7 +28,7 @@ func (p *problems) sources(n *yaml.Node) []Source {
 			continue
 		}
 		if line, dup := firstLine[s.Name]; dup {
-			p.at(s.nameNode, "duplicate source name %q (first at line %d)", s.Name, line)
+			p.at(s.nameNode, "duplicate source name %s (first at line %d)", shown(s.Name), line)
 			continue
 		}
 		firstLine[s.Name] = s.nameNode.Line
@@ -57,9 +55,9 @@ func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
 	if f, ok := fs["name"]; ok {
 		if name, ok := p.str(f.val, "source name"); ok {
 			s.Name, s.nameNode = name, f.val
-			label = fmt.Sprintf("source %q", name)
+			label = "source " + shown(name)
 			if !nameRe.MatchString(name) || len(name) > maxIdent {
-				p.at(f.val, "bad source name %q (want up to %d letters, digits, _ and -)", name, maxIdent)
+				p.at(f.val, "bad source name %s (want up to %d letters, digits, _ and -)", shown(name), maxIdent)
 			}
 		}
 	}
@@ -67,7 +65,7 @@ func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
 		if t, ok := p.str(f.val, "source type"); ok {
 			s.Type = SourceType(t)
 			if !contains(sourceTypes, t) {
-				p.at(f.val, "unknown source type %q (want %s)", t, oneOf(sourceTypes, "or"))
+				p.at(f.val, "unknown source type %s (want %s)", shown(t), oneOf(sourceTypes, "or"))
 			}
 		}
 	}
@@ -79,7 +77,7 @@ func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
 		if c, ok := p.str(class.val, "class"); ok {
 			s.Class = c
 			if why := labelProblem(c, true); why != "" {
-				p.at(class.val, "bad asset class %q: %s", c, why)
+				p.at(class.val, "bad asset class %s: %s", shown(c), why)
 			}
 		}
 	case hasClass && contains(sourceTypes, string(s.Type)):
@@ -112,9 +110,9 @@ func (p *problems) eventTable(n *yaml.Node) (SourceTable, bool) {
 	if !ok {
 		return SourceTable{}, false
 	}
-	t := SourceTable{Table: table, Filter: filter, Columns: DefaultEventColumns()}
+	t := SourceTable{Table: table, Filter: filter, Columns: DefaultEventColumns(), at: p.pos(fs["table"].val)}
 	c := &t.Columns
-	p.columns(fs["columns"].val, "event", []column{
+	t.columnsAt = p.columns(fs["columns"].val, "event", []column{
 		{"event_id", &c.EventID, false},
 		{"timestamp", &c.Timestamp, false},
 		{"user_id", &c.UserID, false},
@@ -138,9 +136,9 @@ func (p *problems) identifies(n *yaml.Node) []IdentifiesTable {
 		if !ok {
 			continue
 		}
-		t := IdentifiesTable{Table: table, Filter: filter, Columns: DefaultIdentifyColumns()}
+		t := IdentifiesTable{Table: table, Filter: filter, Columns: DefaultIdentifyColumns(), at: p.pos(fs["table"].val)}
 		c := &t.Columns
-		p.columns(fs["columns"].val, "identifies", []column{
+		t.columnsAt = p.columns(fs["columns"].val, "identifies", []column{
 			{"id", &c.ID, true},
 			{"user_id", &c.UserID, false},
 			{"anonymous_id", &c.AnonymousID, false},
@@ -155,7 +153,7 @@ func (p *problems) identifies(n *yaml.Node) []IdentifiesTable {
 // tableEntry reads the keys every table entry has: table and filter.
 func (p *problems) tableEntry(n *yaml.Node) (fs map[string]field, table, filter string, ok bool) {
 	if n.Kind == yaml.ScalarNode && !isNull(n) {
-		p.at(n, "table entry must be a mapping, got a string (write - table: %s)", n.Value)
+		p.at(n, "table entry must be a mapping, got a string (write - table: %s)", bare(n.Value))
 		return nil, "", "", false
 	}
 	fs = p.fields(n, "table entry", "table", "filter", "columns")
@@ -166,7 +164,7 @@ func (p *problems) tableEntry(n *yaml.Node) (fs map[string]field, table, filter 
 	if f, has := fs["table"]; has {
 		if table, ok = p.str(f.val, "table"); ok {
 			if why := tableProblem(table); why != "" {
-				p.at(f.val, "bad table %q: %s", table, why)
+				p.at(f.val, "bad table %s: %s", shown(table), why)
 			}
 		}
 	}
@@ -185,11 +183,13 @@ type column struct {
 }
 
 // columns applies a `columns:` mapping (nil for none) over the defaults
-// already in cols' destinations; kind is "event" or "identifies".
-func (p *problems) columns(n *yaml.Node, kind string, cols []column) {
+// already in cols' destinations; kind is "event" or "identifies". It
+// returns where each column it maps to a name is mapped.
+func (p *problems) columns(n *yaml.Node, kind string, cols []column) map[string]Error {
 	if isNull(n) {
-		return
+		return nil
 	}
+	at := map[string]Error{}
 	keys := make([]string, len(cols))
 	var nullable []string
 	for i, c := range cols {
@@ -216,8 +216,10 @@ func (p *problems) columns(n *yaml.Node, kind string, cols []column) {
 			continue
 		}
 		*c.dst = name
+		at[c.key] = p.pos(f.val)
 		if why := identProblem(name); why != "" {
-			p.at(f.val, "bad column name %q for %s: it %s", name, c.key, why)
+			p.at(f.val, "bad column name %s for %s: it %s", shown(name), c.key, why)
 		}
 	}
+	return at
 }

@@ -43,7 +43,7 @@ func (p *problems) targets(f field, m *Model, lookup func(string) (string, bool)
 	for _, tf := range p.pairs(n) {
 		name := tf.key.Value
 		if !nameRe.MatchString(name) || len(name) > maxIdent {
-			p.at(tf.key, "bad target name %q (want up to %d letters, digits, _ and -)", name, maxIdent)
+			p.at(tf.key, "bad target name %s (want up to %d letters, digits, _ and -)", shown(name), maxIdent)
 		}
 		t, unset := p.target(tf.val, name, filepath.Dir(m.Path), lookup)
 		m.Targets[name] = t
@@ -59,7 +59,7 @@ func (p *problems) targets(f field, m *Model, lookup func(string) (string, bool)
 // target reads one target; unset lists its ${VAR}s missing from the environment.
 func (p *problems) target(n *yaml.Node, name, dir string, lookup func(string) (string, bool)) (t Target, unset Errors) {
 	t.Name = name
-	what := fmt.Sprintf("target %q", name)
+	what := "target " + shown(name)
 	fs := p.fields(n, what, targetKeys...)
 	if fs == nil {
 		return t, nil
@@ -76,7 +76,7 @@ func (p *problems) target(n *yaml.Node, name, dir string, lookup func(string) (s
 	t.Dialect = Dialect(d)
 	allowed, ok := dialectKeys[t.Dialect]
 	if !ok {
-		p.at(df.val, "unknown dialect %q for %s (want %s)", d, what, oneOf(dialects, "or"))
+		p.at(df.val, "unknown dialect %s for %s (want %s)", shown(d), what, oneOf(dialects, "or"))
 		return t, nil
 	}
 	for _, k := range targetKeys {
@@ -102,7 +102,7 @@ func (p *problems) target(n *yaml.Node, name, dir string, lookup func(string) (s
 		}
 		for _, v := range missing {
 			e := p.pos(f.val)
-			e.Msg = fmt.Sprintf("environment variable %s is not set (targets.%s.%s uses ${%s})", v, name, key, v)
+			e.Msg = fmt.Sprintf("environment variable %s is not set (targets.%s.%s uses ${%s})", bare(v), bare(name), key, bare(v))
 			unset = append(unset, e)
 		}
 		return out, f.val, len(missing) == 0
@@ -122,19 +122,19 @@ func (p *problems) target(n *yaml.Node, name, dir string, lookup func(string) (s
 		if s, vn, ok := value("memory_limit"); ok {
 			t.MemoryLimit = s
 			if !memoryLimit.MatchString(s) {
-				p.at(vn, "bad memory_limit %q for %s (want a size such as 512MB, 2GB or 4GiB)", s, what)
+				p.at(vn, "bad memory_limit %s for %s (want a size such as 512MB, 2GB or 4GiB)", shown(s), what)
 			}
 		}
 		if s, vn, ok := value("threads"); ok {
 			n, err := strconv.Atoi(s)
 			t.Threads = n
 			if err != nil || n <= 0 {
-				p.at(vn, "bad threads %q for %s (want a whole number greater than zero)", s, what)
+				p.at(vn, "bad threads %s for %s (want a whole number greater than zero)", shown(s), what)
 			}
 		}
 	case Postgres, ClickHouse:
 		if _, has := fs["dsn"]; !has {
-			p.at(n, "%s target %q is missing required key \"dsn\" (e.g. dsn: \"${PG_DSN}\")", d, name)
+			p.at(n, "%s target %s is missing required key \"dsn\" (e.g. dsn: \"${PG_DSN}\")", d, shown(name))
 		}
 		if s, vn, ok := value("dsn"); ok {
 			t.DSN = s
@@ -170,7 +170,7 @@ func expand(s string, lookup func(string) (string, bool)) (string, []string, err
 		}
 		name := s[i+2 : i+j]
 		if !varName.MatchString(name) {
-			return "", nil, fmt.Errorf("bad variable ${%s}", name)
+			return "", nil, fmt.Errorf("bad variable ${%s}", bare(name))
 		}
 		if v, ok := lookup(name); ok {
 			b.WriteString(v)
@@ -199,7 +199,7 @@ func (p *problems) defaultTarget(fs map[string]field, m *Model) {
 	}
 	m.DefaultTarget = s
 	if _, ok := m.Targets[s]; !ok && m.Targets != nil {
-		p.at(f.val, "default_target %q is not a target (want %s)", s, oneOf(names, "or"))
+		p.at(f.val, "default_target %s is not a target (want %s)", shown(s), oneOf(bareAll(names), "or"))
 	}
 }
 
@@ -228,9 +228,9 @@ func (m *Model) Target(name string) (Target, error) {
 	t, ok := m.Targets[name]
 	if !ok {
 		if name == "" {
-			return Target{}, errAt(m.targetsAt, "the model has no default target (want --target with one of %s)", oneOf(m.targetNames(), "or"))
+			return Target{}, errAt(m.targetsAt, "the model has no default target (want --target with one of %s)", oneOf(bareAll(m.targetNames()), "or"))
 		}
-		return Target{}, errAt(m.targetsAt, "unknown target %q (want %s)", name, oneOf(m.targetNames(), "or"))
+		return Target{}, errAt(m.targetsAt, "unknown target %s (want %s)", shown(name), oneOf(bareAll(m.targetNames()), "or"))
 	}
 	if errs := m.targetErrs[name]; len(errs) > 0 {
 		return Target{}, append(Errors(nil), errs...)
