@@ -68,7 +68,11 @@ func demoCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nThe report is %s: open it in a browser.\n", reportPath)
-	fmt.Fprintf(e.stdout, "\nThe model is %s. Try:\n  cd %s\n  sessionize status\n  sessionize export sessions | head\n  sessionize render -o sql\n  sessionize report --since 2026-03-01\n", modelPath, *dir)
+	cwd, _ := os.Getwd()
+	fmt.Fprintf(e.stdout, "\nThe model is %s. Try:\n", modelPath)
+	for _, h := range demoHints(os.Args[0], cwd, *dir) {
+		fmt.Fprintf(e.stdout, "  %s\n", h)
+	}
 	return nil
 }
 

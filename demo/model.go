@@ -15,6 +15,7 @@ func ModelYAML(dbPath string) string {
 const modelTemplate = `# sessions.yaml for the synthetic data of ` + "`sessionize demo`" + `.
 #
 # It turns raw Segment-style event tables into sessions. Edit it and run
+# (sessionize installed, or ` + "`go run ./cmd/sessionize`" + ` in a clone)
 #   sessionize validate    # check this file
 #   sessionize render      # see the SQL it becomes
 #   sessionize run         # build the output tables (incremental after the first run)
