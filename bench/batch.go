@@ -62,7 +62,7 @@ type batchPlan struct {
 //
 // Bad rows keep their defects, so the batch has rejects as the data does.
 func (p *place) addBatch(ctx context.Context, k int) (Batch, error) {
-	s, _, err := run.Open(ctx, p.model, p.target)
+	s, _, err := run.OpenToWrite(ctx, p.model, p.target)
 	if err != nil {
 		return Batch{}, err
 	}

@@ -273,7 +273,7 @@ func (p *place) cleanup(ctx context.Context) error {
 	if len(p.schemas) == 0 || p.model == nil {
 		return nil
 	}
-	s, d, err := run.Open(ctx, p.model, p.target)
+	s, d, err := run.OpenToWrite(ctx, p.model, p.target)
 	if err != nil {
 		return fmt.Errorf("bench: drop schemas %s: %w", strings.Join(p.schemas, ", "), err)
 	}

@@ -199,6 +199,7 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 	file := fs.String("f", "sessions.yaml", "model file")
 	target := fs.String("target", "", "target (default: default_target)")
 	format := fs.String("format", "csv", "csv or jsonl")
+	wait := waitFlag(fs)
 	// The table may come before, after or between the flags.
 	var table string
 	for len(args) > 0 {
@@ -227,5 +228,5 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return run.Export(ctx, m, t, table, *format, e.stdout)
+	return run.Export(withWait(ctx, wait), m, t, table, *format, e.stdout)
 }

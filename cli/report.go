@@ -15,6 +15,7 @@ func reportCmd(ctx context.Context, e env, args []string) error {
 	out := fs.String("o", "report.html", "HTML file to write; - writes to stdout")
 	since := fs.String("since", "", "first day to show, YYYY-MM-DD in the model's timezone (default: the first day with sessions)")
 	until := fs.String("until", "", "last day to show, YYYY-MM-DD in the model's timezone (default: the last day with sessions)")
+	wait := waitFlag(fs)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -36,6 +37,7 @@ func reportCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	ctx = withWait(ctx, wait)
 	if *out == "-" {
 		return htmlreport.Write(ctx, m, t, opt, e.stdout)
 	}

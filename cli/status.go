@@ -17,6 +17,7 @@ func statusCmd(ctx context.Context, e env, args []string) error {
 	file := fs.String("f", "sessions.yaml", "model file")
 	target := fs.String("target", "", "target (default: default_target)")
 	asJSON := fs.Bool("json", false, "print the status as one JSON object")
+	wait := waitFlag(fs)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -24,7 +25,7 @@ func statusCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := run.ReadStatus(ctx, m, t, 10)
+	st, err := run.ReadStatus(withWait(ctx, wait), m, t, 10)
 	if err != nil {
 		return err
 	}

@@ -105,9 +105,20 @@ func IsModelChanged(err error) bool {
 	return errors.As(err, &c)
 }
 
-// Open connects to a target to read it (no lock), for commands such as
-// export, status and report. The caller closes the session.
-func Open(ctx context.Context, m *models.Model, t models.Target) (_ *Session, _ dialects.Dialect, err error) {
+// Open connects to a target to read it (no lock; DuckDB read-only), for
+// commands such as export, status and report; while a run holds the target
+// it is refused, or waits (WithWait). The caller closes the session.
+func Open(ctx context.Context, m *models.Model, t models.Target) (*Session, dialects.Dialect, error) {
+	return open(ctx, m, t, true)
+}
+
+// OpenToWrite connects to a target to write into it without a run's lock,
+// for loaders such as the bench's. The caller closes the session.
+func OpenToWrite(ctx context.Context, m *models.Model, t models.Target) (*Session, dialects.Dialect, error) {
+	return open(ctx, m, t, false)
+}
+
+func open(ctx context.Context, m *models.Model, t models.Target, read bool) (_ *Session, _ dialects.Dialect, err error) {
 	defer func() { err = redactErr(err, t.DSN) }()
 	d, err := dialects.For(string(t.Dialect))
 	if err != nil {
@@ -117,7 +128,12 @@ func Open(ctx context.Context, m *models.Model, t models.Target) (_ *Session, _ 
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := drv.Open(ctx, t, m.Output.Schema, false)
+	var s *Session
+	if read {
+		s, err = openToRead(ctx, drv, t, m.Output.Schema)
+	} else {
+		s, err = drv.Open(ctx, t, m.Output.Schema, false)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -34,8 +34,12 @@ func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock
 	db, err := chConnect(t)
 	if err != nil {
 		var busy *errChdbBusy
-		if lock && errors.As(err, &busy) {
+		switch {
+		case lock && errors.As(err, &busy):
 			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s since %s, which has %s open); try again when it has finished",
+				t.Name, busy.pid, busy.since, busy.dir)}
+		case errors.As(err, &busy): // a reader: openToRead says what to do
+			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is in use by another process (%s since %s, which has %s open)",
 				t.Name, busy.pid, busy.since, busy.dir)}
 		}
 		return nil, fmt.Errorf("target %s: %w", t.Name, err)

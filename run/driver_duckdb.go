@@ -1,6 +1,7 @@
 package run
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,12 +27,13 @@ func (duckDriver) Transactional() bool { return true }
 // process at a time open a file for writing, and would refuse with a less
 // helpful message.
 //
-// Without the lock the caller only reads (export, status, report), so a
-// database file that does not exist is an error, not a new empty file.
+// Without the lock the caller writes into a database a run built (the
+// bench's loader), so a database file that does not exist is an error, not
+// a new empty file; readers use openToRead.
 func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
 	if !lock {
-		if _, err := os.Stat(t.Path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("target %s: %s does not exist yet: `sessionize run` builds it", t.Name, t.Path)
+		if err := d.exists(t); err != nil {
+			return nil, err
 		}
 	}
 	var unlock func()
@@ -41,10 +43,13 @@ func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lo
 			return nil, err
 		}
 	}
-	s, err := d.open(ctx, t)
+	s, err := d.open(ctx, t, false)
 	if err != nil {
 		if unlock != nil {
 			unlock()
+		}
+		if r, ok := err.(*ErrRefused); ok {
+			r.Reason += "; try again when it has finished"
 		}
 		return nil, err
 	}
@@ -62,15 +67,54 @@ func (duckDriver) built(t models.Target) error {
 	return nil
 }
 
-func (duckDriver) open(ctx context.Context, t models.Target) (*Session, error) {
-	db, err := sqlx.Open("duckdb", t.Path)
+// openToRead implements reader, for status, export and report. The
+// database is opened read-only (access_mode READ_ONLY), so a read-only file
+// or directory can be read, and several readers read at once. A reader
+// holds DATABASE.lock shared, and a run holds it exclusively: a reader is
+// refused while a run holds the target, naming the run, and a run while
+// readers hold it. A reader that cannot create the lock file (a read-only
+// directory) reads without it; DuckDB's own lock on the database file still
+// keeps it apart from a writer, and its refusal names that process.
+func (d duckDriver) openToRead(ctx context.Context, t models.Target, schema string) (*Session, error) {
+	if err := d.exists(t); err != nil {
+		return nil, err
+	}
+	unlock, err := d.share(t)
 	if err != nil {
-		return nil, fmt.Errorf("target %s: open %s: %w", t.Name, t.Path, err)
+		return nil, err
+	}
+	s, err := d.open(ctx, t, true)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	s.unlock = unlock
+	s.unlockAfterClose = true
+	return s, nil
+}
+
+// exists says, for a command that does not build the database, that a file
+// that is not there yet is built by a run.
+func (duckDriver) exists(t models.Target) error {
+	if _, err := os.Stat(t.Path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("target %s: %s does not exist yet: `sessionize run` builds it", t.Name, t.Path)
+	}
+	return nil
+}
+
+func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*Session, error) {
+	dsn := t.Path
+	if readOnly {
+		dsn += "?access_mode=READ_ONLY"
+	}
+	db, err := sqlx.Open("duckdb", dsn)
+	if err != nil {
+		return nil, duckOpenError(t, err)
 	}
 	c, err := db.Connx(ctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("target %s: open %s: %w", t.Name, t.Path, err)
+		return nil, duckOpenError(t, err)
 	}
 	settings := []string{"SET TimeZone = 'UTC'"}
 	if t.MemoryLimit != "" {
@@ -89,6 +133,22 @@ func (duckDriver) open(ctx context.Context, t models.Target) (*Session, error) {
 	return &Session{DB: db, Conn: c}, nil
 }
 
+// duckOpenError is an error opening the database. DuckDB refuses a file
+// another process has open for writing (or, to write it, one others read);
+// that is a refusal naming the process, as a held lock is.
+func duckOpenError(t models.Target, err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "Could not set lock on file") {
+		return fmt.Errorf("target %s: open %s: %w", t.Name, t.Path, err)
+	}
+	holder := "another process"
+	if _, h, ok := strings.Cut(msg, "Conflicting lock is held in "); ok {
+		h, _, _ = strings.Cut(h, ". See also")
+		holder = strings.TrimSpace(h)
+	}
+	return &ErrRefused{Reason: fmt.Sprintf("target %s: %s is open in another process (%s)", t.Name, t.Path, holder)}
+}
+
 // lock takes an exclusive flock on DATABASE.lock beside the database file and
 // writes the holder into it. The kernel drops a flock when its process ends,
 // however it ends, so a killed run never leaves the target locked.
@@ -102,6 +162,10 @@ func (duckDriver) lock(t models.Target) (func(), error) {
 		holder, _ := os.ReadFile(path)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
+			if len(strings.TrimSpace(string(holder))) == 0 { // readers write no holder
+				return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is being read by another process (status, export or report); try again when it has finished",
+					t.Name)}
+			}
 			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s); try again when it has finished",
 				t.Name, strings.TrimSpace(string(holder)))}
 		}
@@ -113,6 +177,31 @@ func (duckDriver) lock(t models.Target) (func(), error) {
 	f.Sync()
 	return func() {
 		f.Truncate(0)
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// share takes DATABASE.lock shared, for a reader: it fails at once while a
+// run holds it, with the holder the run wrote into it.
+func (duckDriver) share(t models.Target) (func(), error) {
+	path := t.Path + ".lock"
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		if f, err = os.Open(path); err != nil {
+			return func() {}, nil // cannot be created here: see openToRead
+		}
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		holder, _ := os.ReadFile(path)
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is being written by a run (%s)",
+				t.Name, cmp.Or(strings.TrimSpace(string(holder)), "holder unknown"))}
+		}
+		return nil, fmt.Errorf("target %s: lock %s: %w", t.Name, path, err)
+	}
+	return func() {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil

@@ -36,7 +36,7 @@ func Export(ctx context.Context, m *models.Model, t models.Target, table, format
 	if err != nil {
 		return err
 	}
-	s, err := drv.Open(ctx, t, m.Output.Schema, false)
+	s, err := openToRead(ctx, drv, t, m.Output.Schema)
 	if err != nil {
 		return err
 	}

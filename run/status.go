@@ -38,7 +38,7 @@ func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int
 	if err != nil {
 		return nil, err
 	}
-	s, err := drv.Open(ctx, t, m.Output.Schema, false)
+	s, err := openToRead(ctx, drv, t, m.Output.Schema)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func Summarize(ctx context.Context, m *models.Model, t models.Target) (_ *Summar
 	if err != nil {
 		return nil, err
 	}
-	s, err := drv.Open(ctx, t, m.Output.Schema, false)
+	s, err := openToRead(ctx, drv, t, m.Output.Schema)
 	if err != nil {
 		return nil, err
 	}
