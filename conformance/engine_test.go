@@ -11,11 +11,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"text/template"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sessionize/sessionize/cli"
 	"github.com/sessionize/sessionize/models"
+	"github.com/sessionize/sessionize/run"
 )
 
 // engine gives a test a fresh place to run a model: a temp DuckDB file, or a
@@ -114,6 +116,8 @@ type fixture struct {
 	model   string // path of sessions.yaml
 	m       *models.Model
 	target  models.Target
+	// clock, when set, is when the runs start (run.WithClock).
+	clock time.Time
 }
 
 // setup creates the source tables on a fresh target and writes the model.
@@ -211,7 +215,11 @@ func (f *fixture) sessionize(want int, args ...string) string {
 	f.t.Helper()
 	var out, errb strings.Builder
 	full := append([]string{args[0], "-f", f.model}, args[1:]...)
-	if code := cli.Run(context.Background(), full, strings.NewReader(""), &out, &errb); code != want {
+	ctx := context.Background()
+	if !f.clock.IsZero() {
+		ctx = run.WithClock(ctx, f.clock)
+	}
+	if code := cli.Run(ctx, full, strings.NewReader(""), &out, &errb); code != want {
 		f.t.Fatalf("sessionize %s: exit %d, want %d\nstderr:\n%s", strings.Join(args, " "), code, want, errb.String())
 	}
 	return out.String()

@@ -17,7 +17,7 @@ func TestCrossEngineEquality(t *testing.T) {
 	type input struct {
 		name     string
 		timezone string
-		arrivals []arrival
+		arrivals scenario
 	}
 	var inputs []input
 	for _, c := range handCases {
@@ -28,7 +28,7 @@ func TestCrossEngineEquality(t *testing.T) {
 		for i := range c.ids {
 			as = append(as, arrival{id: &c.ids[i]})
 		}
-		inputs = append(inputs, input{c.name, c.timezone, as})
+		inputs = append(inputs, input{c.name, c.timezone, scenario{arrivals: as}})
 	}
 	for seed := uint64(1); seed <= 100; seed++ {
 		inputs = append(inputs, input{fmt.Sprintf("seed=%d", seed), "America/New_York", randomCase(seed)})

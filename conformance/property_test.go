@@ -35,14 +35,46 @@ func (a arrival) String() string {
 	return fmt.Sprintf("batch %d: identify{id: %q, user: %q, anon: %q, ts: %q, loaded: %q}", a.batch, i.id, i.user, i.anon, i.ts, i.loaded)
 }
 
+// scenario is one case of the property test: the rows, the batch each
+// arrives in, and the clock of the run after each batch (none: the
+// engine's own).
+type scenario struct {
+	arrivals []arrival
+	clocks   []time.Time
+	// patterns names the arrival patterns drawn, for a failure's message.
+	patterns []string
+}
+
+func (sc scenario) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "patterns: %s\n", strings.Join(append([]string{"base"}, sc.patterns...), ", "))
+	for i, c := range sc.clocks {
+		fmt.Fprintf(&b, "  run after batch %d at %s\n", i, c.Format("2006-01-02 15:04:05.999999"))
+	}
+	for _, a := range sc.arrivals {
+		b.WriteString("  " + a.String() + "\n")
+	}
+	return b.String()
+}
+
+// without is the scenario less its i-th arrival, for shrinking.
+func (sc scenario) without(i int) scenario {
+	sc.arrivals = append(append([]arrival{}, sc.arrivals[:i]...), sc.arrivals[i+1:]...)
+	return sc
+}
+
 // randomCase draws event sets that stress the incremental path: late events
 // days older than their batch, duplicates within and across batches, rows
 // before and after the identify that maps them, anonymous_ids mapped later,
-// bad rows, and gaps on either side of the 30-minute and 30-day boundaries.
-func randomCase(seed uint64) []arrival {
+// bad rows, and gaps on either side of the 30-minute and 30-day boundaries;
+// then the ways tables arrive (arrive): one lagging behind the others, a
+// batch replayed, a table without load times, load times ahead of the
+// run's clock.
+func randomCase(seed uint64) scenario {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	t0 := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	batches := 1 + r.IntN(5)
+	starts := batchStarts(r, t0, batches+3) // room for a lagging table
 	users := []string{"u1", "u2", "u3"}
 	anons := []string{"a1", "a2", "a3", "a4", "a5"}
 	tables := []string{"web", "app", "app", "docs", "blog"}
@@ -60,7 +92,7 @@ func randomCase(seed uint64) []arrival {
 	n := 3 + r.IntN(40)
 	for i := 0; i < n; i++ {
 		b := r.IntN(batches)
-		loaded := t0.Add(time.Duration(b)*6*time.Hour + time.Duration(r.Int64N(int64(6*time.Hour))))
+		loaded := starts[b].Add(time.Duration(r.Int64N(int64(batchEvery))))
 		loaded = loaded.Truncate(time.Microsecond)
 		ts := loaded.Add(-time.Duration(r.Int64N(int64(5 * time.Minute)))).Truncate(time.Microsecond)
 		switch k := r.IntN(10); {
@@ -124,7 +156,7 @@ func randomCase(seed uint64) []arrival {
 		}
 		out = append(out, arrival{batch: b, ev: ev})
 	}
-	return out
+	return arrive(r, starts, out)
 }
 
 // withinLate is how long before its batch a row without a load time of its
@@ -153,9 +185,9 @@ func outputs(f *fixture) map[string][][]string {
 // replay loads the arrivals batch by batch with an incremental run after
 // each, then compares every output with a full refresh over all the data.
 // It returns a description of the first difference, or "".
-func replay(t *testing.T, e engine, arrivals []arrival) (diff string, runs []runInfo) {
+func replay(t *testing.T, e engine, sc scenario) (diff string, runs []runInfo) {
 	f := setup(t, e, "America/New_York")
-	f.loadBatches(arrivals)
+	f.loadBatches(sc)
 	runs = f.runs()
 	incremental := outputs(f)
 	f.sessionize(0, "run", "--full-refresh")
@@ -168,16 +200,17 @@ func replay(t *testing.T, e engine, arrivals []arrival) (diff string, runs []run
 	return "", runs
 }
 
-// loadBatches loads the arrivals batch by batch, with a run after each.
-func (f *fixture) loadBatches(arrivals []arrival) {
-	last := 0
-	for _, a := range arrivals {
+// loadBatches loads the arrivals batch by batch, with a run after each, at
+// the scenario's clock for that batch.
+func (f *fixture) loadBatches(sc scenario) {
+	last := len(sc.clocks) - 1
+	for _, a := range sc.arrivals {
 		last = max(last, a.batch)
 	}
 	for b := 0; b <= last; b++ {
 		var evs []event
 		var ids []identify
-		for _, a := range arrivals {
+		for _, a := range sc.arrivals {
 			if a.batch != b {
 				continue
 			}
@@ -188,6 +221,9 @@ func (f *fixture) loadBatches(arrivals []arrival) {
 			}
 		}
 		f.load(evs, ids)
+		if b < len(sc.clocks) {
+			f.clock = sc.clocks[b]
+		}
 		f.sessionize(0, "run")
 	}
 }
@@ -201,19 +237,20 @@ func table(rows [][]string) string {
 }
 
 // shrink drops arrivals one at a time while the difference persists, so a
-// failure reports a small reproducer.
-func shrink(t *testing.T, e engine, arrivals []arrival) []arrival {
-	for i := 0; i < len(arrivals); {
-		fewer := append(append([]arrival{}, arrivals[:i]...), arrivals[i+1:]...)
+// failure reports a small reproducer. (Dropping a row never raises a
+// watermark, so the rows left stay within the late window.)
+func shrink(t *testing.T, e engine, sc scenario) scenario {
+	for i := 0; i < len(sc.arrivals); {
+		fewer := sc.without(i)
 		var diff string
 		t.Run("shrink", func(t *testing.T) { diff, _ = replay(t, e, fewer) })
 		if diff != "" {
-			arrivals = fewer
+			sc = fewer
 			continue
 		}
 		i++
 	}
-	return arrivals
+	return sc
 }
 
 func TestIncrementalEqualsFullRefresh(t *testing.T) {
@@ -244,8 +281,8 @@ func TestIncrementalEqualsFullRefresh(t *testing.T) {
 						if failed.Load() {
 							t.Skip("an earlier seed failed; its shrunk reproducer says enough")
 						}
-						arrivals := randomCase(seed)
-						diff, runs := replay(t, e, arrivals)
+						sc := randomCase(seed)
+						diff, runs := replay(t, e, sc)
 						for j, r := range runs {
 							if j == 0 && r.mode != "full" {
 								t.Errorf("run 1 was %s, want full", r.mode)
@@ -265,13 +302,9 @@ func TestIncrementalEqualsFullRefresh(t *testing.T) {
 						if failed.Swap(true) {
 							t.Fatalf("seed %d: incremental runs differ from a full refresh (rerun with -property.seed=%d)\n%s", seed, seed, diff)
 						}
-						small := shrink(t, e, arrivals)
-						var lines []string
-						for _, a := range small {
-							lines = append(lines, "  "+a.String())
-						}
+						small := shrink(t, e, sc)
 						t.Fatalf("seed %d: incremental runs differ from a full refresh (rerun with -property.seed=%d)\n%s\nsmallest reproducer (%d of %d rows):\n%s",
-							seed, seed, diff, len(small), len(arrivals), strings.Join(lines, "\n"))
+							seed, seed, diff, len(small.arrivals), len(sc.arrivals), small)
 					})
 				}
 			})

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
@@ -29,6 +30,9 @@ type data struct {
 	Properties []string
 	// StagesFullRuns: see dialects.Dialect.StagesFullRuns.
 	StagesFullRuns bool
+
+	// start is when the run starts, or zero for the engine's clock.
+	start time.Time
 
 	InactivityTimeout, CrossPropertyWindow, LateWindow, Lookback string
 	TimeoutMicros, WindowMicros, LateMicros, LookbackMicros      int64

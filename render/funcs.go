@@ -124,9 +124,17 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"propertyCount": func() string {
 			return propertyCount(d, x.Properties)
 		},
-		"countif":  d.CountIf,
-		"sumbig":   d.SumBigint,
-		"now":      d.Now,
+		"countif": d.CountIf,
+		"sumbig":  d.SumBigint,
+		"now":     d.Now,
+		// runStart is when the run starts: the engine's clock, or the
+		// time RenderAt was given.
+		"runStart": func() string {
+			if x.start.IsZero() {
+				return d.Now()
+			}
+			return "CAST(" + d.Literal(x.start.UTC().Format("2006-01-02 15:04:05.000000")) + " AS " + d.TimestampType() + ")"
+		},
 		"same":     d.Same,
 		"distinct": d.Distinct,
 		"args":     args,

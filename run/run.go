@@ -89,7 +89,7 @@ func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	files, err := render.Render(m, d, mode)
+	files, err := render.RenderAt(m, d, mode, clockFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
