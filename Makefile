@@ -8,14 +8,16 @@
 #   make checksums  verifies dist/ against dist/SHA256SUMS
 
 TARGETS ?=
+# auto stamps the commit into the binary when this is a clone git can read.
+BUILDVCS ?= auto
 
 .PHONY: build release checksums clean
 
 build:
-	CGO_ENABLED=1 go build -buildvcs=auto -o sessionize ./cmd/sessionize
+	CGO_ENABLED=1 go build -buildvcs=$(BUILDVCS) -o sessionize ./cmd/sessionize
 
 release:
-	scripts/release.sh $(TARGETS)
+	BUILDVCS=$(BUILDVCS) scripts/release.sh $(TARGETS)
 
 checksums:
 	cd dist && if command -v sha256sum >/dev/null; then sha256sum -c SHA256SUMS; else shasum -a 256 -c SHA256SUMS; fi

@@ -38,12 +38,6 @@ func demo(t *testing.T, bin string) string {
 	return dir
 }
 
-// hasVerify says whether this sessionize has the verify command.
-func hasVerify(t *testing.T, bin string) bool {
-	out, _ := exec.Command(bin, "help").CombinedOutput()
-	return strings.Contains(string(out), "\n  verify ")
-}
-
 // edit replaces old with new in the file at path, which must contain it.
 func edit(t *testing.T, path, old, new string) {
 	t.Helper()
@@ -112,7 +106,6 @@ func TestScheduledScriptDuckDB(t *testing.T) {
 	bin := sessionize(t)
 	dir := demo(t, bin)
 	env := []string{"SESSIONIZE=" + bin}
-	verify := hasVerify(t, bin)
 
 	o := wrapper(t, dir, env...)
 	o.want(t, "after the demo", 0, []string{"done (incremental)"})
@@ -155,15 +148,11 @@ func TestScheduledScriptDuckDB(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	if verify {
-		o = wrapper(t, dir, append(env, "SESSIONIZE_VERIFY_SAMPLE=1000000")...)
-		o.want(t, "verify", 0, []string{"done (incremental)", "equals its recomputation"})
-		change("UPDATE sessionize.sessions SET event_count = event_count + 1 WHERE session_id = (SELECT min(session_id) FROM sessionize.sessions)")
-		o = wrapper(t, dir, append(env, "SESSIONIZE_VERIFY_SAMPLE=1000000")...)
-		o.want(t, "verify after an output was changed", 5, []string{"done (incremental)", "verify found differences", "event_count"}, "needs a person")
-	} else {
-		t.Log("this sessionize has no verify command: exit 5 not exercised")
-	}
+	o = wrapper(t, dir, append(env, "SESSIONIZE_VERIFY_SAMPLE=1000000")...)
+	o.want(t, "verify", 0, []string{"done (incremental)", "equals its recomputation"})
+	change("UPDATE sessionize.sessions SET event_count = event_count + 1 WHERE session_id = (SELECT min(session_id) FROM sessionize.sessions)")
+	o = wrapper(t, dir, append(env, "SESSIONIZE_VERIFY_SAMPLE=1000000")...)
+	o.want(t, "verify after an output was changed", 5, []string{"done (incremental)", "verify found differences", "event_count"}, "needs a person")
 
 	change("DROP TABLE docs.pages")
 	o = wrapper(t, dir, env...)
@@ -257,12 +246,8 @@ func TestScheduledScriptPostgres(t *testing.T) {
 
 	env := []string{"SESSIONIZE=" + bin, "SESSIONIZE_MODEL=pg.yaml"}
 	wrapper(t, dir, env...).want(t, "first run", 0, []string{"done (full)"})
-	if hasVerify(t, bin) {
-		env = append(env, "SESSIONIZE_VERIFY_SAMPLE=1000000")
-		wrapper(t, dir, env...).want(t, "second run", 0, []string{"done (incremental)", "equals its recomputation"})
-	} else {
-		wrapper(t, dir, env...).want(t, "second run", 0, []string{"done (incremental)"})
-	}
+	env = append(env, "SESSIONIZE_VERIFY_SAMPLE=1000000")
+	wrapper(t, dir, env...).want(t, "second run", 0, []string{"done (incremental)", "equals its recomputation"})
 	edit(t, pgModel, "lookback: 30d", "lookback: 45d")
 	wrapper(t, dir, env...).want(t, "model changed", 4, []string{"exit 4", "lifecycle.lookback"}, "needs a person", "--full-refresh")
 }

@@ -6,6 +6,7 @@
 #   scripts/release.sh linux/amd64        # only the targets named
 #   STATIC=1 scripts/release.sh ...       # Linux binaries fully static (see README, Install)
 #   DIST=/tmp/out scripts/release.sh      # another folder than dist/
+#   BUILDVCS=false scripts/release.sh     # no commit stamped (git cannot read the clone)
 #
 # DuckDB is C++ linked through cgo, so every target needs a C compiler for that
 # target. The compiler is $CC_<os>_<arch> when set (CC_linux_arm64=...), else:
@@ -104,7 +105,7 @@ for target in "${targets[@]}"; do
 	out="$dist/sessionize-$os-$arch"
 	echo "release: building $out with CC=$cc" >&2
 	CGO_ENABLED=1 GOOS=$os GOARCH=$arch CC=$cc \
-		go build -trimpath -buildvcs=auto -tags "$tags" -ldflags "$ldflags" -o "$out" ./cmd/sessionize
+		go build -trimpath -buildvcs="${BUILDVCS:-auto}" -tags "$tags" -ldflags "$ldflags" -o "$out" ./cmd/sessionize
 	built+=("$out")
 done
 
