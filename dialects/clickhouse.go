@@ -33,6 +33,42 @@ func (ClickHouse) Literal(s string) string {
 	return "'" + strings.NewReplacer("\\", "\\\\", "'", "\\'").Replace(s) + "'"
 }
 
+// Inspect implements Dialect: the columns from system.columns, of the
+// connection's current database for an unqualified table.
+func (c ClickHouse) Inspect(table string, _ SourceColumns) (Inspection, error) {
+	if IsFile(table) {
+		return Inspection{}, fmt.Errorf("%s is a file, which only duckdb targets read; load it into a clickhouse table", table)
+	}
+	parts := strings.Split(table, ".")
+	db := "currentDatabase()"
+	switch len(parts) {
+	case 2:
+		db = c.Literal(parts[0])
+	case 3:
+		return Inspection{}, fmt.Errorf("%s names a catalog, and ClickHouse has none (want database.table)", table)
+	}
+	return Inspection{Query: "SELECT name, type FROM system.columns WHERE database = " + db +
+		" AND table = " + c.Literal(parts[len(parts)-1]) + " ORDER BY position"}, nil
+}
+
+// Classify implements Dialect: Nullable(T) and LowCardinality(T) hold
+// what T holds, and an integer a DateTime's seconds, but the model wants
+// a timestamp the same way on every engine.
+func (ClickHouse) Classify(typ string) Class {
+	t := unwrap(typ)
+	switch {
+	case t == "Bool":
+		return Boolean
+	case hasAnyPrefix(t, "Date"):
+		return Time
+	case hasAnyPrefix(t, "Int", "UInt", "Float", "BFloat", "Decimal"):
+		return Number
+	case hasAnyPrefix(t, "UUID", "IPv", "Array", "Map", "Tuple", "Nested", "Interval", "Time", "Point", "Ring", "Polygon", "MultiPolygon", "LineString"):
+		return Other
+	}
+	return Unjudged
+}
+
 func (ClickHouse) TextType() string      { return "Nullable(String)" }
 func (ClickHouse) IntType() string       { return "Int32" }
 func (ClickHouse) BigintType() string    { return "Nullable(Int64)" }

@@ -25,6 +25,13 @@ type Dialect interface {
 	Relation(table string, cols SourceColumns) (string, error)
 	// Literal is a SQL string literal for s.
 	Literal(s string) string
+	// Inspect is how to learn the columns of a model's `table:` value on
+	// the engine, to check the model against a target before a run (see
+	// Inspection); cols are the columns the model reads from it.
+	Inspect(table string, cols SourceColumns) (Inspection, error)
+	// Classify says what a source column of the engine's type typ (as
+	// Inspect's query names it) can hold.
+	Classify(typ string) Class
 
 	// Types of the output columns.
 	TextType() string

@@ -41,6 +41,72 @@ func (d DuckDB) Relation(table string, cols SourceColumns) (string, error) {
 	return "", fmt.Errorf("table %q: a file must end in .csv, .parquet, .json or .jsonl", table)
 }
 
+// Inspect implements Dialect: a table is described as it is, a file as
+// Relation reads it (DESCRIBE of the reader without the model's columns,
+// which would fail on a file that lacks one): a CSV file's text columns
+// are text whatever the sniffer makes of them, and a JSON file's text
+// columns are text and the model's columns it lacks read as NULL.
+func (d DuckDB) Inspect(table string, cols SourceColumns) (Inspection, error) {
+	ins := Inspection{
+		FoldCase: true,
+		Missing:  []string{"Catalog Error: Table with name", "No files found that match the pattern"},
+	}
+	if !IsFile(table) {
+		ins.Query = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + qualified(d, table) + ")"
+		return ins, nil
+	}
+	reader, err := d.Relation(table, SourceColumns{})
+	if err != nil {
+		return Inspection{}, err
+	}
+	described := "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + reader + ")"
+	t := strings.ToLower(table)
+	json := strings.HasSuffix(t, ".json") || strings.HasSuffix(t, ".jsonl")
+	if !json && !strings.HasSuffix(t, ".csv") || len(cols.All()) == 0 {
+		ins.Query = described
+		return ins, nil
+	}
+	names := func(cols []string) string {
+		lits := make([]string, len(cols))
+		for i, c := range cols {
+			lits[i] = Literal(strings.ToLower(c))
+		}
+		return strings.Join(lits, ", ")
+	}
+	typ := "column_type"
+	if len(cols.Text) > 0 {
+		typ = "CASE WHEN lower(column_name) IN (" + names(cols.Text) + ") THEN 'VARCHAR' ELSE column_type END"
+	}
+	ins.Query = "WITH d AS (" + described + ")\nSELECT column_name, " + typ + " FROM d"
+	if json {
+		all := cols.All()
+		rows := make([]string, len(all))
+		for i, c := range all {
+			rows[i] = "(" + Literal(c) + ")"
+		}
+		ins.Query += "\nUNION ALL SELECT c, 'NULL' FROM (VALUES " + strings.Join(rows, ", ") + ") AS m(c) WHERE lower(c) NOT IN (SELECT lower(column_name) FROM d)"
+	}
+	return ins, nil
+}
+
+// Classify implements Dialect.
+func (DuckDB) Classify(typ string) Class {
+	t := strings.ToUpper(typ)
+	switch {
+	case strings.HasSuffix(t, "]") || hasAnyPrefix(t, "STRUCT", "MAP", "UNION", "INTERVAL", "BLOB", "BIT", "UUID") ||
+		t == "TIME" || hasAnyPrefix(t, "TIME WITH", "TIMETZ", "TIME_NS"):
+		return Other
+	case t == "BOOLEAN":
+		return Boolean
+	case strings.HasPrefix(t, "TIMESTAMP") || t == "DATE":
+		return Time
+	case hasAnyPrefix(t, "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+		"UINTEGER", "UBIGINT", "UHUGEINT", "DECIMAL", "FLOAT", "DOUBLE", "REAL", "BIGNUM", "VARINT"):
+		return Number
+	}
+	return Unjudged
+}
+
 // textTypes is read_csv's types argument reading columns as text.
 func (d DuckDB) textTypes(columns []string) string {
 	if len(columns) == 0 {

@@ -23,6 +23,36 @@ func (p Postgres) Relation(table string, _ SourceColumns) (string, error) {
 	return qualified(p, table), nil
 }
 
+// Inspect implements Dialect. The table is found as the run's query finds
+// it (to_regclass follows the search_path and sees views, materialized
+// views and foreign tables, which information_schema.columns leaves out);
+// a column of a domain type is described by its base type.
+func (p Postgres) Inspect(table string, _ SourceColumns) (Inspection, error) {
+	if IsFile(table) {
+		return Inspection{}, fmt.Errorf("%s is a file, which only duckdb targets read; load it into a postgres table", table)
+	}
+	return Inspection{Query: `SELECT a.attname, CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END
+FROM pg_attribute AS a JOIN pg_type AS t ON t.oid = a.atttypid
+WHERE a.attrelid = to_regclass(` + Literal(qualified(p, table)) + `) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum`}, nil
+}
+
+// Classify implements Dialect, for the type names format_type gives.
+func (Postgres) Classify(typ string) Class {
+	t := strings.ToLower(typ)
+	switch {
+	case strings.HasSuffix(t, "]") || hasAnyPrefix(t, "interval", "time ", "time(", "bytea", "uuid", "bit", "json", "inet", "cidr", "macaddr", "point", "tsvector"):
+		return Other
+	case t == "boolean":
+		return Boolean
+	case hasAnyPrefix(t, "timestamp", "date"):
+		return Time
+	case hasAnyPrefix(t, "smallint", "integer", "bigint", "numeric", "real", "double precision", "money"):
+		return Number
+	}
+	return Unjudged
+}
+
 func (Postgres) TextType() string      { return "TEXT" }
 func (Postgres) IntType() string       { return "INTEGER" }
 func (Postgres) BigintType() string    { return "BIGINT" }
