@@ -1,10 +1,15 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
 	"time"
 
+	"github.com/sessionize/sessionize/cli"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -216,4 +221,49 @@ func (a arrival) copyTo(b int) arrival {
 		c.id = &id
 	}
 	return c
+}
+
+// TestRowsLaterThanTheLateWindow loads a row more than late_window below its
+// table's watermark, which SPEC §5 does not promise to read, beside one
+// within it, which it does: the incremental run reads only the second,
+// verify finds what the first changes (exit 5), and a full refresh clears
+// it (verify exits 0).
+func TestRowsLaterThanTheLateWindow(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			f := setup(t, e, "UTC")
+			f.dropScratchAtEnd()
+			f.load([]event{
+				{table: "app", id: "p1", ts: "2024-03-09 10:00:00", user: "u1", loaded: "2024-03-10 00:00:00", name: "Query Run"},
+				{table: "web", id: "w1", ts: "2024-03-09 12:00:00", user: "u2", loaded: "2024-03-10 00:00:00"},
+			}, nil)
+			f.sessionize(0, "run")
+			f.load([]event{
+				// 5 days below the app table's watermark: not read
+				{table: "app", id: "p2", ts: "2024-03-09 10:10:00", user: "u1", loaded: "2024-03-05 00:00:00", name: "Query Run"},
+				// 2 days below the web table's: read
+				{table: "web", id: "w2", ts: "2024-03-09 12:10:00", user: "u2", loaded: "2024-03-08 00:00:00"},
+			}, nil)
+			f.sessionize(0, "run")
+			if got, want := f.columns("sessions", "contact_id", "event_count"), []string{"u1|1", "u2|2"}; !slices.Equal(got, want) {
+				t.Fatalf("after the incremental run, sessions (contact|events) = %v, want %v", got, want)
+			}
+			out, _ := f.verify(5)
+			if !strings.Contains(out, "sessions") || !strings.Contains(out, "event_count") {
+				t.Errorf("verify does not name the sessions row whose event_count the late row changes:\n%s", out)
+			}
+			f.sessionize(0, "run", "--full-refresh")
+			if got, want := f.columns("sessions", "contact_id", "event_count"), []string{"u1|2", "u2|2"}; !slices.Equal(got, want) {
+				t.Fatalf("after a full refresh, sessions (contact|events) = %v, want %v", got, want)
+			}
+			f.verify(0)
+		})
+	}
+}
+
+// verifyCode runs `sessionize verify` and returns its output and exit code.
+func (f *fixture) verifyCode() (string, int) {
+	var out strings.Builder
+	code := cli.Run(context.Background(), []string{"verify", "-f", f.model}, strings.NewReader(""), &out, &out)
+	return out.String(), code
 }
