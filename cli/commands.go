@@ -19,7 +19,7 @@ import (
 func validateCmd(ctx context.Context, e env, args []string) error {
 	fs := flags("validate", e)
 	file := fs.String("f", "sessions.yaml", "model file")
-	target := fs.String("target", "", "also check this target's settings (default: default_target)")
+	target := fs.String("target", "", "also check the model against this target: its settings, and every table and column the model reads there")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -30,8 +30,16 @@ func validateCmd(ctx context.Context, e env, args []string) error {
 	// The target a run would use must be usable too (its ${VAR}s set);
 	// without a default target, a run names one with --target.
 	if *target != "" || m.DefaultTarget != "" {
-		if _, err := m.Target(*target); err != nil {
+		t, err := m.Target(*target)
+		if err != nil {
 			return err
+		}
+		// Named on the command line, the target itself is checked: what
+		// a run would check before it starts.
+		if *target != "" {
+			if err := run.Check(ctx, m, t); err != nil {
+				return err
+			}
 		}
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (model %s, %d sources, %d targets)\n", *file, m.Name, len(m.Sources), len(m.Targets))

@@ -93,6 +93,17 @@ func (d duckDriver) openToRead(ctx context.Context, t models.Target, schema stri
 	return s, nil
 }
 
+// openToCheck implements checker: a database that does not exist yet is
+// checked as the empty one a run would start from, in memory, so
+// `validate --target` creates no file (its file sources are still read).
+func (d duckDriver) openToCheck(ctx context.Context, t models.Target, schema string) (*Session, error) {
+	if d.exists(t) != nil {
+		t.Path = ":memory:"
+		return d.open(ctx, t, false)
+	}
+	return openToRead(ctx, d, t, schema)
+}
+
 // exists says, for a command that does not build the database, that a file
 // that is not there yet is built by a run.
 func (duckDriver) exists(t models.Target) error {
