@@ -1,12 +1,16 @@
 package conformance
 
 import (
+	"cmp"
 	"crypto/md5"
 	"encoding/hex"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sessionize/sessionize/models"
 )
 
 // id is the SPEC §4 id of its parts, computed here independently of SQL.
@@ -34,9 +38,38 @@ func check(t *testing.T, what string, got []string, want ...string) {
 type handCase struct {
 	name     string
 	timezone string
-	events   []event
-	ids      []identify
-	verify   func(t *testing.T, f *fixture)
+	// model and docsClass, when set, replace the model's name (test) and
+	// the docs source's class (docs).
+	model, docsClass string
+	events           []event
+	ids              []identify
+	verify           func(t *testing.T, f *fixture)
+}
+
+// rename gives the model a name and the docs source a class of the case's.
+func (f *fixture) rename(model, docsClass string) {
+	f.t.Helper()
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	src, err := os.ReadFile(f.model)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	text := string(src)
+	if model != "" {
+		text = strings.Replace(text, "\nname: test\n", "\nname: "+quote(model)+"\n", 1)
+	}
+	if docsClass != "" {
+		text = strings.Replace(text, "class: docs\n", "class: "+quote(docsClass)+"\n", 1)
+	}
+	if err := os.WriteFile(f.model, []byte(text), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+	if f.m, err = models.Load(f.model); err != nil {
+		f.t.Fatal(err)
+	}
+	if f.m.Name != cmp.Or(model, "test") {
+		f.t.Fatalf("model name %q, want %q", f.m.Name, model)
+	}
 }
 
 var handCases = []handCase{
@@ -214,6 +247,37 @@ var handCases = []handCase{
 		},
 	},
 	{
+		// Written into the SQL as literals, which ClickHouse escapes with a
+		// backslash ('asset:it\'s; docs'): each statement must still be
+		// cut where it ends, on every engine, full and incremental.
+		name:      "a model name and an asset class that hold quotes, semicolons and a backslash",
+		model:     `semi;colon \ back`,
+		docsClass: "it's; docs",
+		events: []event{
+			{table: "docs", id: "d1", ts: "2024-03-01 10:00:00", user: "u1", url: "/docs/it's;x"},
+			{table: "app", id: "p1", ts: "2024-03-01 10:05:00", user: "u1", name: "Invite Sent"},
+		},
+		verify: func(t *testing.T, f *fixture) {
+			for _, run := range []string{"full", "incremental"} {
+				if run == "incremental" {
+					f.load([]event{{table: "docs", id: "d2", ts: "2024-03-02 10:00:00", user: "u1", url: "/docs/b"}}, nil)
+					f.sessionize(0, "run")
+				}
+				sessions := []string{"asset:it's; docs|asset|it's; docs|1", "product|product||1"}
+				if run == "incremental" {
+					sessions = append(sessions, "asset:it's; docs|asset|it's; docs|1")
+				}
+				check(t, run+" sessions", f.columns("sessions", "property", "property_type", "asset_class", "event_count"), sessions...)
+				check(t, run+" prompted_events", f.columns("prompted_events", "entry_property", "entry_url", "event", "events"),
+					"asset:it's; docs|/docs/it's;x|Invite Sent|1",
+				)
+			}
+			if got := f.runs(); len(got) != 2 || got[1].mode != "incremental" {
+				t.Errorf("runs: got %v, want a full and an incremental one", got)
+			}
+		},
+	},
+	{
 		name: "product sessions 30 days apart are active, 30 days + 1µs resurrected",
 		events: []event{
 			{table: "app", id: "s1", ts: "2024-01-01 10:00:00", user: "u1"},
@@ -259,6 +323,9 @@ func TestHandBuiltCases(t *testing.T) {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
 					f := setup(t, e, c.timezone)
+					if c.model != "" || c.docsClass != "" {
+						f.rename(c.model, c.docsClass)
+					}
 					f.load(c.events, c.ids)
 					f.sessionize(0, "run", "--full-refresh")
 					c.verify(t, f)

@@ -28,6 +28,10 @@ const (
 type File struct {
 	Name string // e.g. "03_sessions.sql"
 	SQL  string
+	// Statements are the file's statements in order, each with the
+	// comments before it, for a runner to execute one by one (see
+	// placeholders: they are never split out of SQL again).
+	Statements []string
 }
 
 // Steps are the pipeline's steps in the order they run. Step 0 runs on its
@@ -52,27 +56,29 @@ func RenderAt(m *models.Model, d dialects.Dialect, mode Mode, start time.Time) (
 		return nil, err
 	}
 	data.start = start
-	set, err := parse(d, data)
+	p := &placeholders{}
+	set, err := parse(d, p.funcs(funcs(d, data)))
 	if err != nil {
 		return nil, err
 	}
+	hidden := p.hide(data)
 	files := make([]File, 0, len(Steps))
 	for _, step := range Steps {
-		data.Step = step
+		data.Step, hidden.Step = step, step
 		var buf bytes.Buffer
-		if err := set.ExecuteTemplate(&buf, step, data); err != nil {
+		if err := set.ExecuteTemplate(&buf, step, hidden); err != nil {
 			return nil, fmt.Errorf("render %s: %w", step, err)
 		}
-		files = append(files, File{Name: step + ".sql", SQL: tidy(buf.String())})
+		files = append(files, p.file(step+".sql", buf.String()))
 	}
 	return files, nil
 }
 
 // parse loads the base templates and then the dialect's own redefinitions,
 // on a clone, so one engine's shapes never leak into another's.
-func parse(d dialects.Dialect, data *data) (*template.Template, error) {
+func parse(d dialects.Dialect, fm template.FuncMap) (*template.Template, error) {
 	base, err := template.New("sessionize").Option("missingkey=error").
-		Funcs(funcs(d, data)).ParseFS(templates.FS, "*.sql.tmpl")
+		Funcs(fm).ParseFS(templates.FS, "*.sql.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}

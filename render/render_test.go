@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -14,22 +15,36 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden SQL under testdata/golden")
 
-// TestGolden renders the example model for every dialect and mode and
-// compares each file with testdata/golden/<dialect>/<mode>/<file>.
+// goldenModels are the models whose SQL is golden: the example model in
+// testdata/golden/<dialect>/<mode>/, and the models of the folders beside
+// those, each with its sessions.yaml and its SQL in <folder>/<dialect>/<mode>/.
+var goldenModels = []struct{ name, model, dir string }{
+	{"", "../sessions.yaml", "../testdata/golden"},
+	{"names/", "../testdata/golden/names/sessions.yaml", "../testdata/golden/names"},
+}
+
+// TestGolden renders each golden model for every dialect and mode and
+// compares each file with its golden file.
 func TestGolden(t *testing.T) {
-	m, err := models.Load("../sessions.yaml")
-	if err != nil {
-		t.Fatal(err)
+	for _, g := range goldenModels {
+		m, err := models.Load(g.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, g.name, m, g.dir)
 	}
+}
+
+func golden(t *testing.T, prefix string, m *models.Model, root string) {
 	for _, name := range []string{"duckdb", "postgres", "clickhouse"} {
 		d, _ := dialects.For(name)
 		for _, mode := range []Mode{Full, Incremental} {
-			t.Run(name+"/"+string(mode), func(t *testing.T) {
+			t.Run(prefix+name+"/"+string(mode), func(t *testing.T) {
 				files, err := Render(m, d, mode)
 				if err != nil {
 					t.Fatal(err)
 				}
-				dir := filepath.Join("..", "testdata", "golden", name, string(mode))
+				dir := filepath.Join(root, name, string(mode))
 				if *update {
 					os.RemoveAll(dir)
 					os.MkdirAll(dir, 0o755)
@@ -66,7 +81,7 @@ func TestDeterministic(t *testing.T) {
 		a, _ := Render(m, d, Incremental)
 		b, _ := Render(m, d, Incremental)
 		for i := range a {
-			if a[i] != b[i] {
+			if !reflect.DeepEqual(a[i], b[i]) {
 				t.Errorf("%s %s: two renders differ", name, a[i].Name)
 			}
 		}

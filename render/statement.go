@@ -19,7 +19,7 @@ func RunUpdate(m *models.Model, d dialects.Dialect, runID int64, set []Assignmen
 	if err != nil {
 		return "", err
 	}
-	set0, err := parse(d, data)
+	set0, err := parse(d, funcs(d, data))
 	if err != nil {
 		return "", err
 	}

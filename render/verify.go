@@ -25,7 +25,9 @@ type Verification struct {
 	Steps []File
 	// Sample, with a sample, runs after the step named SampleAfter: it
 	// chooses the sampled contacts and cuts the recomputation down to them.
+	// SampleStatements are its statements (see File.Statements).
 	Sample, SampleAfter string
+	SampleStatements    []string
 	// Tables are the comparisons: every output, or with a sample the
 	// per-contact ones.
 	Tables []Comparison
@@ -109,17 +111,20 @@ func Verify(m *models.Model, d dialects.Dialect, sample int) (*Verification, err
 	if err != nil {
 		return nil, err
 	}
-	set, err := parse(d, x)
+	p := &placeholders{}
+	set, err := parse(d, p.funcs(funcs(d, x)))
 	if err != nil {
 		return nil, err
 	}
 	v := verifyData{data: x, d: d, published: m.Output.Schema, Sample: sample}
+	var last File
 	exec := func(name string, dot any) (string, error) {
 		var buf bytes.Buffer
 		if err := set.ExecuteTemplate(&buf, name, dot); err != nil {
 			return "", fmt.Errorf("render %s: %w", name, err)
 		}
-		return tidy(buf.String()), nil
+		last = p.file(name+".sql", buf.String())
+		return last.SQL, nil
 	}
 	out := &Verification{Schema: scratch.Output.Schema, Steps: steps}
 	if out.Drop, err = exec("verify_drop", v); err != nil {
@@ -129,6 +134,7 @@ func Verify(m *models.Model, d dialects.Dialect, sample int) (*Verification, err
 		if out.Sample, err = exec("verify_sample", v); err != nil {
 			return nil, err
 		}
+		out.SampleStatements = last.Statements
 		out.SampleAfter = "02_identity"
 	}
 	for _, t := range Outputs {

@@ -206,7 +206,7 @@ type execer interface {
 
 func execStatements(ctx context.Context, e execer, f render.File, r *Report, w io.Writer) error {
 	start := time.Now()
-	stmts := Statements(f.SQL)
+	stmts := f.Statements
 	var rows int64
 	for i, q := range stmts {
 		began := time.Now()

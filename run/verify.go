@@ -132,7 +132,7 @@ func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (*VerifyRep
 			return nil, fmt.Errorf("target %s: recompute: %w", t.Name, err)
 		}
 		if f.Name == plan.SampleAfter+".sql" {
-			sample := render.File{Name: "verify_sample.sql", SQL: plan.Sample}
+			sample := render.File{Name: "verify_sample.sql", SQL: plan.Sample, Statements: plan.SampleStatements}
 			if err := execStatements(ctx, s.Conn, sample, steps, opt.Progress); err != nil {
 				return nil, fmt.Errorf("target %s: sample: %w", t.Name, err)
 			}

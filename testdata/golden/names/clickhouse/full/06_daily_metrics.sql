@@ -1,0 +1,66 @@
+-- sessionize 06_daily_metrics: model 'semi;colon \\ back', full run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
+--
+-- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Days are the DATE of session_start in UTC, DST-aware.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  toDate32(s.session_start, 'UTC') AS day,
+  s.property,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  toInt64(sum(s.event_count)) AS events,
+  toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions,
+  toInt64(countIf(s.user_lifecycle = 'active')) AS active_user_sessions,
+  toInt64(countIf(s.user_lifecycle = 'resurrected')) AS resurrected_user_sessions,
+  toInt64(countIf(c.is_cross_property)) AS cross_property_sessions
+FROM `sessionize`.`_sessionize_work_sessions_out` AS s
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
+GROUP BY toDate32(s.session_start, 'UTC'), s.property;
+
+INSERT INTO `sessionize`.`daily_metrics__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_daily_new`;
+
+-- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- product event name in it, one row of _sessionize_prompted, kept between
+-- runs so an incremental run can recount the keys it touches.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  c.contact_id AS contact_id,
+  c.contact_session_id AS contact_session_id,
+  c.session_start AS cs_start,
+  toDate32(c.session_start, 'UTC') AS day,
+  c.entry_property AS entry_property,
+  c.entry_url AS entry_url,
+  e.event AS event,
+  COUNT(*) AS events,
+  coalesce(c.user_lifecycle = 'new', false) AS is_new
+FROM `sessionize`.`_sessionize_work_event_sessions` AS e
+JOIN `sessionize`.`_sessionize_work_sessions_out` AS s
+  ON s.contact_id = e.contact_id AND s.property = e.property AND s.session_index = e.session_index
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
+  ON c.contact_session_id = s.contact_session_id
+WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, toDate32(c.session_start, 'UTC'), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+
+INSERT INTO `sessionize`.`_sessionize_prompted__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted`;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  p.day,
+  p.entry_property,
+  p.entry_url,
+  p.event,
+  COUNT(*) AS contact_sessions,
+  COUNT(DISTINCT p.contact_id) AS contacts,
+  toInt64(sum(p.events)) AS events,
+  toInt64(countIf(p.is_new)) AS new_user_sessions
+FROM `sessionize`.`_sessionize_prompted__next` AS p
+GROUP BY p.day, p.entry_property, p.entry_url, p.event;
+
+INSERT INTO `sessionize`.`prompted_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted_out`;

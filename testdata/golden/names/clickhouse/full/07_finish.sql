@@ -1,0 +1,154 @@
+-- sessionize 07_finish: model 'semi;colon \\ back', full run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
+--
+-- Step 7: commit. One INSERT, of the run's success row into the run log,
+-- publishes every table the run wrote (see step 0). Before it, the run's
+-- figures are counted and the work tables dropped; after it, the versions
+-- no run reads any more are deleted.
+-- Each table's watermark (SPEC §5): the largest load time this run read from
+-- it, but never later than the run's
+-- start, so that a load time in the future cannot carry it past rows still
+-- to come; those rows are read again by every run until then.
+INSERT INTO `sessionize`.`_sessionize_watermarks` (run_id, table_pos, source, table_name, watermark, max_loaded)
+SELECT
+  r.run_id,
+  t.table_pos,
+  t.source,
+  t.table_name,
+  CASE WHEN l.loaded > r.started_at THEN r.started_at ELSE l.loaded END,
+  l.max_loaded
+FROM (
+  SELECT 1 AS table_pos, CAST('app' AS Nullable(String)) AS source, CAST('raw.app' AS Nullable(String)) AS table_name
+  UNION ALL
+  SELECT 2 AS table_pos, CAST('docs' AS Nullable(String)) AS source, CAST('raw.it\'s; docs' AS Nullable(String)) AS table_name
+  UNION ALL
+  SELECT 3 AS table_pos, CAST(NULL AS Nullable(String)) AS source, CAST('raw.identifies' AS Nullable(String)) AS table_name
+) AS t
+CROSS JOIN `sessionize`.`_sessionize_work_run` AS r
+LEFT JOIN (
+  SELECT table_pos, max(loaded_at) AS loaded, max(max_loaded) AS max_loaded
+  FROM (
+    SELECT table_pos, max_loaded AS loaded_at, max_loaded FROM `sessionize`.`_sessionize_work_loads`
+  ) AS loads
+  GROUP BY table_pos
+) AS l ON l.table_pos = t.table_pos;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_finish` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  -- the latest of the tables' watermarks
+  (
+    SELECT max(watermark) FROM `sessionize`.`_sessionize_watermarks`
+    WHERE run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`)
+  ) AS watermark,
+  (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input`) AS events_read,
+  (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL) AS rejected,
+  (SELECT COUNT(DISTINCT contact_id) FROM `sessionize`.`_sessionize_work_session_cs`) AS contacts_affected,
+  (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_input` WHERE reason IS NOT NULL)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_sessions_out`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_contact_sessions`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily_new`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written;
+
+DROP VIEW IF EXISTS `sessionize`.`_sessionize_work_events`;
+
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_old`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_read`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_dup_ids`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_dups`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_seen`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_replaced`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched_anon`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies_best`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept_cs`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_days`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_session_cs`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_old`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_since`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_loads`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_rejected`;
+
+INSERT INTO `sessionize`.`_sessionize_run_log`
+SELECT
+  (SELECT coalesce(max(seq), 0) + 1 FROM `sessionize`.`_sessionize_run_log`),
+  r.* REPLACE (
+    'success' AS status,
+    now64(6, 'UTC') AS finished_at,
+    f.watermark AS watermark,
+    f.events_read AS events_read,
+    f.rejected AS rejected,
+    f.contacts_affected AS contacts_affected,
+    f.rows_written AS rows_written
+  )
+FROM `sessionize`.`_sessionize_runs` AS r
+CROSS JOIN `sessionize`.`_sessionize_work_finish` AS f
+WHERE r.run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- Delete the versions no run reads any more, in the background
+-- (mutations_sync = 0): whenever it runs, it keeps the published version,
+-- and a mutation leaves the parts written after it alone, so it never
+-- touches the version a later run is writing.
+
+ALTER TABLE `sessionize`.`sessions__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`contact_sessions__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`daily_metrics__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`prompted_events__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`rejected_events__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_events__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_identity__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_identifies__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_rejected__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_prompted__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_finish`;
+
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_run`;

@@ -1,0 +1,326 @@
+-- sessionize 00_setup: model 'semi;colon \\ back', incremental run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
+--
+-- Step 0: setup. Creates the output database, the runs table (SPEC §4) and
+-- the tables the pipeline keeps, marks runs that never finished as failed,
+-- numbers this run and records it as running before anything is written, so
+-- a killed run stays visible.
+-- The run reads each table from the watermark the last successful run left
+-- it (SPEC §5).
+--
+-- ClickHouse has no transactions, so a run never changes what it has
+-- published. Each table the pipeline keeps is a view of <table>__data,
+-- which holds the rows of more than one run, partitioned by the run that
+-- wrote them (gen): the view shows those of the last successful run. A run
+-- writes its whole new version of a table under its own run id (its later
+-- statements read it through <table>__next) and commits with one INSERT, of
+-- its success row into the run log: from that row on, every view shows the
+-- run's rows, all at once. A run killed before it leaves the published rows
+-- as they were; the next successful run deletes what it wrote.
+
+CREATE DATABASE IF NOT EXISTS `sessionize`;
+
+-- The run log holds a row per change of a run's state; the runs table is
+-- its newest row per run.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_run_log` (
+  seq Int64,
+  `run_id` Nullable(Int64),
+  `model_hash` Nullable(String),
+  `dialect` Nullable(String),
+  `mode` Nullable(String),
+  `started_at` Nullable(DateTime64(6, 'UTC')),
+  `finished_at` Nullable(DateTime64(6, 'UTC')),
+  `status` Nullable(String),
+  `watermark` Nullable(DateTime64(6, 'UTC')),
+  `events_read` Nullable(Int64),
+  `rejected` Nullable(Int64),
+  `contacts_affected` Nullable(Int64),
+  `rows_written` Nullable(Int64),
+  `model` Nullable(String),
+  `error` Nullable(String)
+) ENGINE = MergeTree ORDER BY (run_id, seq) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_runs` AS
+SELECT `run_id`, `model_hash`, `dialect`, `mode`, `started_at`, `finished_at`, `status`, `watermark`, `events_read`, `rejected`, `contacts_affected`, `rows_written`, `model`, `error`
+FROM `sessionize`.`_sessionize_run_log`
+ORDER BY run_id, seq DESC
+LIMIT 1 BY run_id;
+
+-- Only one run holds the target's lock, so a run still marked running is one
+-- that was killed before it committed: nothing it wrote was published.
+INSERT INTO `sessionize`.`_sessionize_run_log`
+SELECT
+  (SELECT coalesce(max(seq), 0) + 1 FROM `sessionize`.`_sessionize_run_log`),
+  -- (REPLACE names shadow the columns in this SELECT's WHERE)
+  * REPLACE (
+    'failed' AS status,
+    'the run ended before it committed; nothing it wrote was published' AS error
+  )
+FROM (SELECT * FROM `sessionize`.`_sessionize_runs` WHERE status = 'running') AS running;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_run` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  coalesce(max(run_id), 0) + 1 AS run_id,
+  now64(6, 'UTC') AS started_at
+FROM `sessionize`.`_sessionize_runs`;
+
+INSERT INTO `sessionize`.`_sessionize_run_log` (seq, run_id, model_hash, dialect, mode, started_at, status)
+SELECT
+  (SELECT coalesce(max(seq), 0) + 1 FROM `sessionize`.`_sessionize_run_log`),
+  run_id, '8563c81d3a1177535163a2656c5ef1586617610fb500b0a8a41ea49f4c8e667f', 'clickhouse', 'incremental', started_at, 'running'
+FROM `sessionize`.`_sessionize_work_run`;
+
+
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_watermarks` (
+  `run_id` Nullable(Int64),
+  `table_pos` Int32,
+  `source` Nullable(String),
+  `table_name` Nullable(String),
+  `watermark` Nullable(DateTime64(6, 'UTC')),
+  `max_loaded` Nullable(DateTime64(6, 'UTC'))
+) ENGINE = MergeTree ORDER BY (run_id, table_pos) SETTINGS allow_nullable_key = 1;
+
+-- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- table without one (it had no rows yet) is read whole.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_since` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT table_pos, watermark AS since
+FROM `sessionize`.`_sessionize_watermarks`
+WHERE run_id = (SELECT max(run_id) FROM `sessionize`.`_sessionize_runs` WHERE status = 'success');
+
+-- sessions: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__data` (
+  gen Int64,
+  `session_id` Nullable(String),
+  `contact_id` Nullable(String),
+  `property` Nullable(String),
+  `property_type` Nullable(String),
+  `asset_class` Nullable(String),
+  `session_index` Int32,
+  `session_start` Nullable(DateTime64(6, 'UTC')),
+  `session_end` Nullable(DateTime64(6, 'UTC')),
+  `duration_seconds` Nullable(Float64),
+  `event_count` Nullable(Int64),
+  `source` Nullable(String),
+  `first_event` Nullable(String),
+  `first_url` Nullable(String),
+  `contact_session_id` Nullable(String),
+  `user_lifecycle` Nullable(String),
+  `days_since_prev_product_session` Nullable(Float64)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`session_id`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`sessions` AS
+SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`
+FROM `sessionize`.`sessions__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`sessions__next` AS
+SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`
+FROM `sessionize`.`sessions__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- contact_sessions: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`contact_sessions__data` (
+  gen Int64,
+  `contact_session_id` Nullable(String),
+  `contact_id` Nullable(String),
+  `session_index` Int32,
+  `session_start` Nullable(DateTime64(6, 'UTC')),
+  `session_end` Nullable(DateTime64(6, 'UTC')),
+  `duration_seconds` Nullable(Float64),
+  `event_count` Nullable(Int64),
+  `session_count` Nullable(Int64),
+  `properties` Nullable(String),
+  `is_cross_property` Bool,
+  `entry_property` Nullable(String),
+  `entry_session_id` Nullable(String),
+  `entry_url` Nullable(String),
+  `has_product` Bool,
+  `prompted_product` Bool,
+  `user_lifecycle` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_session_id`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`contact_sessions` AS
+SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`
+FROM `sessionize`.`contact_sessions__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`contact_sessions__next` AS
+SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`
+FROM `sessionize`.`contact_sessions__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- daily_metrics: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`daily_metrics__data` (
+  gen Int64,
+  `day` Date32,
+  `property` Nullable(String),
+  `sessions` Nullable(Int64),
+  `contacts` Nullable(Int64),
+  `events` Nullable(Int64),
+  `new_user_sessions` Nullable(Int64),
+  `active_user_sessions` Nullable(Int64),
+  `resurrected_user_sessions` Nullable(Int64),
+  `cross_property_sessions` Nullable(Int64)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`day`, `property`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`daily_metrics` AS
+SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
+FROM `sessionize`.`daily_metrics__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`daily_metrics__next` AS
+SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
+FROM `sessionize`.`daily_metrics__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- prompted_events: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`prompted_events__data` (
+  gen Int64,
+  `day` Date32,
+  `entry_property` Nullable(String),
+  `entry_url` Nullable(String),
+  `event` Nullable(String),
+  `contact_sessions` Nullable(Int64),
+  `contacts` Nullable(Int64),
+  `events` Nullable(Int64),
+  `new_user_sessions` Nullable(Int64)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`day`, `entry_property`, `entry_url`, `event`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`prompted_events` AS
+SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
+FROM `sessionize`.`prompted_events__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`prompted_events__next` AS
+SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
+FROM `sessionize`.`prompted_events__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- rejected_events: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`rejected_events__data` (
+  gen Int64,
+  `event_id` Nullable(String),
+  `source` Nullable(String),
+  `timestamp` Nullable(DateTime64(6, 'UTC')),
+  `loaded_at` Nullable(DateTime64(6, 'UTC')),
+  `reason` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`event_id`, `source`, `timestamp`, `loaded_at`, `reason`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`rejected_events` AS
+SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`rejected_events__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`rejected_events__next` AS
+SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`rejected_events__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- _sessionize_events: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_events__data` (
+  gen Int64,
+  `contact_id` Nullable(String),
+  `source` Nullable(String),
+  `property` Nullable(String),
+  `event_id` Nullable(String),
+  `ts` Nullable(DateTime64(6, 'UTC')),
+  `loaded_at` Nullable(DateTime64(6, 'UTC')),
+  `user_id` Nullable(String),
+  `anonymous_id` Nullable(String),
+  `event` Nullable(String),
+  `url` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`, `property`, `ts`, `event_id`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_events` AS
+SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`
+FROM `sessionize`.`_sessionize_events__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_events__next` AS
+SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`
+FROM `sessionize`.`_sessionize_events__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- _sessionize_identity: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identity__data` (
+  gen Int64,
+  `anonymous_id` Nullable(String),
+  `user_id` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identity` AS
+SELECT `anonymous_id`, `user_id`
+FROM `sessionize`.`_sessionize_identity__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identity__next` AS
+SELECT `anonymous_id`, `user_id`
+FROM `sessionize`.`_sessionize_identity__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- _sessionize_identifies: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identifies__data` (
+  gen Int64,
+  `anonymous_id` Nullable(String),
+  `user_id` Nullable(String),
+  `ts` Nullable(DateTime64(6, 'UTC')),
+  `id` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identifies` AS
+SELECT `anonymous_id`, `user_id`, `ts`, `id`
+FROM `sessionize`.`_sessionize_identifies__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identifies__next` AS
+SELECT `anonymous_id`, `user_id`, `ts`, `id`
+FROM `sessionize`.`_sessionize_identifies__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- _sessionize_rejected: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_rejected__data` (
+  gen Int64,
+  `table_pos` Int32,
+  `event_id` Nullable(String),
+  `source` Nullable(String),
+  `timestamp` Nullable(DateTime64(6, 'UTC')),
+  `loaded_at` Nullable(DateTime64(6, 'UTC')),
+  `reason` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`table_pos`, `loaded_at`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_rejected` AS
+SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`_sessionize_rejected__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_rejected__next` AS
+SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`_sessionize_rejected__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- _sessionize_prompted: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_prompted__data` (
+  gen Int64,
+  `contact_id` Nullable(String),
+  `contact_session_id` Nullable(String),
+  `cs_start` Nullable(DateTime64(6, 'UTC')),
+  `day` Date32,
+  `entry_property` Nullable(String),
+  `entry_url` Nullable(String),
+  `event` Nullable(String),
+  `events` Nullable(Int64),
+  `is_new` Bool
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_prompted` AS
+SELECT `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`
+FROM `sessionize`.`_sessionize_prompted__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_prompted__next` AS
+SELECT `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`
+FROM `sessionize`.`_sessionize_prompted__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);

@@ -1,0 +1,140 @@
+-- sessionize 01_staging: model 'semi;colon \\ back', incremental run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
+--
+-- Step 1: staging (SPEC §3.1).
+-- Reads every source table from its watermark on, casts its columns to the
+-- SPEC's types, reads empty ids as NULL and gives each row that cannot be
+-- sessionized the first reason that applies.
+-- SPEC §5: each table is read from its own watermark minus late_window,
+-- 3d. Rows read again are harmless: dedup keeps one copy, and a copy
+-- that changes nothing touches no contact. Each table's own load-time column
+-- (its timestamp where it has none) is bounded the same way, so that the
+-- engine can skip older rows unread.
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH source_rows AS (
+
+  -- source 'app' (product): raw.app
+  SELECT
+    1 AS table_pos,
+    CAST('app' AS Nullable(String)) AS source,
+    CAST('product' AS Nullable(String)) AS property,
+    NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
+    NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
+    NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
+    CAST(`event` AS Nullable(String)) AS event,
+    CAST(`url` AS Nullable(String)) AS url
+  FROM `raw`.`app`
+  WHERE (event IS NULL OR event <> 'a;b')
+  AND ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) - toIntervalMicrosecond(259200000000))
+
+  UNION ALL
+
+  -- source 'docs' (asset:it's; docs): raw.it's; docs
+  SELECT
+    2 AS table_pos,
+    CAST('docs' AS Nullable(String)) AS source,
+    CAST('asset:it\'s; docs' AS Nullable(String)) AS property,
+    NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
+    NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
+    NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
+    CAST(`event` AS Nullable(String)) AS event,
+    CAST(`url` AS Nullable(String)) AS url
+  FROM `raw`.`it's; docs`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) - toIntervalMicrosecond(259200000000))
+)
+SELECT
+  r.*,
+  CASE
+    WHEN r.event_id IS NULL THEN 'missing_event_id'
+    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
+  END AS reason
+FROM source_rows AS r
+LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
+WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
+
+-- The largest load time read from each table, for its watermark (step 7).
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_loads` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT CAST(table_pos AS Int32) AS table_pos, max(loaded_at) AS max_loaded
+FROM `sessionize`.`_sessionize_work_input`
+GROUP BY table_pos;
+
+-- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- kept with the table they came from, so that the rows a run reads again
+-- replace those an earlier run read of the same table.
+INSERT INTO `sessionize`.`_sessionize_rejected__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), o.*
+FROM `sessionize`.`_sessionize_rejected` AS o
+LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = o.table_pos
+WHERE NOT (w.since IS NULL OR o.loaded_at IS NULL OR o.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
+
+INSERT INTO `sessionize`.`_sessionize_rejected__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), table_pos, event_id, source, ts, loaded_at, reason
+FROM `sessionize`.`_sessionize_work_input`
+WHERE reason IS NOT NULL;
+
+INSERT INTO `sessionize`.`rejected_events__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, `timestamp`, loaded_at, reason
+FROM `sessionize`.`_sessionize_rejected__next`;
+
+-- Dedup: one row per event_id across all sources, the earliest loaded, then
+-- the earliest timestamp, then the smallest source name (SPEC §3.1).
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH dups AS (
+  SELECT event_id
+  FROM `sessionize`.`_sessionize_work_input`
+  WHERE reason IS NULL
+  GROUP BY event_id
+  HAVING COUNT(*) > 1
+)
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM `sessionize`.`_sessionize_work_input`
+WHERE reason IS NULL AND event_id NOT IN (SELECT event_id FROM dups)
+UNION ALL
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
+  FROM `sessionize`.`_sessionize_work_input`
+  WHERE reason IS NULL AND event_id IN (SELECT event_id FROM dups)
+) AS copies
+WHERE copy_rank = 1;
+
+-- What earlier runs staged for the event_ids this run read: the one scan of
+-- the kept events in this step, over the columns the dedup and the touched
+-- contacts need.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_seen` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT o.event_id, o.loaded_at, o.ts, o.source, o.contact_id, o.user_id, o.anonymous_id
+FROM `sessionize`.`_sessionize_events` AS o
+WHERE o.event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_staged`);
+
+-- The staged rows this run changes: events not seen before, and better
+-- copies (by the dedup order above) of events an earlier run staged. A copy
+-- that loses to the staged row changes nothing.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT n.*
+FROM `sessionize`.`_sessionize_work_staged` AS n
+LEFT JOIN `sessionize`.`_sessionize_work_seen` AS o ON o.event_id = n.event_id
+WHERE o.event_id IS NULL
+  OR n.loaded_at < o.loaded_at
+  OR (n.loaded_at = o.loaded_at AND n.ts < o.ts)
+  OR (n.loaded_at = o.loaded_at AND n.ts = o.ts AND n.source < o.source);
+
+-- The staged rows they replace, with the contact they belonged to.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT o.*
+FROM `sessionize`.`_sessionize_work_seen` AS o
+JOIN `sessionize`.`_sessionize_work_changed` AS n ON n.event_id = o.event_id;
+
+-- Step 7 counts the input rows itself, so they stay until then.

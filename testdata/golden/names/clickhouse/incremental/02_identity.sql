@@ -1,0 +1,213 @@
+-- sessionize 02_identity: model 'semi;colon \\ back', incremental run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
+--
+-- Step 2: identity stitching (SPEC §3.2).
+-- Each anonymous_id maps to the user_id of its earliest row that carries both,
+-- among the staged events and the identifies rows; contact_id is
+-- coalesce(user_id, mapped user_id, anonymous_id).
+
+-- Identifies rows that map something: they carry a user_id, an anonymous_id
+-- and a timestamp.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH identify_rows AS (
+
+  -- raw.identifies
+  SELECT
+    3 AS table_pos,
+    NULLIF(CAST(`id` AS Nullable(String)), '') AS id,
+    NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
+    NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
+    accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
+    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at
+  FROM `raw`.`identifies`
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+    OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) - toIntervalMicrosecond(259200000000))
+)
+SELECT r.*
+FROM identify_rows AS r
+LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
+WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL
+  AND (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
+
+-- The largest load time read from each identifies table that mapped
+-- something, for its watermark (step 7).
+INSERT INTO `sessionize`.`_sessionize_work_loads` (table_pos, max_loaded)
+SELECT table_pos, max(loaded_at)
+FROM `sessionize`.`_sessionize_work_identifies`
+GROUP BY table_pos;
+
+-- The anonymous_ids whose mapping this run may change: those of changed or
+-- replaced events that carry a user_id, and those of new identifies rows.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched_anon` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT DISTINCT anonymous_id
+FROM (
+  SELECT anonymous_id FROM `sessionize`.`_sessionize_work_changed`
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id FROM `sessionize`.`_sessionize_work_replaced`
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies`
+) AS touched;
+
+-- Merge the new identifies rows into the best identifies row per anonymous_id.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies_best` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, id
+  FROM `sessionize`.`_sessionize_identifies`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies`)
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies`
+)
+SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
+) AS ranked
+WHERE mapping_rank = 1;
+
+INSERT INTO `sessionize`.`_sessionize_identifies__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
+FROM `sessionize`.`_sessionize_identifies`
+WHERE anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies_best`);
+
+INSERT INTO `sessionize`.`_sessionize_identifies__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies_best`;
+
+-- The staged events with the changes of step 1 applied, before their
+-- contacts are set: the run writes its version of the events once, below,
+-- when the identity map is up to date.
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_work_events` AS
+SELECT *
+FROM `sessionize`.`_sessionize_events`
+WHERE event_id NOT IN (SELECT event_id FROM `sessionize`.`_sessionize_work_changed`)
+UNION ALL
+SELECT CAST(NULL AS Nullable(String)), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM `sessionize`.`_sessionize_work_changed`;
+
+-- The new mapping of each touched anonymous_id, beside the old one.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_remap` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, event_id AS id
+  FROM `sessionize`.`_sessionize_work_events`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+    AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, id
+  FROM `sessionize`.`_sessionize_identifies__next`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+),
+best AS (SELECT anonymous_id, user_id, ts, id
+FROM (
+  SELECT
+    c.*,
+    ROW_NUMBER() OVER (PARTITION BY c.anonymous_id ORDER BY c.id NULLS LAST, c.user_id) AS mapping_rank
+  FROM candidates AS c
+  JOIN (
+    SELECT anonymous_id, MIN(ts) AS first_ts FROM candidates GROUP BY anonymous_id
+  ) AS earliest
+    ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
+) AS ranked
+WHERE mapping_rank = 1)
+SELECT t.anonymous_id AS anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
+FROM `sessionize`.`_sessionize_work_touched_anon` AS t
+LEFT JOIN `sessionize`.`_sessionize_identity` AS old ON old.anonymous_id = t.anonymous_id
+LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
+
+INSERT INTO `sessionize`.`_sessionize_identity__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
+FROM `sessionize`.`_sessionize_identity`
+WHERE anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`);
+
+INSERT INTO `sessionize`.`_sessionize_identity__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, new_user_id
+FROM `sessionize`.`_sessionize_work_remap`
+WHERE new_user_id IS NOT NULL;
+
+-- The contacts this run touches (SPEC §5), each with the earliest timestamp
+-- at which its events change: the contacts of the changed events, those the
+-- replaced events belonged to, and, for every anonymous_id whose mapping
+-- changed, both the contact it leaves and the one it joins, from the first
+-- of the anonymous events that move.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changes` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH moved AS (
+  SELECT e.anonymous_id, MIN(e.ts) AS ts
+  FROM `sessionize`.`_sessionize_work_events` AS e
+  JOIN `sessionize`.`_sessionize_work_remap` AS r ON r.anonymous_id = e.anonymous_id
+  WHERE e.user_id IS NULL AND NOT ((r.old_user_id IS NULL AND r.new_user_id IS NULL) OR ifNull(r.old_user_id = r.new_user_id, false))
+  GROUP BY e.anonymous_id
+)
+SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
+FROM `sessionize`.`_sessionize_work_changed` AS c
+LEFT JOIN `sessionize`.`_sessionize_identity__next` AS m ON m.anonymous_id = c.anonymous_id
+UNION ALL
+SELECT contact_id, ts FROM `sessionize`.`_sessionize_work_replaced`
+UNION ALL
+SELECT coalesce(r.old_user_id, r.anonymous_id), moved.ts
+FROM `sessionize`.`_sessionize_work_remap` AS r JOIN moved ON moved.anonymous_id = r.anonymous_id
+UNION ALL
+SELECT coalesce(r.new_user_id, r.anonymous_id), moved.ts
+FROM `sessionize`.`_sessionize_work_remap` AS r JOIN moved ON moved.anonymous_id = r.anonymous_id;
+
+-- Where each touched contact is recomputed from: the start of its last
+-- contact session that starts at or before its earliest change (NULL: from
+-- its first event). The contact sessions before that one end at least the
+-- cross-property window before it, so no change at or after it can reach
+-- them, nor their sessions: they are kept as they are, and the recomputed
+-- sessions continue their numbering and lifecycle.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH earliest AS (
+  SELECT contact_id, MIN(ts) AS changed_from
+  FROM `sessionize`.`_sessionize_work_changes`
+  GROUP BY contact_id
+)
+SELECT
+  t.contact_id,
+  MAX(CASE WHEN cs.session_start <= t.changed_from THEN cs.session_start END) AS restart_ts
+FROM earliest AS t
+LEFT JOIN `sessionize`.`contact_sessions` AS cs ON cs.contact_id = t.contact_id
+GROUP BY t.contact_id;
+
+-- What the kept part of each touched contact holds: sessions per property
+-- (the recomputed ones are numbered after them) and the end of the last
+-- kept product session (the lifecycle of the next one looks back to it).
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_kept` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT s.contact_id, s.property, COUNT(*) AS kept_sessions, MAX(s.session_end) AS last_end
+FROM `sessionize`.`sessions` AS s
+JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
+WHERE s.session_start < t.restart_ts
+GROUP BY s.contact_id, s.property;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_kept_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT cs.contact_id, COUNT(*) AS kept_contact_sessions
+FROM `sessionize`.`contact_sessions` AS cs
+JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_id
+WHERE cs.session_start < t.restart_ts
+GROUP BY cs.contact_id;
+
+-- This run's version of the events: the new events with their contact, and
+-- the events of re-mapped anonymous_ids moved to their new contact (SPEC
+-- §3.2: a new identify re-attributes past events); the others as they were.
+INSERT INTO `sessionize`.`_sessionize_events__data`
+SELECT
+  (SELECT run_id FROM `sessionize`.`_sessionize_work_run`),
+  if(
+    e.contact_id IS NULL OR (e.user_id IS NULL AND e.anonymous_id IN (
+      SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`
+      WHERE NOT ((old_user_id IS NULL AND new_user_id IS NULL) OR ifNull(old_user_id = new_user_id, false))
+    )),
+    coalesce(e.user_id, m.user_id, e.anonymous_id),
+    e.contact_id
+  ) AS contact_id,
+  e.* EXCEPT (contact_id)
+FROM `sessionize`.`_sessionize_work_events` AS e
+LEFT JOIN `sessionize`.`_sessionize_identity__next` AS m ON m.anonymous_id = e.anonymous_id;

@@ -1,0 +1,176 @@
+-- sessionize 05_contact_sessions: model 'semi;colon \\ back', incremental run, dialect clickhouse.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET join_use_nulls = 1;
+SET union_default_mode = 'DISTINCT';
+SET prefer_column_name_to_alias = 1;
+--
+-- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
+-- outputs (SPEC §4).
+-- A contact session is a run of a contact's events over all properties with
+-- no gap of cross_property_window (30m = 1800000000 µs) or more. As that window
+-- is at least the inactivity timeout, no session spans such a gap, so contact
+-- sessions are computed from the sessions, which are far fewer than the
+-- events: in order of (session_start, first event_id), a session starts a
+-- contact session when it begins the window or more after the latest end of
+-- the contact's sessions before it.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH with_lifecycle AS (
+  SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
+  FROM `sessionize`.`_sessionize_work_sessions` AS s
+  LEFT JOIN `sessionize`.`_sessionize_work_lifecycle` AS l
+    ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
+),
+reach AS (
+  SELECT
+    *,
+    MAX(session_end) OVER (
+      PARTITION BY contact_id ORDER BY session_start, first_event_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS prev_reach
+  FROM with_lifecycle
+),
+starts AS (
+  SELECT
+    *,
+    CASE
+      WHEN prev_reach IS NULL THEN 1
+      WHEN toUnixTimestamp64Micro(session_start) - toUnixTimestamp64Micro(prev_reach) >= 1800000000 THEN 1
+      ELSE 0
+    END AS is_cs_start
+  FROM reach
+)
+SELECT
+  starts.*,
+  CAST(coalesce(k.kept_contact_sessions, 0) + SUM(starts.is_cs_start) OVER (
+    PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
+  ) AS Int32) AS cs_index
+FROM starts
+LEFT JOIN `sessionize`.`_sessionize_work_kept_cs` AS k ON k.contact_id = starts.contact_id;
+
+-- One row per contact session. Its first event is the first event of the
+-- session that starts it (is_cs_start = 1); it is prompted when it holds
+-- product events but entered through another property. The aggregate keeps
+-- no text: the entry fields come from the starting session, the lifecycle
+-- from the first product session, by joins (at 50M demo events on DuckDB,
+-- text in the aggregate's states took 0.9 GiB beyond memory_limit).
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH per_contact_session AS (
+  SELECT
+    contact_id,
+    cs_index,
+    MIN(session_start) AS session_start,
+    MAX(session_end) AS session_end,
+    toInt64(sum(event_count)) AS event_count,
+    COUNT(*) AS session_count,
+    substr(
+      CASE WHEN toInt64(countIf(property = CAST('asset:it\'s; docs' AS Nullable(String)))) > 0 THEN CAST(',asset:it\'s; docs' AS Nullable(String)) ELSE '' END ||
+      CASE WHEN toInt64(countIf(property = CAST('product' AS Nullable(String)))) > 0 THEN CAST(',product' AS Nullable(String)) ELSE '' END ||
+      '',
+      2
+    ) AS properties,
+    (
+      CASE WHEN toInt64(countIf(property = CAST('asset:it\'s; docs' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN toInt64(countIf(property = CAST('product' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END
+    ) > 1 AS is_cross_property,
+    MIN(CASE WHEN property = 'product' THEN session_start END) AS first_product_start
+  FROM `sessionize`.`_sessionize_work_session_cs`
+  GROUP BY contact_id, cs_index
+)
+SELECT
+  lower(hex(MD5(concat(g.contact_id, '|', entry.first_event_id)))) AS contact_session_id,
+  g.contact_id AS contact_id,
+  g.cs_index AS session_index,
+  g.session_start AS session_start,
+  g.session_end AS session_end,
+  toFloat64(toUnixTimestamp64Micro(g.session_end) - toUnixTimestamp64Micro(g.session_start)) / 1000000 AS duration_seconds,
+  g.event_count AS event_count,
+  g.session_count AS session_count,
+  g.properties AS properties,
+  g.is_cross_property AS is_cross_property,
+  entry.property AS entry_property,
+  entry.session_id AS entry_session_id,
+  entry.first_url AS entry_url,
+  g.first_product_start IS NOT NULL AS has_product,
+  g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
+  product.user_lifecycle AS user_lifecycle
+FROM per_contact_session AS g
+JOIN `sessionize`.`_sessionize_work_session_cs` AS entry
+  ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
+-- A contact's product sessions never share a start.
+LEFT JOIN `sessionize`.`_sessionize_work_session_cs` AS product
+  ON product.contact_id = g.contact_id AND product.cs_index = g.cs_index
+  AND product.property = 'product' AND product.session_start = g.first_product_start;
+
+-- The sessions output rows (SPEC §4), with the contact session each lies in.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  s.session_id,
+  s.contact_id,
+  s.property,
+  CASE WHEN s.property LIKE 'asset:%' THEN 'asset' ELSE s.property END AS property_type,
+  CASE WHEN s.property LIKE 'asset:%' THEN substr(s.property, 7) END AS asset_class,
+  s.session_index,
+  s.session_start,
+  s.session_end,
+  toFloat64(toUnixTimestamp64Micro(s.session_end) - toUnixTimestamp64Micro(s.session_start)) / 1000000 AS duration_seconds,
+  s.event_count,
+  s.source,
+  s.first_event,
+  s.first_url,
+  c.contact_session_id,
+  s.user_lifecycle,
+  s.days_since_prev_product_session
+FROM `sessionize`.`_sessionize_work_session_cs` AS s
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
+  ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
+
+-- The days whose daily_metrics the touched contacts change: those of the
+-- sessions this run replaces and of the ones it writes.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_days` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT DISTINCT toDate32(s.session_start, 'UTC') AS day
+FROM `sessionize`.`sessions` AS s
+JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
+WHERE t.restart_ts IS NULL OR s.session_start >= t.restart_ts
+UNION
+SELECT DISTINCT toDate32(session_start, 'UTC') AS day
+FROM `sessionize`.`_sessionize_work_sessions_out`;
+
+-- What the touched contacts count on those days before this run; step 6
+-- takes it out again and puts in what they count after it.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  toDate32(s.session_start, 'UTC') AS day,
+  s.property,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  toInt64(sum(s.event_count)) AS events,
+  toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions,
+  toInt64(countIf(s.user_lifecycle = 'active')) AS active_user_sessions,
+  toInt64(countIf(s.user_lifecycle = 'resurrected')) AS resurrected_user_sessions,
+  toInt64(countIf(c.is_cross_property)) AS cross_property_sessions
+FROM `sessionize`.`sessions` AS s
+JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
+  AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+GROUP BY toDate32(s.session_start, 'UTC'), s.property;
+
+-- This run's version of sessions and contact_sessions keeps the rows of the
+-- contacts it did not touch, and those of touched contacts before their
+-- restart point.
+INSERT INTO `sessionize`.`sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), s.*
+FROM `sessionize`.`sessions` AS s
+LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
+WHERE t.contact_id IS NULL OR s.session_start < t.restart_ts;
+
+INSERT INTO `sessionize`.`contact_sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), cs.*
+FROM `sessionize`.`contact_sessions` AS cs
+LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_id
+WHERE t.contact_id IS NULL OR cs.session_start < t.restart_ts;
+
+INSERT INTO `sessionize`.`sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_sessions_out`;
+
+INSERT INTO `sessionize`.`contact_sessions__data`
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_contact_sessions`;

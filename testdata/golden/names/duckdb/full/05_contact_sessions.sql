@@ -1,0 +1,170 @@
+-- sessionize 05_contact_sessions: model 'semi;colon \ back', full run, dialect duckdb.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TimeZone = 'UTC';
+--
+-- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
+-- outputs (SPEC §4).
+-- A contact session is a run of a contact's events over all properties with
+-- no gap of cross_property_window (30m = 1800000000 µs) or more. As that window
+-- is at least the inactivity timeout, no session spans such a gap, so contact
+-- sessions are computed from the sessions, which are far fewer than the
+-- events: in order of (session_start, first event_id), a session starts a
+-- contact session when it begins the window or more after the latest end of
+-- the contact's sessions before it.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_session_cs" AS
+WITH with_lifecycle AS (
+  SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
+  FROM temp.main."_sessionize_work_sessions" AS s
+  LEFT JOIN temp.main."_sessionize_work_lifecycle" AS l
+    ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
+),
+reach AS (
+  SELECT
+    *,
+    MAX(session_end) OVER (
+      PARTITION BY contact_id ORDER BY session_start, first_event_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS prev_reach
+  FROM with_lifecycle
+),
+starts AS (
+  SELECT
+    *,
+    CASE
+      WHEN prev_reach IS NULL THEN 1
+      WHEN epoch_us(session_start) - epoch_us(prev_reach) >= 1800000000 THEN 1
+      ELSE 0
+    END AS is_cs_start
+  FROM reach
+)
+SELECT
+  *,
+  CAST(SUM(is_cs_start) OVER (
+    PARTITION BY contact_id ORDER BY session_start, first_event_id ROWS UNBOUNDED PRECEDING
+  ) AS INTEGER) AS cs_index
+FROM starts;
+
+-- One row per contact session. Its first event is the first event of the
+-- session that starts it (is_cs_start = 1); it is prompted when it holds
+-- product events but entered through another property. The aggregate keeps
+-- no text: the entry fields come from the starting session, the lifecycle
+-- from the first product session, by joins (at 50M demo events on DuckDB,
+-- text in the aggregate's states took 0.9 GiB beyond memory_limit).
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_contact_sessions" AS
+WITH per_contact_session AS (
+  SELECT
+    contact_id,
+    cs_index,
+    MIN(session_start) AS session_start,
+    MAX(session_end) AS session_end,
+    CAST(SUM(event_count) AS BIGINT) AS event_count,
+    COUNT(*) AS session_count,
+    substr(
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:it''s; docs' AS VARCHAR)) > 0 THEN CAST(',asset:it''s; docs' AS VARCHAR) ELSE '' END ||
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS VARCHAR)) > 0 THEN CAST(',product' AS VARCHAR) ELSE '' END ||
+      '',
+      2
+    ) AS properties,
+    (
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:it''s; docs' AS VARCHAR)) > 0 THEN 1 ELSE 0 END +
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS VARCHAR)) > 0 THEN 1 ELSE 0 END
+    ) > 1 AS is_cross_property,
+    MIN(CASE WHEN property = 'product' THEN session_start END) AS first_product_start
+  FROM temp.main."_sessionize_work_session_cs"
+  GROUP BY contact_id, cs_index
+)
+SELECT
+  md5(g.contact_id || '|' || entry.first_event_id) AS contact_session_id,
+  g.contact_id AS contact_id,
+  g.cs_index AS session_index,
+  g.session_start AS session_start,
+  g.session_end AS session_end,
+  CAST(epoch_us(g.session_end) - epoch_us(g.session_start) AS DOUBLE) / 1000000 AS duration_seconds,
+  g.event_count AS event_count,
+  g.session_count AS session_count,
+  g.properties AS properties,
+  g.is_cross_property AS is_cross_property,
+  entry.property AS entry_property,
+  entry.session_id AS entry_session_id,
+  entry.first_url AS entry_url,
+  g.first_product_start IS NOT NULL AS has_product,
+  g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
+  product.user_lifecycle AS user_lifecycle
+FROM per_contact_session AS g
+JOIN temp.main."_sessionize_work_session_cs" AS entry
+  ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
+-- A contact's product sessions never share a start.
+LEFT JOIN temp.main."_sessionize_work_session_cs" AS product
+  ON product.contact_id = g.contact_id AND product.cs_index = g.cs_index
+  AND product.property = 'product' AND product.session_start = g.first_product_start;
+
+-- The sessions output rows (SPEC §4), with the contact session each lies in.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_sessions_out" AS
+SELECT
+  s.session_id,
+  s.contact_id,
+  s.property,
+  CASE WHEN s.property LIKE 'asset:%' THEN 'asset' ELSE s.property END AS property_type,
+  CASE WHEN s.property LIKE 'asset:%' THEN substr(s.property, 7) END AS asset_class,
+  s.session_index,
+  s.session_start,
+  s.session_end,
+  CAST(epoch_us(s.session_end) - epoch_us(s.session_start) AS DOUBLE) / 1000000 AS duration_seconds,
+  s.event_count,
+  s.source,
+  s.first_event,
+  s.first_url,
+  c.contact_session_id,
+  s.user_lifecycle,
+  s.days_since_prev_product_session
+FROM temp.main."_sessionize_work_session_cs" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c
+  ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
+
+DROP TABLE IF EXISTS "sessionize"."sessions__next";
+
+CREATE TABLE "sessionize"."sessions__next" (
+  "session_id" VARCHAR,
+  "contact_id" VARCHAR,
+  "property" VARCHAR,
+  "property_type" VARCHAR,
+  "asset_class" VARCHAR,
+  "session_index" INTEGER,
+  "session_start" TIMESTAMP,
+  "session_end" TIMESTAMP,
+  "duration_seconds" DOUBLE,
+  "event_count" BIGINT,
+  "source" VARCHAR,
+  "first_event" VARCHAR,
+  "first_url" VARCHAR,
+  "contact_session_id" VARCHAR,
+  "user_lifecycle" VARCHAR,
+  "days_since_prev_product_session" DOUBLE
+);
+
+DROP TABLE IF EXISTS "sessionize"."contact_sessions__next";
+
+CREATE TABLE "sessionize"."contact_sessions__next" (
+  "contact_session_id" VARCHAR,
+  "contact_id" VARCHAR,
+  "session_index" INTEGER,
+  "session_start" TIMESTAMP,
+  "session_end" TIMESTAMP,
+  "duration_seconds" DOUBLE,
+  "event_count" BIGINT,
+  "session_count" BIGINT,
+  "properties" VARCHAR,
+  "is_cross_property" BOOLEAN,
+  "entry_property" VARCHAR,
+  "entry_session_id" VARCHAR,
+  "entry_url" VARCHAR,
+  "has_product" BOOLEAN,
+  "prompted_product" BOOLEAN,
+  "user_lifecycle" VARCHAR
+);
+
+INSERT INTO "sessionize"."sessions__next"
+SELECT * FROM temp.main."_sessionize_work_sessions_out";
+
+INSERT INTO "sessionize"."contact_sessions__next"
+SELECT * FROM temp.main."_sessionize_work_contact_sessions";

@@ -1,0 +1,92 @@
+-- sessionize 06_daily_metrics: model 'semi;colon \ back', full run, dialect duckdb.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TimeZone = 'UTC';
+--
+-- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Days are the DATE of session_start in UTC, DST-aware.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
+SELECT
+  CAST(s.session_start AS DATE) AS day,
+  s.property,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  CAST(SUM(s.event_count) AS BIGINT) AS events,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
+  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
+FROM temp.main."_sessionize_work_sessions_out" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+GROUP BY CAST(s.session_start AS DATE), s.property;
+
+DROP TABLE IF EXISTS "sessionize"."daily_metrics__next";
+
+CREATE TABLE "sessionize"."daily_metrics__next" (
+  "day" DATE,
+  "property" VARCHAR,
+  "sessions" BIGINT,
+  "contacts" BIGINT,
+  "events" BIGINT,
+  "new_user_sessions" BIGINT,
+  "active_user_sessions" BIGINT,
+  "resurrected_user_sessions" BIGINT,
+  "cross_property_sessions" BIGINT
+);
+
+INSERT INTO "sessionize"."daily_metrics__next"
+SELECT * FROM temp.main."_sessionize_work_daily_new";
+
+-- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- product event name in it, one row of _sessionize_prompted, kept between
+-- runs so an incremental run can recount the keys it touches. A contact's
+-- contact sessions do not overlap, so an event lies in the one whose span
+-- holds its timestamp.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted" AS
+SELECT
+  c.contact_id,
+  c.contact_session_id,
+  c.session_start AS cs_start,
+  CAST(c.session_start AS DATE) AS day,
+  c.entry_property,
+  c.entry_url,
+  e.event,
+  COUNT(*) AS events,
+  coalesce(c.user_lifecycle = 'new', false) AS is_new
+FROM temp.main."_sessionize_work_contact_sessions" AS c
+JOIN "sessionize"."_sessionize_events__next" AS e
+  ON e.contact_id = c.contact_id
+  AND e.ts >= c.session_start AND e.ts <= c.session_end
+WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST(c.session_start AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+
+CREATE OR REPLACE TABLE "sessionize"."_sessionize_prompted__next" AS
+SELECT * FROM temp.main."_sessionize_work_prompted";
+
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_out" AS
+SELECT
+  p.day,
+  p.entry_property,
+  p.entry_url,
+  p.event,
+  COUNT(*) AS contact_sessions,
+  COUNT(DISTINCT p.contact_id) AS contacts,
+  CAST(SUM(p.events) AS BIGINT) AS events,
+  COUNT(*) FILTER (WHERE p.is_new) AS new_user_sessions
+FROM "sessionize"."_sessionize_prompted__next" AS p
+GROUP BY p.day, p.entry_property, p.entry_url, p.event;
+
+DROP TABLE IF EXISTS "sessionize"."prompted_events__next";
+
+CREATE TABLE "sessionize"."prompted_events__next" (
+  "day" DATE,
+  "entry_property" VARCHAR,
+  "entry_url" VARCHAR,
+  "event" VARCHAR,
+  "contact_sessions" BIGINT,
+  "contacts" BIGINT,
+  "events" BIGINT,
+  "new_user_sessions" BIGINT
+);
+
+INSERT INTO "sessionize"."prompted_events__next"
+SELECT * FROM temp.main."_sessionize_work_prompted_out";

@@ -1,0 +1,75 @@
+-- sessionize 00_setup: model 'semi;colon \ back', incremental run, dialect duckdb.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TimeZone = 'UTC';
+--
+-- Step 0: setup. Creates the output schema and the runs table (SPEC §4), marks
+-- runs that never finished as failed, numbers this run and records it as
+-- running before anything is written, so a killed run stays visible.
+-- The run reads each table from the watermark the last successful run left
+-- it (SPEC §5).
+
+CREATE SCHEMA IF NOT EXISTS "sessionize";
+
+CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
+  "run_id" BIGINT,
+  "model_hash" VARCHAR,
+  "dialect" VARCHAR,
+  "mode" VARCHAR,
+  "started_at" TIMESTAMP,
+  "finished_at" TIMESTAMP,
+  "status" VARCHAR,
+  "watermark" TIMESTAMP,
+  "events_read" BIGINT,
+  "rejected" BIGINT,
+  "contacts_affected" BIGINT,
+  "rows_written" BIGINT,
+  "model" VARCHAR,
+  "error" VARCHAR
+);
+
+-- Only one run holds the target's lock, so a run still marked running is one
+-- that was killed before it committed: nothing it wrote was published.
+UPDATE "sessionize"."_sessionize_runs"
+SET status = 'failed', error = 'the run ended before it committed; nothing it wrote was published'
+WHERE status = 'running';
+
+-- A full run writes each table it keeps as <table>__next and renames them
+-- all in step 7, in one transaction; a full run killed before that leaves
+-- them behind, unpublished.
+DROP TABLE IF EXISTS "sessionize"."sessions__next";
+DROP TABLE IF EXISTS "sessionize"."contact_sessions__next";
+DROP TABLE IF EXISTS "sessionize"."daily_metrics__next";
+DROP TABLE IF EXISTS "sessionize"."prompted_events__next";
+DROP TABLE IF EXISTS "sessionize"."rejected_events__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_events__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identity__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_rejected__next";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_prompted__next";
+
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_run" AS
+SELECT
+  coalesce(max(run_id), 0) + 1 AS run_id,
+  CAST(get_current_timestamp() AS TIMESTAMP) AS started_at
+FROM "sessionize"."_sessionize_runs";
+
+INSERT INTO "sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
+SELECT run_id, '8563c81d3a1177535163a2656c5ef1586617610fb500b0a8a41ea49f4c8e667f', 'duckdb', 'incremental', started_at, 'running'
+FROM temp.main."_sessionize_work_run";
+
+
+CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_watermarks" (
+  "run_id" BIGINT,
+  "table_pos" INTEGER,
+  "source" VARCHAR,
+  "table_name" VARCHAR,
+  "watermark" TIMESTAMP,
+  "max_loaded" TIMESTAMP
+);
+
+-- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- table without one (it had no rows yet) is read whole.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_since" AS
+SELECT table_pos, watermark AS since
+FROM "sessionize"."_sessionize_watermarks"
+WHERE run_id = (SELECT max(run_id) FROM "sessionize"."_sessionize_runs" WHERE status = 'success');

@@ -1,0 +1,95 @@
+-- sessionize 03_sessions: model 'semi;colon \ back', incremental run, dialect duckdb.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TimeZone = 'UTC';
+--
+-- Step 3: sessions per property (SPEC §3.3).
+-- Within each (contact_id, property), in event order (timestamp, event_id), an
+-- event starts a session when it is the first or when it comes
+-- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
+-- exactly 30:00 apart starts a session, 29:59.999999 does not. Sessions are
+-- numbered 1, 2, ... (session_index) in order.
+-- Only the contacts this run touched are sessionized again, from their
+-- restart point (step 2) on; their sessions are numbered after the kept ones.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_sessions" AS
+SELECT
+  md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
+  *
+FROM (
+WITH positioned AS (
+  SELECT
+    e.contact_id,
+    e.property,
+    e.ts,
+    e.event_id,
+    e.source,
+    e.event,
+    e.url,
+    epoch_us(e.ts) - epoch_us(LAG(e.ts) OVER w) AS gap_before,
+    epoch_us(LEAD(e.ts) OVER w) - epoch_us(e.ts) AS gap_after,
+    ROW_NUMBER() OVER w AS n
+  FROM (
+  SELECT e.*
+  FROM "sessionize"."_sessionize_events" AS e
+  JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = e.contact_id
+  WHERE t.restart_ts IS NULL OR e.ts >= t.restart_ts
+) AS e
+  WINDOW w AS (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id)
+),
+edges AS (
+  SELECT
+    contact_id,
+    property,
+    ts,
+    event_id,
+    source,
+    event,
+    url,
+    n,
+    coalesce(gap_before >= 1800000000, true) AS is_start,
+    coalesce(gap_after >= 1800000000, true) AS is_end
+  FROM positioned
+  WHERE coalesce(gap_before >= 1800000000, true)
+     OR coalesce(gap_after >= 1800000000, true)
+),
+-- A session's first event is followed, among the edges, by its last (or is
+-- its last too): a start row takes the end's timestamp and position.
+spans AS (
+  SELECT
+    contact_id,
+    property,
+    ts AS session_start,
+    CASE WHEN is_end THEN ts ELSE LEAD(ts) OVER v END AS session_end,
+    CASE WHEN is_end THEN n ELSE LEAD(n) OVER v END - n + 1 AS event_count,
+    -- the session's number: the starts up to this row, in the same sort
+    SUM(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (
+      PARTITION BY contact_id, property ORDER BY n ROWS UNBOUNDED PRECEDING
+    ) AS start_number,
+    event_id AS first_event_id,
+    source,
+    event AS first_event,
+    url AS first_url,
+    is_start,
+    n
+  FROM edges
+  WINDOW v AS (PARTITION BY contact_id, property ORDER BY n)
+)
+-- The first event gives the session its source, first_event and first_url.
+SELECT
+  s.contact_id,
+  s.property,
+  CAST(
+    coalesce(k.kept_sessions, 0) +
+    s.start_number AS INTEGER
+  ) AS session_index,
+  s.session_start,
+  s.session_end,
+  CAST(s.event_count AS BIGINT) AS event_count,
+  s.first_event_id,
+  s.source,
+  s.first_event,
+  s.first_url
+FROM spans AS s
+LEFT JOIN temp.main."_sessionize_work_kept" AS k
+  ON k.contact_id = s.contact_id AND k.property = s.property
+WHERE s.is_start
+) AS per_session;

@@ -1,0 +1,185 @@
+-- sessionize 05_contact_sessions: model 'semi;colon \ back', full run, dialect postgres.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TIME ZONE 'UTC';
+--
+-- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
+-- outputs (SPEC §4).
+-- A contact session is a run of a contact's events over all properties with
+-- no gap of cross_property_window (30m = 1800000000 µs) or more. As that window
+-- is at least the inactivity timeout, no session spans such a gap, so contact
+-- sessions are computed from the sessions, which are far fewer than the
+-- events: in order of (session_start, first event_id), a session starts a
+-- contact session when it begins the window or more after the latest end of
+-- the contact's sessions before it.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_session_cs";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_session_cs" AS
+WITH with_lifecycle AS (
+  SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
+  FROM "sessionize"."_sessionize_work_sessions" AS s
+  LEFT JOIN "sessionize"."_sessionize_work_lifecycle" AS l
+    ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
+),
+reach AS (
+  SELECT
+    *,
+    MAX(session_end) OVER (
+      PARTITION BY contact_id ORDER BY session_start, first_event_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS prev_reach
+  FROM with_lifecycle
+),
+starts AS (
+  SELECT
+    *,
+    CASE
+      WHEN prev_reach IS NULL THEN 1
+      WHEN CAST(EXTRACT(EPOCH FROM session_start) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_reach) * 1000000 AS BIGINT) >= 1800000000 THEN 1
+      ELSE 0
+    END AS is_cs_start
+  FROM reach
+)
+SELECT
+  *,
+  CAST(SUM(is_cs_start) OVER (
+    PARTITION BY contact_id ORDER BY session_start, first_event_id ROWS UNBOUNDED PRECEDING
+  ) AS INTEGER) AS cs_index
+FROM starts;
+
+ANALYZE "sessionize"."_sessionize_work_session_cs";
+
+-- One row per contact session. Its first event is the first event of the
+-- session that starts it (is_cs_start = 1); it is prompted when it holds
+-- product events but entered through another property. The aggregate keeps
+-- no text: the entry fields come from the starting session, the lifecycle
+-- from the first product session, by joins (at 50M demo events on DuckDB,
+-- text in the aggregate's states took 0.9 GiB beyond memory_limit).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_contact_sessions" AS
+WITH per_contact_session AS (
+  SELECT
+    contact_id,
+    cs_index,
+    MIN(session_start) AS session_start,
+    MAX(session_end) AS session_end,
+    CAST(SUM(event_count) AS BIGINT) AS event_count,
+    COUNT(*) AS session_count,
+    substr(
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:it''s; docs' AS TEXT) COLLATE "C") > 0 THEN CAST(',asset:it''s; docs' AS TEXT) COLLATE "C" ELSE '' END ||
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS TEXT) COLLATE "C") > 0 THEN CAST(',product' AS TEXT) COLLATE "C" ELSE '' END ||
+      '',
+      2
+    ) AS properties,
+    (
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:it''s; docs' AS TEXT) COLLATE "C") > 0 THEN 1 ELSE 0 END +
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS TEXT) COLLATE "C") > 0 THEN 1 ELSE 0 END
+    ) > 1 AS is_cross_property,
+    MIN(CASE WHEN property = 'product' THEN session_start END) AS first_product_start
+  FROM "sessionize"."_sessionize_work_session_cs"
+  GROUP BY contact_id, cs_index
+)
+SELECT
+  md5(g.contact_id || '|' || entry.first_event_id) AS contact_session_id,
+  g.contact_id AS contact_id,
+  g.cs_index AS session_index,
+  g.session_start AS session_start,
+  g.session_end AS session_end,
+  CAST(CAST(EXTRACT(EPOCH FROM g.session_end) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM g.session_start) * 1000000 AS BIGINT) AS DOUBLE PRECISION) / 1000000 AS duration_seconds,
+  g.event_count AS event_count,
+  g.session_count AS session_count,
+  g.properties AS properties,
+  g.is_cross_property AS is_cross_property,
+  entry.property AS entry_property,
+  entry.session_id AS entry_session_id,
+  entry.first_url AS entry_url,
+  g.first_product_start IS NOT NULL AS has_product,
+  g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
+  product.user_lifecycle AS user_lifecycle
+FROM per_contact_session AS g
+JOIN "sessionize"."_sessionize_work_session_cs" AS entry
+  ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
+-- A contact's product sessions never share a start.
+LEFT JOIN "sessionize"."_sessionize_work_session_cs" AS product
+  ON product.contact_id = g.contact_id AND product.cs_index = g.cs_index
+  AND product.property = 'product' AND product.session_start = g.first_product_start;
+
+ANALYZE "sessionize"."_sessionize_work_contact_sessions";
+
+-- The sessions output rows (SPEC §4), with the contact session each lies in.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions_out";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_sessions_out" AS
+SELECT
+  s.session_id,
+  s.contact_id,
+  s.property,
+  CASE WHEN s.property LIKE 'asset:%' THEN 'asset' ELSE s.property END AS property_type,
+  CASE WHEN s.property LIKE 'asset:%' THEN substr(s.property, 7) END AS asset_class,
+  s.session_index,
+  s.session_start,
+  s.session_end,
+  CAST(CAST(EXTRACT(EPOCH FROM s.session_end) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM s.session_start) * 1000000 AS BIGINT) AS DOUBLE PRECISION) / 1000000 AS duration_seconds,
+  s.event_count,
+  s.source,
+  s.first_event,
+  s.first_url,
+  c.contact_session_id,
+  s.user_lifecycle,
+  s.days_since_prev_product_session
+FROM "sessionize"."_sessionize_work_session_cs" AS s
+JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
+  ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
+
+ANALYZE "sessionize"."_sessionize_work_sessions_out";
+
+DROP TABLE IF EXISTS "sessionize"."sessions";
+
+CREATE TABLE "sessionize"."sessions" (
+  "session_id" TEXT COLLATE "C",
+  "contact_id" TEXT COLLATE "C",
+  "property" TEXT COLLATE "C",
+  "property_type" TEXT COLLATE "C",
+  "asset_class" TEXT COLLATE "C",
+  "session_index" INTEGER,
+  "session_start" TIMESTAMP,
+  "session_end" TIMESTAMP,
+  "duration_seconds" DOUBLE PRECISION,
+  "event_count" BIGINT,
+  "source" TEXT COLLATE "C",
+  "first_event" TEXT COLLATE "C",
+  "first_url" TEXT COLLATE "C",
+  "contact_session_id" TEXT COLLATE "C",
+  "user_lifecycle" TEXT COLLATE "C",
+  "days_since_prev_product_session" DOUBLE PRECISION,
+  PRIMARY KEY (session_id)
+);
+
+CREATE INDEX "sessions_contact_id" ON "sessionize"."sessions" (contact_id);
+
+DROP TABLE IF EXISTS "sessionize"."contact_sessions";
+
+CREATE TABLE "sessionize"."contact_sessions" (
+  "contact_session_id" TEXT COLLATE "C",
+  "contact_id" TEXT COLLATE "C",
+  "session_index" INTEGER,
+  "session_start" TIMESTAMP,
+  "session_end" TIMESTAMP,
+  "duration_seconds" DOUBLE PRECISION,
+  "event_count" BIGINT,
+  "session_count" BIGINT,
+  "properties" TEXT COLLATE "C",
+  "is_cross_property" BOOLEAN,
+  "entry_property" TEXT COLLATE "C",
+  "entry_session_id" TEXT COLLATE "C",
+  "entry_url" TEXT COLLATE "C",
+  "has_product" BOOLEAN,
+  "prompted_product" BOOLEAN,
+  "user_lifecycle" TEXT COLLATE "C",
+  PRIMARY KEY (contact_session_id)
+);
+
+CREATE INDEX "contact_sessions_contact_id" ON "sessionize"."contact_sessions" (contact_id);
+
+INSERT INTO "sessionize"."sessions"
+SELECT * FROM "sessionize"."_sessionize_work_sessions_out";
+
+INSERT INTO "sessionize"."contact_sessions"
+SELECT * FROM "sessionize"."_sessionize_work_contact_sessions";

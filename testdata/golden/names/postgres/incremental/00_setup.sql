@@ -1,0 +1,65 @@
+-- sessionize 00_setup: model 'semi;colon \ back', incremental run, dialect postgres.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TIME ZONE 'UTC';
+--
+-- Step 0: setup. Creates the output schema and the runs table (SPEC §4), marks
+-- runs that never finished as failed, numbers this run and records it as
+-- running before anything is written, so a killed run stays visible.
+-- The run reads each table from the watermark the last successful run left
+-- it (SPEC §5).
+
+CREATE SCHEMA IF NOT EXISTS "sessionize";
+
+CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
+  "run_id" BIGINT,
+  "model_hash" TEXT COLLATE "C",
+  "dialect" TEXT COLLATE "C",
+  "mode" TEXT COLLATE "C",
+  "started_at" TIMESTAMP,
+  "finished_at" TIMESTAMP,
+  "status" TEXT COLLATE "C",
+  "watermark" TIMESTAMP,
+  "events_read" BIGINT,
+  "rejected" BIGINT,
+  "contacts_affected" BIGINT,
+  "rows_written" BIGINT,
+  "model" TEXT COLLATE "C",
+  "error" TEXT COLLATE "C",
+  PRIMARY KEY (run_id)
+);
+
+-- Only one run holds the target's lock, so a run still marked running is one
+-- that was killed before it committed: its writes were rolled back.
+UPDATE "sessionize"."_sessionize_runs"
+SET status = 'failed', error = 'the run ended before it committed; its writes were rolled back'
+WHERE status = 'running';
+
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_run";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_run" AS
+SELECT
+  coalesce(max(run_id), 0) + 1 AS run_id,
+  CAST(clock_timestamp() AT TIME ZONE 'UTC' AS TIMESTAMP) AS started_at
+FROM "sessionize"."_sessionize_runs";
+
+INSERT INTO "sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
+SELECT run_id, '8563c81d3a1177535163a2656c5ef1586617610fb500b0a8a41ea49f4c8e667f', 'postgres', 'incremental', started_at, 'running'
+FROM "sessionize"."_sessionize_work_run";
+
+
+CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_watermarks" (
+  "run_id" BIGINT,
+  "table_pos" INTEGER,
+  "source" TEXT COLLATE "C",
+  "table_name" TEXT COLLATE "C",
+  "watermark" TIMESTAMP,
+  "max_loaded" TIMESTAMP,
+  PRIMARY KEY (run_id, table_pos)
+);
+
+-- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- table without one (it had no rows yet) is read whole.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_since";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_since" AS
+SELECT table_pos, watermark AS since
+FROM "sessionize"."_sessionize_watermarks"
+WHERE run_id = (SELECT max(run_id) FROM "sessionize"."_sessionize_runs" WHERE status = 'success');

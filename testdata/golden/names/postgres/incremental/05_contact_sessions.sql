@@ -1,0 +1,185 @@
+-- sessionize 05_contact_sessions: model 'semi;colon \ back', incremental run, dialect postgres.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TIME ZONE 'UTC';
+--
+-- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
+-- outputs (SPEC §4).
+-- A contact session is a run of a contact's events over all properties with
+-- no gap of cross_property_window (30m = 1800000000 µs) or more. As that window
+-- is at least the inactivity timeout, no session spans such a gap, so contact
+-- sessions are computed from the sessions, which are far fewer than the
+-- events: in order of (session_start, first event_id), a session starts a
+-- contact session when it begins the window or more after the latest end of
+-- the contact's sessions before it.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_session_cs";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_session_cs" AS
+WITH with_lifecycle AS (
+  SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
+  FROM "sessionize"."_sessionize_work_sessions" AS s
+  LEFT JOIN "sessionize"."_sessionize_work_lifecycle" AS l
+    ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
+),
+reach AS (
+  SELECT
+    *,
+    MAX(session_end) OVER (
+      PARTITION BY contact_id ORDER BY session_start, first_event_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS prev_reach
+  FROM with_lifecycle
+),
+starts AS (
+  SELECT
+    *,
+    CASE
+      WHEN prev_reach IS NULL THEN 1
+      WHEN CAST(EXTRACT(EPOCH FROM session_start) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_reach) * 1000000 AS BIGINT) >= 1800000000 THEN 1
+      ELSE 0
+    END AS is_cs_start
+  FROM reach
+)
+SELECT
+  starts.*,
+  CAST(coalesce(k.kept_contact_sessions, 0) + SUM(starts.is_cs_start) OVER (
+    PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
+  ) AS INTEGER) AS cs_index
+FROM starts
+LEFT JOIN "sessionize"."_sessionize_work_kept_cs" AS k ON k.contact_id = starts.contact_id;
+
+ANALYZE "sessionize"."_sessionize_work_session_cs";
+
+-- One row per contact session. Its first event is the first event of the
+-- session that starts it (is_cs_start = 1); it is prompted when it holds
+-- product events but entered through another property. The aggregate keeps
+-- no text: the entry fields come from the starting session, the lifecycle
+-- from the first product session, by joins (at 50M demo events on DuckDB,
+-- text in the aggregate's states took 0.9 GiB beyond memory_limit).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_contact_sessions" AS
+WITH per_contact_session AS (
+  SELECT
+    contact_id,
+    cs_index,
+    MIN(session_start) AS session_start,
+    MAX(session_end) AS session_end,
+    CAST(SUM(event_count) AS BIGINT) AS event_count,
+    COUNT(*) AS session_count,
+    substr(
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:it''s; docs' AS TEXT) COLLATE "C") > 0 THEN CAST(',asset:it''s; docs' AS TEXT) COLLATE "C" ELSE '' END ||
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS TEXT) COLLATE "C") > 0 THEN CAST(',product' AS TEXT) COLLATE "C" ELSE '' END ||
+      '',
+      2
+    ) AS properties,
+    (
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('asset:it''s; docs' AS TEXT) COLLATE "C") > 0 THEN 1 ELSE 0 END +
+      CASE WHEN COUNT(*) FILTER (WHERE property = CAST('product' AS TEXT) COLLATE "C") > 0 THEN 1 ELSE 0 END
+    ) > 1 AS is_cross_property,
+    MIN(CASE WHEN property = 'product' THEN session_start END) AS first_product_start
+  FROM "sessionize"."_sessionize_work_session_cs"
+  GROUP BY contact_id, cs_index
+)
+SELECT
+  md5(g.contact_id || '|' || entry.first_event_id) AS contact_session_id,
+  g.contact_id AS contact_id,
+  g.cs_index AS session_index,
+  g.session_start AS session_start,
+  g.session_end AS session_end,
+  CAST(CAST(EXTRACT(EPOCH FROM g.session_end) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM g.session_start) * 1000000 AS BIGINT) AS DOUBLE PRECISION) / 1000000 AS duration_seconds,
+  g.event_count AS event_count,
+  g.session_count AS session_count,
+  g.properties AS properties,
+  g.is_cross_property AS is_cross_property,
+  entry.property AS entry_property,
+  entry.session_id AS entry_session_id,
+  entry.first_url AS entry_url,
+  g.first_product_start IS NOT NULL AS has_product,
+  g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
+  product.user_lifecycle AS user_lifecycle
+FROM per_contact_session AS g
+JOIN "sessionize"."_sessionize_work_session_cs" AS entry
+  ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
+-- A contact's product sessions never share a start.
+LEFT JOIN "sessionize"."_sessionize_work_session_cs" AS product
+  ON product.contact_id = g.contact_id AND product.cs_index = g.cs_index
+  AND product.property = 'product' AND product.session_start = g.first_product_start;
+
+ANALYZE "sessionize"."_sessionize_work_contact_sessions";
+
+-- The sessions output rows (SPEC §4), with the contact session each lies in.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions_out";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_sessions_out" AS
+SELECT
+  s.session_id,
+  s.contact_id,
+  s.property,
+  CASE WHEN s.property LIKE 'asset:%' THEN 'asset' ELSE s.property END AS property_type,
+  CASE WHEN s.property LIKE 'asset:%' THEN substr(s.property, 7) END AS asset_class,
+  s.session_index,
+  s.session_start,
+  s.session_end,
+  CAST(CAST(EXTRACT(EPOCH FROM s.session_end) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM s.session_start) * 1000000 AS BIGINT) AS DOUBLE PRECISION) / 1000000 AS duration_seconds,
+  s.event_count,
+  s.source,
+  s.first_event,
+  s.first_url,
+  c.contact_session_id,
+  s.user_lifecycle,
+  s.days_since_prev_product_session
+FROM "sessionize"."_sessionize_work_session_cs" AS s
+JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
+  ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
+
+ANALYZE "sessionize"."_sessionize_work_sessions_out";
+
+-- The days whose daily_metrics the touched contacts change: those of the
+-- sessions this run replaces and of the ones it writes.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_days";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_days" AS
+SELECT DISTINCT CAST(s.session_start AS DATE) AS day
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = s.contact_id
+WHERE t.restart_ts IS NULL OR s.session_start >= t.restart_ts
+UNION
+SELECT DISTINCT CAST(session_start AS DATE) AS day
+FROM "sessionize"."_sessionize_work_sessions_out";
+
+-- What the touched contacts count on those days before this run; step 6
+-- takes it out again and puts in what they count after it.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_old";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily_old" AS
+SELECT
+  CAST(s.session_start AS DATE) AS day,
+  s.property,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  CAST(SUM(s.event_count) AS BIGINT) AS events,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
+  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  AND CAST(s.session_start AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days")
+GROUP BY CAST(s.session_start AS DATE), s.property;
+
+-- Replace the touched contacts' sessions from their restart point on.
+DELETE FROM "sessionize"."sessions"
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."sessions".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."sessions".session_start >= t.restart_ts)
+);
+
+DELETE FROM "sessionize"."contact_sessions"
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."contact_sessions".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."contact_sessions".session_start >= t.restart_ts)
+);
+
+INSERT INTO "sessionize"."sessions"
+SELECT * FROM "sessionize"."_sessionize_work_sessions_out";
+
+INSERT INTO "sessionize"."contact_sessions"
+SELECT * FROM "sessionize"."_sessionize_work_contact_sessions";

@@ -1,0 +1,145 @@
+-- sessionize 06_daily_metrics: model 'semi;colon \ back', incremental run, dialect postgres.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07.
+SET TIME ZONE 'UTC';
+--
+-- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Days are the DATE of session_start in UTC, DST-aware.
+-- Every count is a sum over contacts, so a day's row is its old value, minus
+-- what the touched contacts counted on it before this run, plus what they
+-- count on it now (over all their sessions of that day, kept or rewritten).
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily_new" AS
+SELECT
+  CAST(s.session_start AS DATE) AS day,
+  s.property,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  CAST(SUM(s.event_count) AS BIGINT) AS events,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
+  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  AND CAST(s.session_start AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days")
+GROUP BY CAST(s.session_start AS DATE), s.property;
+
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily" AS
+WITH changes AS (
+  SELECT * FROM "sessionize"."daily_metrics" AS d
+  WHERE EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_daily_old" AS o WHERE o.day = d.day AND o.property = d.property)
+     OR EXISTS (SELECT 1 FROM "sessionize"."_sessionize_work_daily_new" AS n WHERE n.day = d.day AND n.property = d.property)
+  UNION ALL
+  SELECT
+    day, property, -sessions, -contacts, -events, -new_user_sessions,
+    -active_user_sessions, -resurrected_user_sessions, -cross_property_sessions
+  FROM "sessionize"."_sessionize_work_daily_old"
+  UNION ALL
+  SELECT * FROM "sessionize"."_sessionize_work_daily_new"
+)
+SELECT
+  day,
+  property,
+  CAST(SUM(sessions) AS BIGINT) AS sessions,
+  CAST(SUM(contacts) AS BIGINT) AS contacts,
+  CAST(SUM(events) AS BIGINT) AS events,
+  CAST(SUM(new_user_sessions) AS BIGINT) AS new_user_sessions,
+  CAST(SUM(active_user_sessions) AS BIGINT) AS active_user_sessions,
+  CAST(SUM(resurrected_user_sessions) AS BIGINT) AS resurrected_user_sessions,
+  CAST(SUM(cross_property_sessions) AS BIGINT) AS cross_property_sessions
+FROM changes
+GROUP BY day, property;
+
+DELETE FROM "sessionize"."daily_metrics"
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_daily" AS w
+  WHERE w.day = "sessionize"."daily_metrics".day AND w.property = "sessionize"."daily_metrics".property
+);
+
+-- A (day, property) whose sessions all moved away has no row (SPEC §4).
+INSERT INTO "sessionize"."daily_metrics"
+SELECT * FROM "sessionize"."_sessionize_work_daily"
+WHERE sessions > 0;
+
+-- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- product event name in it, one row of _sessionize_prompted, kept between
+-- runs so an incremental run can recount the keys it touches. A contact's
+-- contact sessions do not overlap, so an event lies in the one whose span
+-- holds its timestamp.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted" AS
+SELECT
+  c.contact_id,
+  c.contact_session_id,
+  c.session_start AS cs_start,
+  CAST(c.session_start AS DATE) AS day,
+  c.entry_property,
+  c.entry_url,
+  e.event,
+  COUNT(*) AS events,
+  coalesce(c.user_lifecycle = 'new', false) AS is_new
+FROM "sessionize"."_sessionize_work_contact_sessions" AS c
+JOIN "sessionize"."_sessionize_events" AS e
+  ON e.contact_id = c.contact_id
+  AND e.ts >= c.session_start AND e.ts <= c.session_end
+WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL
+GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST(c.session_start AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
+
+ANALYZE "sessionize"."_sessionize_work_prompted";
+
+-- The keys whose counts change: those the touched contacts had and have.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_keys";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted_keys" AS
+SELECT DISTINCT day, entry_property, entry_url, event
+FROM (
+  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_prompted" AS p
+  WHERE EXISTS (
+    SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+    WHERE t.contact_id = p.contact_id AND (t.restart_ts IS NULL OR p.cs_start >= t.restart_ts)
+  )
+  UNION ALL
+  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_work_prompted"
+) AS keys;
+
+DELETE FROM "sessionize"."_sessionize_prompted"
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_touched" AS t
+  WHERE t.contact_id = "sessionize"."_sessionize_prompted".contact_id
+    AND (t.restart_ts IS NULL OR "sessionize"."_sessionize_prompted".cs_start >= t.restart_ts)
+);
+
+INSERT INTO "sessionize"."_sessionize_prompted"
+SELECT * FROM "sessionize"."_sessionize_work_prompted";
+
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_out";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted_out" AS
+SELECT
+  p.day,
+  p.entry_property,
+  p.entry_url,
+  p.event,
+  COUNT(*) AS contact_sessions,
+  COUNT(DISTINCT p.contact_id) AS contacts,
+  CAST(SUM(p.events) AS BIGINT) AS events,
+  COUNT(*) FILTER (WHERE p.is_new) AS new_user_sessions
+FROM "sessionize"."_sessionize_prompted" AS p
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_prompted_keys" AS k
+  WHERE k.day = p.day AND k.entry_property = p.entry_property
+    AND k.entry_url IS NOT DISTINCT FROM p.entry_url AND k.event = p.event
+)
+GROUP BY p.day, p.entry_property, p.entry_url, p.event;
+
+DELETE FROM "sessionize"."prompted_events"
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_prompted_keys" AS k
+  WHERE k.day = "sessionize"."prompted_events".day
+    AND k.entry_property = "sessionize"."prompted_events".entry_property
+    AND k.entry_url IS NOT DISTINCT FROM "sessionize"."prompted_events".entry_url
+    AND k.event = "sessionize"."prompted_events".event
+);
+
+INSERT INTO "sessionize"."prompted_events"
+SELECT * FROM "sessionize"."_sessionize_work_prompted_out";
