@@ -47,7 +47,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		{"clickhouse url that does not parse", "clickhouse", `clickhouse://u:S3c ret@127.0.0.1:1/db`,
 			[]string{"S3c ret"}, "xxxxx"},
 	}
-	commands := [][]string{{"run"}, {"run", "--json"}, {"status"}, {"export", "sessions"}, {"report", "-o", "-"}}
+	commands := [][]string{{"run"}, {"run", "--json"}, {"status"}, {"export", "sessions"}, {"report", "-o", "-"}, {"verify"}, {"validate", "--target", "far"}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			model := filepath.Join(t.TempDir(), "sessions.yaml")

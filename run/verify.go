@@ -71,7 +71,8 @@ func (r *VerifyReport) Rows() int64 {
 // lock, so nothing is published while it compares, and it writes nothing
 // to the published outputs: the scratch schema is dropped before it starts
 // (what a killed verify left) and when it ends.
-func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (*VerifyReport, error) {
+func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (_ *VerifyReport, err error) {
+	defer func() { err = redactErr(err, opt.Target.DSN) }()
 	begin := time.Now()
 	t := opt.Target
 	d, err := dialects.For(string(t.Dialect))
