@@ -41,6 +41,11 @@ type Options struct {
 	Target models.Target
 	// Progress receives what the bench and each run are doing; nil discards it.
 	Progress io.Writer
+	// LateWindows, when given, are sessions.late_window values to measure
+	// an incremental run with, each after a full run of the model with it
+	// and a new batch: what reading each table's last late_window again
+	// costs.
+	LateWindows []time.Duration
 }
 
 // Report is what the bench measured.
@@ -57,6 +62,10 @@ type Report struct {
 	Floor       Measure `json:"floor"`
 	Full        Measure `json:"full"`
 	Incremental Measure `json:"incremental"`
+
+	// LateWindows are the incremental runs with other late windows
+	// (Options.LateWindows), one each.
+	LateWindows []WindowMeasure `json:"late_windows,omitempty"`
 
 	FullOverFloor       float64 `json:"full_over_floor"`
 	IncrementalOverFull float64 `json:"incremental_over_full"`
@@ -88,6 +97,17 @@ type Measure struct {
 	Runs []*run.Report `json:"runs,omitempty"`
 	// Batches are the rows each incremental repeat added first.
 	Batches []Batch `json:"batches,omitempty"`
+}
+
+// WindowMeasure is an incremental run with a given late_window.
+type WindowMeasure struct {
+	LateWindow string  `json:"late_window"`
+	Measure    Measure `json:"measure"`
+	// RowsRead are the source rows the run read (the batch, and each
+	// table's last late_window again).
+	RowsRead int64 `json:"rows_read"`
+	// OverFull is the run's time over the median full run's.
+	OverFull float64 `json:"over_full"`
 }
 
 // Machine is where the figures came from.
@@ -209,7 +229,52 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 	}
 	rep.FullOverFloor = ratio(rep.Full.MedianSeconds, rep.Floor.MedianSeconds)
 	rep.IncrementalOverFull = ratio(rep.Incremental.MedianSeconds, rep.Full.MedianSeconds)
+
+	for j, lw := range opt.LateWindows {
+		wm, err := p.lateWindow(ctx, opt, lw, opt.Repeat+j+1)
+		if err != nil {
+			return nil, fmt.Errorf("late_window %s: %w", models.Duration(lw), err)
+		}
+		wm.OverFull = ratio(wm.Measure.MedianSeconds, rep.Full.MedianSeconds)
+		rep.LateWindows = append(rep.LateWindows, wm)
+		rep.PeakRSSBytes = max(rep.PeakRSSBytes, wm.Measure.PeakRSSBytes)
+	}
 	return rep, nil
+}
+
+// lateWindow measures one incremental run of the model with late_window
+// lw: a full run with it first (a changed model needs one), then batch k.
+func (p *place) lateWindow(ctx context.Context, opt Options, lw time.Duration, k int) (WindowMeasure, error) {
+	w := opt.Progress
+	if w == nil {
+		w = io.Discard
+	}
+	wm := WindowMeasure{LateWindow: models.Duration(lw)}
+	m := p.model.WithLateWindow(lw)
+	fmt.Fprintf(w, "bench: late_window %s: a full run, a new batch, an incremental run\n", wm.LateWindow)
+	if _, err := run.Run(ctx, m, run.Options{Target: p.target, FullRefresh: true, Progress: opt.Progress}); err != nil {
+		return wm, err
+	}
+	b, err := p.addBatch(ctx, k)
+	if err != nil {
+		return wm, err
+	}
+	wm.Measure.Batches = []Batch{b}
+	wm.Measure.Events = b.Events
+	err = p.measure(&wm.Measure, func() error {
+		r, err := run.Run(ctx, m, run.Options{Target: p.target, Progress: opt.Progress})
+		if err != nil {
+			return err
+		}
+		if r.Mode != "incremental" {
+			return fmt.Errorf("the run was %s, not incremental (%s)", r.Mode, r.Why)
+		}
+		wm.RowsRead = r.EventsRead
+		wm.Measure.Runs = append(wm.Measure.Runs, r)
+		return nil
+	})
+	wm.Measure.summarize()
+	return wm, err
 }
 
 func (o Options) withDefaults() Options {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/run"
@@ -54,10 +55,12 @@ func TestBenchDuckDB(t *testing.T) {
 		t.Errorf("got a batch of %d events (%d late) and %d identifies, want about 1%% of %d, ~10%% late, some identifies",
 			b.Events, b.Late, b.Identifies, r.Events)
 	}
+	// It reads the batch and each table's last late_window (3d) again, not
+	// the history.
 	inc := r.Incremental.Runs[0]
-	if inc.Mode != "incremental" || inc.EventsRead <= 0 || inc.EventsRead > 2*b.Events {
-		t.Errorf("got an incremental run in mode %s reading %d events, want incremental, reading about the batch's %d",
-			inc.Mode, inc.EventsRead, b.Events)
+	if inc.Mode != "incremental" || inc.EventsRead < b.Events || inc.EventsRead > r.Events/4 {
+		t.Errorf("got an incremental run in mode %s reading %d events, want incremental, reading the batch's %d and the last 3 days of %d",
+			inc.Mode, inc.EventsRead, b.Events, r.Events)
 	}
 
 	// The runs table itself records a full run, then the incremental one.
@@ -93,6 +96,30 @@ func TestBenchDuckDB(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("printed table lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestBenchLateWindows wants an incremental run per late_window, each
+// reading more source rows the longer the window.
+func TestBenchLateWindows(t *testing.T) {
+	var progress strings.Builder
+	windows := []time.Duration{time.Hour, 7 * 24 * time.Hour}
+	r, err := Run(context.Background(), Options{Events: 20000, Repeat: 1, Progress: &progress, LateWindows: windows})
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, progress.String())
+	}
+	if len(r.LateWindows) != 2 || r.LateWindows[0].LateWindow != "1h" || r.LateWindows[1].LateWindow != "7d" {
+		t.Fatalf("got late windows %+v, want 1h and 7d", r.LateWindows)
+	}
+	short, long := r.LateWindows[0], r.LateWindows[1]
+	if short.RowsRead < short.Measure.Events || long.RowsRead <= short.RowsRead || long.OverFull <= 0 {
+		t.Errorf("got rows read %d (1h) and %d (7d) for batches of %d, ratio %v: want the batch at least, and more for the longer window",
+			short.RowsRead, long.RowsRead, short.Measure.Events, long.OverFull)
+	}
+	var out strings.Builder
+	r.Print(&out)
+	if !strings.Contains(out.String(), "late 7d") {
+		t.Errorf("printed table lacks the late 7d row:\n%s", out.String())
 	}
 }
 
@@ -249,10 +276,12 @@ func TestBenchChdb(t *testing.T) {
 		t.Errorf("got a batch of %d events (%d late) and %d identifies, want about 1%% of %d, some late, some identifies",
 			b.Events, b.Late, b.Identifies, r.Events)
 	}
+	// It reads the batch and each table's last late_window (3d) again, not
+	// the history.
 	inc := r.Incremental.Runs[0]
-	if inc.Mode != "incremental" || inc.EventsRead <= 0 || inc.EventsRead > 2*b.Events {
-		t.Errorf("got an incremental run in mode %s reading %d events, want incremental, reading about the batch's %d",
-			inc.Mode, inc.EventsRead, b.Events)
+	if inc.Mode != "incremental" || inc.EventsRead < b.Events || inc.EventsRead > r.Events/4 {
+		t.Errorf("got an incremental run in mode %s reading %d events, want incremental, reading the batch's %d and the last 3 days of %d",
+			inc.Mode, inc.EventsRead, b.Events, r.Events)
 	}
 	var out strings.Builder
 	r.Print(&out)

@@ -49,9 +49,19 @@ func (r *Report) Print(w io.Writer) {
 			bytes(row.m.PeakRSSBytes), percent(row.m.busiest()), strings.Join(each, " "))
 		busiest = max(busiest, row.m.busiest())
 	}
+	for _, lw := range r.LateWindows {
+		name := "late " + lw.LateWindow
+		fmt.Fprintf(w, "%-12s %9.2fs %12s %11s %14s %18s %11s   read %s source rows\n", name, lw.Measure.MedianSeconds,
+			thousands(int64(lw.Measure.EventsPerSecond)), thousands(lw.Measure.Events), fmt.Sprintf("%.3fx full", lw.OverFull),
+			bytes(lw.Measure.PeakRSSBytes), percent(lw.Measure.busiest()), thousands(lw.RowsRead))
+		busiest = max(busiest, lw.Measure.busiest())
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "floor: one LAG window over the staged events (the least any sessionization runs);")
 	fmt.Fprintln(w, "incremental: a run after a new 1% batch (events: one batch's rows; 10% of them late).")
+	if len(r.LateWindows) > 0 {
+		fmt.Fprintln(w, "late W: an incremental run after a full run of the model with late_window W and a new batch.")
+	}
 	if busiest > 0.1 {
 		fmt.Fprintf(w, "others' CPU: other processes took up to %s of the machine's CPU time during a run, so the times are slower than on an idle machine.\n", percent(busiest))
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/sessionize/sessionize/bench"
 	"github.com/sessionize/sessionize/models"
@@ -22,6 +24,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	dir := fs.String("dir", "", "keep the work (model, DuckDB file, chdb directory) in this folder (default: a temporary one, removed)")
 	seed := fs.Int64("seed", 1, "demo data seed")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
+	lateWindows := fs.String("late-windows", "", "also measure an incremental run with each of these late_window values, e.g. 1h,3d,7d")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -41,8 +44,19 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	if *threads > 0 {
 		t.Threads = *threads
 	}
+	var windows []time.Duration
+	if *lateWindows != "" {
+		for _, v := range strings.Split(*lateWindows, ",") {
+			d, err := models.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				return usageError{fmt.Sprintf("bench: --late-windows: %v", err)}
+			}
+			windows = append(windows, d)
+		}
+	}
 	r, err := bench.Run(ctx, bench.Options{
 		Events: *events, Repeat: *repeat, Seed: *seed, Dir: *dir, Target: t, Progress: e.stderr,
+		LateWindows: windows,
 	})
 	if err != nil {
 		return err
