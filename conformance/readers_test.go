@@ -11,12 +11,22 @@ import (
 	"github.com/sessionize/sessionize/cli"
 )
 
-// TestReadersWhileARunHoldsDuckDB starts a run in another process and,
-// while it holds the DuckDB target, wants status, export and report to exit
-// 3 at once naming the run's process, and with --wait to read once the run
-// is gone.
-func TestReadersWhileARunHoldsDuckDB(t *testing.T) {
-	f := setup(t, duckEngine(), "UTC")
+// TestReadersWhileARunHoldsTheTarget starts a run in another process and,
+// while it holds a DuckDB file or a chdb directory (which only one process
+// at a time may open), wants status, export and report to exit 3 at once
+// naming the run's process, and with --wait to read once the run is gone.
+// PostgreSQL and ClickHouse servers let readers read during a run.
+func TestReadersWhileARunHoldsTheTarget(t *testing.T) {
+	for _, e := range engines(t) {
+		if e.name == "postgres" {
+			continue
+		}
+		t.Run(e.name, func(t *testing.T) { readersWhileARunHoldsIt(t, e) })
+	}
+}
+
+func readersWhileARunHoldsIt(t *testing.T, e engine) {
+	f := setup(t, e, "UTC")
 	f.load([]event{{table: "app", id: "e1", ts: "2024-03-01 10:00:00", user: "u1", name: "Query Run"}}, nil)
 	f.sessionize(0, "run")
 	f.bulk(0, 200000, "2024-04-01 00:00:00")
@@ -25,8 +35,11 @@ func TestReadersWhileARunHoldsDuckDB(t *testing.T) {
 	if !waitFor(lines, "00_setup") {
 		t.Fatal("the run ended early")
 	}
-	host, _ := os.Hostname()
-	holder := fmt.Sprintf("pid %d on %s since ", cmd.Process.Pid, host)
+	holder := fmt.Sprintf("pid %d ", cmd.Process.Pid)
+	if e.name == "duckdb" {
+		host, _ := os.Hostname()
+		holder = fmt.Sprintf("pid %d on %s since ", cmd.Process.Pid, host)
+	}
 	readers := [][]string{{"status"}, {"export", "sessions"}, {"report", "-o", "-"}}
 	for _, args := range readers {
 		var out, errb strings.Builder
