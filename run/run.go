@@ -85,11 +85,18 @@ func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error
 		traceSince(opt.Progress, began, "close the target")
 	}()
 
+	// Every table and column the model reads must be there, of a type
+	// that holds what it maps, before step 0 writes anything (Check).
+	if err := check(ctx, s.Conn, d, m, t.Name); err != nil {
+		return nil, err
+	}
 	mode, why, err := chooseMode(ctx, s.Conn, d, m, opt.FullRefresh)
 	if err != nil {
 		return nil, err
 	}
-	files, err := render.RenderAt(m, d, mode, clockFrom(ctx))
+	// Relative file sources are read from the model's folder; the model
+	// itself renders them as written (Model.Located).
+	files, err := render.RenderAt(m.Located(), d, mode, clockFrom(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (_ *VerifyR
 			return nil, err
 		}
 	}
-	plan, err := render.Verify(m, d, opt.Sample)
+	plan, err := render.Verify(m.Located(), d, opt.Sample) // file sources from the model's folder, as a run reads them
 	if err != nil {
 		return nil, err
 	}
