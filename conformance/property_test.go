@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -172,7 +173,7 @@ func withinLate(r *rand.Rand) time.Duration {
 	return time.Duration(r.Int64N(int64(models.DefaultLateWindow))).Truncate(time.Microsecond)
 }
 
-var outputTables = []string{"sessions", "contact_sessions", "daily_metrics", "prompted_events", "rejected_events"}
+var outputTables = catalog.OutputNames()
 
 // outputs exports every output table in full.
 func outputs(f *fixture) map[string][][]string {

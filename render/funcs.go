@@ -2,27 +2,13 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 )
-
-// workTables are the tables a run builds and drops again at its end.
-var workTables = []string{
-	"_sessionize_work_input", "_sessionize_work_read", "_sessionize_work_staged", "_sessionize_work_dup_ids", "_sessionize_work_dups", "_sessionize_work_seen", "_sessionize_work_changed",
-	"_sessionize_work_replaced", "_sessionize_work_identifies",
-	"_sessionize_work_touched_anon", "_sessionize_work_identifies_best",
-	"_sessionize_work_remap", "_sessionize_work_changes", "_sessionize_work_touched",
-	"_sessionize_work_kept", "_sessionize_work_kept_cs", "_sessionize_work_days",
-	"_sessionize_work_event_sessions", "_sessionize_work_sessions",
-	"_sessionize_work_lifecycle", "_sessionize_work_session_cs",
-	"_sessionize_work_contact_sessions", "_sessionize_work_sessions_out",
-	"_sessionize_work_daily_old", "_sessionize_work_daily_new", "_sessionize_work_daily",
-	"_sessionize_work_prompted", "_sessionize_work_prompted_keys",
-	"_sessionize_work_prompted_out", "_sessionize_work_since", "_sessionize_work_loads", "_sessionize_work_rejected",
-	"_sessionize_work_run",
-}
 
 // since keeps (set) and reads (get) the watermark of the table at position
 // pos, as step 0 found it, where the dialect keeps it in a variable.
@@ -34,7 +20,7 @@ func since(d dialects.Dialect, tbl func(string) string, pos int) (set, get strin
 // funcs is the FuncMap the templates write SQL with: table names in the
 // output schema, and every engine-specific fragment, through the dialect.
 func funcs(d dialects.Dialect, x *data) template.FuncMap {
-	v := &versions{d: d, schema: x.Schema}
+	v := &versions{d: d, schema: x.Schema, step: func() string { return x.Step }}
 	if x.StagesFullRuns && !x.Incremental {
 		v.stageAll()
 	}
@@ -47,14 +33,14 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"tbl": tbl,
 		"lag": d.Lag,
 		"type": func(kind string) string {
-			return typeOf(d, kind)
+			return typeOf(d, catalog.Kind(kind))
 		},
 		// null is a NULL of a column kind, typed as the engine needs it.
 		"null": func(kind string) string {
-			if kind == text {
+			if catalog.Kind(kind) == catalog.Text {
 				return d.Text("NULL")
 			}
-			return "CAST(NULL AS " + typeOf(d, kind) + ")"
+			return "CAST(NULL AS " + typeOf(d, catalog.Kind(kind)) + ")"
 		},
 		"createAs": func(name string, key ...string) string {
 			if isWork(name) {
@@ -63,18 +49,18 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			return d.CreateTableAs(tbl(name), splitKey(key))
 		},
 		"createTable": func(name string) (string, error) {
-			t, ok := specOf(name)
-			if !ok {
-				return "", fmt.Errorf("no table spec for %q", name)
+			t, err := spec(name)
+			if err != nil {
+				return "", err
 			}
 			var pk []string
-			if t.pk {
-				pk = t.key
+			if t.PrimaryKey {
+				pk = t.Key
 			}
 			// The tables every run adds to are created once; the others
 			// are replaced.
-			keep := name == runsTable.name || name == watermarksTable.name
-			return d.CreateTable(tbl(name), t.dialectColumns(d), pk, keep), nil
+			keep := slices.ContainsFunc(catalog.Logs, func(l catalog.Table) bool { return l.Name == name })
+			return d.CreateTable(tbl(name), dialectColumns(d, t), pk, keep), nil
 		},
 		"dropTable": func(name string) string { return d.DropTable(tbl(name)) },
 		// analyze follows a work table's creation: a blank line and the
@@ -106,7 +92,9 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			}
 			return ""
 		},
-		"workTables": func() []string { return workTables },
+		// workTables are the work tables the steps before this one named,
+		// sorted: step 7 drops them.
+		"workTables": v.workTables,
 		"preamble":   d.Preamble,
 		"micros":     d.Micros,
 		"seconds":    d.Seconds,
@@ -170,28 +158,6 @@ func splitKey(key []string) []string {
 		}
 	}
 	return out
-}
-
-func specOf(name string) (tableSpec, bool) {
-	for _, t := range []tableSpec{runsTable, watermarksTable} {
-		if t.name == name {
-			return t, true
-		}
-	}
-	for _, t := range append(append([]tableSpec{}, Outputs...), stateTables...) {
-		if t.name == name {
-			return t, true
-		}
-	}
-	return tableSpec{}, false
-}
-
-func mustSpec(name string) (tableSpec, error) {
-	t, ok := specOf(name)
-	if !ok {
-		return tableSpec{}, fmt.Errorf("no table spec for %q", name)
-	}
-	return t, nil
 }
 
 // propertyList is an aggregate over a group of rows with a property column:

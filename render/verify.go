@@ -5,9 +5,9 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 )
@@ -137,19 +137,16 @@ func Verify(m *models.Model, d dialects.Dialect, sample int) (*Verification, err
 		out.SampleStatements = last.Statements
 		out.SampleAfter = "02_identity"
 	}
-	for _, t := range Outputs {
-		if sample > 0 && !t.perContact() {
-			continue
+	for _, t := range catalog.Outputs {
+		if sample > 0 && t.KindOf("contact_id") == "" {
+			continue // not per contact: a sample cannot compare it
 		}
-		c := Comparison{Table: t.name, Key: t.key}
-		for _, col := range t.columns {
-			c.Columns = append(c.Columns, col.name)
-		}
-		order := make([]string, len(t.key))
-		for i, k := range t.key {
+		c := Comparison{Table: t.Name, Key: t.Key, Columns: t.ColumnNames()}
+		order := make([]string, len(t.Key))
+		for i, k := range t.Key {
 			order[i] = d.Quote(k) + " NULLS FIRST"
 		}
-		dot := verifyTable{verifyData: v, Table: t.name, Order: strings.Join(order, ", ")}
+		dot := verifyTable{verifyData: v, Table: t.Name, Order: strings.Join(order, ", ")}
 		if c.Count, err = exec("verify_count", dot); err != nil {
 			return nil, err
 		}
@@ -159,10 +156,4 @@ func Verify(m *models.Model, d dialects.Dialect, sample int) (*Verification, err
 		out.Tables = append(out.Tables, c)
 	}
 	return out, nil
-}
-
-// perContact reports whether a table's rows each belong to one contact, so
-// that a sample of contacts can compare it.
-func (t tableSpec) perContact() bool {
-	return slices.ContainsFunc(t.columns, func(c columnSpec) bool { return c.name == "contact_id" })
 }

@@ -1,8 +1,10 @@
 package render
 
 import (
+	"slices"
 	"strings"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 )
 
@@ -18,6 +20,11 @@ type versions struct {
 	d      dialects.Dialect
 	schema string
 	staged map[string]bool
+	// step is the step being rendered.
+	step func() string
+	// work are the work tables named so far, each with the step that first
+	// named it.
+	work map[string]string
 }
 
 func (v *versions) name(table string) string {
@@ -31,6 +38,14 @@ func (v *versions) name(table string) string {
 func isWork(table string) bool { return strings.HasPrefix(table, "_sessionize_work_") }
 
 func (v *versions) tbl(table string) string {
+	if isWork(table) {
+		if v.work == nil {
+			v.work = map[string]string{}
+		}
+		if _, seen := v.work[table]; !seen {
+			v.work[table] = v.step()
+		}
+	}
 	if v.staged[table] {
 		return v.name(table + "__next")
 	}
@@ -50,9 +65,22 @@ func (v *versions) stageAll() {
 // versionedTables are the tables a run writes: outputs and kept state.
 func versionedTables() []string {
 	var names []string
-	for _, t := range append(append([]tableSpec{}, Outputs...), stateTables...) {
-		names = append(names, t.name)
+	for _, t := range catalog.Kept() {
+		names = append(names, t.Name)
 	}
+	return names
+}
+
+// workTables are the work tables that the steps before this one named,
+// sorted: those a step creates for itself it drops itself.
+func (v *versions) workTables() []string {
+	names := make([]string, 0, len(v.work))
+	for t, step := range v.work {
+		if step != v.step() {
+			names = append(names, t)
+		}
+	}
+	slices.Sort(names)
 	return names
 }
 
@@ -72,36 +100,36 @@ func (v *versions) funcs() map[string]any {
 		"versioned": versionedTables,
 		// columns are a table's column definitions, one per line.
 		"columns": func(table string) (string, error) {
-			t, err := mustSpec(table)
+			t, err := spec(table)
 			if err != nil {
 				return "", err
 			}
-			lines := make([]string, len(t.columns))
-			for i, c := range t.columns {
-				lines[i] = "  " + v.d.Quote(c.name) + " " + typeOf(v.d, c.kind)
+			lines := make([]string, len(t.Columns))
+			for i, c := range t.Columns {
+				lines[i] = "  " + v.d.Quote(c.Name) + " " + typeOf(v.d, c.Kind)
 			}
 			return strings.Join(lines, ",\n"), nil
 		},
 		// columnNames are a table's quoted column names, comma separated.
 		"columnNames": func(table string) (string, error) {
-			t, err := mustSpec(table)
+			t, err := spec(table)
 			if err != nil {
 				return "", err
 			}
-			names := make([]string, len(t.columns))
-			for i, c := range t.columns {
-				names[i] = v.d.Quote(c.name)
+			names := make([]string, len(t.Columns))
+			for i, c := range t.Columns {
+				names[i] = v.d.Quote(c.Name)
 			}
 			return strings.Join(names, ", "), nil
 		},
 		// key is a table's sort key, comma separated.
 		"key": func(table string) (string, error) {
-			t, err := mustSpec(table)
+			t, err := spec(table)
 			if err != nil {
 				return "", err
 			}
-			names := make([]string, len(t.key))
-			for i, k := range t.key {
+			names := make([]string, len(t.Key))
+			for i, k := range t.Key {
 				names[i] = v.d.Quote(k)
 			}
 			return strings.Join(names, ", "), nil

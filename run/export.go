@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
@@ -102,7 +103,14 @@ func Export(ctx context.Context, m *models.Model, t models.Target, table, format
 }
 
 // dateColumn reports whether an output column is a DATE.
-func dateColumn(name string) bool { return name == "day" }
+func dateColumn(name string) bool {
+	for _, t := range catalog.Outputs {
+		if t.KindOf(name) == catalog.Date {
+			return true
+		}
+	}
+	return false
+}
 
 // FormatValue is the SPEC §6 text of one exported value.
 func FormatValue(v any, isDate bool) string {

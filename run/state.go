@@ -10,15 +10,11 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 )
-
-// stateTables are the tables an incremental run reads besides the outputs.
-// A target written by a version that kept fewer (no _sessionize_rejected
-// or _sessionize_watermarks) is rebuilt by a full run, which writes them.
-var stateTables = []string{"_sessionize_events", "_sessionize_identity", "_sessionize_identifies", "_sessionize_rejected", "_sessionize_prompted", "_sessionize_watermarks"}
 
 // names quotes table names in the output schema.
 type names struct {
@@ -57,7 +53,10 @@ func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Mo
 	case err != nil:
 		return "", "", fmt.Errorf("read runs table: %w", err)
 	}
-	for _, t := range append(render.OutputNames(), stateTables...) {
+	// A target without one of the tables runs keep (one an older version
+	// did not keep, say) is rebuilt by a full run, which writes them.
+	for _, kept := range append(catalog.Kept(), catalog.Watermarks) {
+		t := kept.Name
 		var one int
 		err := q.GetContext(ctx, &one, "SELECT 1 FROM "+n.table(t)+" LIMIT 1")
 		if isMissingTable(err) {

@@ -58,41 +58,21 @@ SELECT
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily_new`)
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written;
 
-DROP VIEW IF EXISTS `sessionize`.`_sessionize_work_events`;
-
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_old`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_read`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_dup_ids`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_dups`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_seen`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_replaced`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched_anon`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies_best`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept_cs`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_days`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_session_cs`;
+-- The work tables of steps 0-6 (one of them a view, which DROP TABLE drops
+-- too), but for the run's own row, which the commit below reads.
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions_out`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_old`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_since`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_loads`;
-DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_rejected`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_session_cs`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_sessions_out`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
 
 INSERT INTO `sessionize`.`_sessionize_run_log`
 SELECT

@@ -1,0 +1,184 @@
+// Package catalog is the one list of the tables sessionize owns: the
+// outputs users read, the state incremental runs keep, and the runs and
+// watermarks every run adds to. Everything else that names them derives
+// from here: the DDL the renderer writes, the tables a ClickHouse run
+// versions, the tables whose absence makes a run full, export's columns,
+// keys and date columns, and the outputs the conformance suite compares.
+// (Work tables, which live only during a run, are named by the templates
+// that create them; the renderer records them as it goes and drops them
+// at the end.)
+package catalog
+
+import "slices"
+
+// Kind is a column's type, which each dialect maps to its engine's own.
+type Kind string
+
+// The column kinds.
+const (
+	Text      Kind = "text"
+	Integer   Kind = "integer"
+	Bigint    Kind = "bigint"
+	Double    Kind = "double"
+	Boolean   Kind = "boolean"
+	Timestamp Kind = "timestamp"
+	Date      Kind = "date"
+)
+
+// Column is one column of a table.
+type Column struct {
+	Name string
+	Kind Kind
+}
+
+// Table is one table sessionize owns.
+type Table struct {
+	Name string
+	// Key is the sort key and export order.
+	Key []string
+	// PrimaryKey says the key has no NULLs and no duplicates.
+	PrimaryKey bool
+	Columns    []Column
+}
+
+// ColumnNames are the table's column names, in order.
+func (t Table) ColumnNames() []string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// KindOf is the kind of the named column ("" when the table has none).
+func (t Table) KindOf(column string) Kind {
+	for _, c := range t.Columns {
+		if c.Name == column {
+			return c.Kind
+		}
+	}
+	return ""
+}
+
+func cols(pairs ...any) []Column {
+	out := make([]Column, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		out = append(out, Column{pairs[i].(string), pairs[i+1].(Kind)})
+	}
+	return out
+}
+
+// Outputs are the tables users read, in the documented column order
+// (docs/tables.md).
+var Outputs = []Table{
+	{Name: "sessions", Key: []string{"session_id"}, PrimaryKey: true, Columns: cols(
+		"session_id", Text, "contact_id", Text, "property", Text,
+		"property_type", Text, "asset_class", Text, "session_index", Integer,
+		"session_start", Timestamp, "session_end", Timestamp, "duration_seconds", Double,
+		"event_count", Bigint, "source", Text, "first_event", Text, "first_url", Text,
+		"contact_session_id", Text, "user_lifecycle", Text,
+		"days_since_prev_product_session", Double,
+	)},
+	{Name: "contact_sessions", Key: []string{"contact_session_id"}, PrimaryKey: true, Columns: cols(
+		"contact_session_id", Text, "contact_id", Text, "session_index", Integer,
+		"session_start", Timestamp, "session_end", Timestamp, "duration_seconds", Double,
+		"event_count", Bigint, "session_count", Bigint, "properties", Text,
+		"is_cross_property", Boolean, "entry_property", Text, "entry_session_id", Text,
+		"entry_url", Text, "has_product", Boolean, "prompted_product", Boolean,
+		"user_lifecycle", Text,
+	)},
+	{Name: "daily_metrics", Key: []string{"day", "property"}, PrimaryKey: true, Columns: cols(
+		"day", Date, "property", Text, "sessions", Bigint, "contacts", Bigint,
+		"events", Bigint, "new_user_sessions", Bigint, "active_user_sessions", Bigint,
+		"resurrected_user_sessions", Bigint, "cross_property_sessions", Bigint,
+	)},
+	{Name: "prompted_events", Key: []string{"day", "entry_property", "entry_url", "event"}, Columns: cols(
+		"day", Date, "entry_property", Text, "entry_url", Text, "event", Text,
+		"contact_sessions", Bigint, "contacts", Bigint, "events", Bigint,
+		"new_user_sessions", Bigint,
+	)},
+	{Name: "rejected_events", Key: []string{"event_id", "source", "timestamp", "loaded_at", "reason"}, Columns: cols(
+		"event_id", Text, "source", Text, "timestamp", Timestamp, "loaded_at", Timestamp,
+		"reason", Text,
+	)},
+}
+
+// State are the tables an incremental run reads of earlier runs besides
+// the outputs. The base templates create them from queries; engines that
+// declare every table up front (ClickHouse) use these columns, in the
+// order of those queries.
+var State = []Table{
+	{Name: "_sessionize_events", Key: []string{"contact_id", "property", "ts", "event_id"}, Columns: cols(
+		"contact_id", Text, "source", Text, "property", Text, "event_id", Text,
+		"ts", Timestamp, "loaded_at", Timestamp, "user_id", Text, "anonymous_id", Text,
+		"event", Text, "url", Text,
+	)},
+	{Name: "_sessionize_identity", Key: []string{"anonymous_id"}, Columns: cols(
+		"anonymous_id", Text, "user_id", Text,
+	)},
+	{Name: "_sessionize_identifies", Key: []string{"anonymous_id"}, Columns: cols(
+		"anonymous_id", Text, "user_id", Text, "ts", Timestamp, "id", Text,
+	)},
+	// The rejected rows with the position of the table they came from, so
+	// that the rows a run reads again replace those an earlier run read of
+	// the same table; rejected_events is these rows without it.
+	{Name: "_sessionize_rejected", Key: []string{"table_pos", "loaded_at"}, Columns: cols(
+		"table_pos", Integer, "event_id", Text, "source", Text, "timestamp", Timestamp,
+		"loaded_at", Timestamp, "reason", Text,
+	)},
+	{Name: "_sessionize_prompted", Key: []string{"contact_id"}, Columns: cols(
+		"contact_id", Text, "contact_session_id", Text, "cs_start", Timestamp, "day", Date,
+		"entry_property", Text, "entry_url", Text, "event", Text, "events", Bigint,
+		"is_new", Boolean,
+	)},
+}
+
+// Runs has one row per run.
+var Runs = Table{Name: "_sessionize_runs", Key: []string{"run_id"}, PrimaryKey: true, Columns: cols(
+	"run_id", Bigint, "model_hash", Text, "dialect", Text, "mode", Text,
+	"started_at", Timestamp, "finished_at", Timestamp, "status", Text, "watermark", Timestamp,
+	"events_read", Bigint, "rejected", Bigint, "contacts_affected", Bigint,
+	"rows_written", Bigint, "model", Text, "error", Text,
+)}
+
+// Watermarks keeps each table's watermark: every successful run adds one
+// row per table the model reads, and the rows of the last successful run
+// are the current watermarks. Rows of runs that failed are never read, so
+// no engine needs a transaction to keep it right.
+var Watermarks = Table{Name: "_sessionize_watermarks", Key: []string{"run_id", "table_pos"}, PrimaryKey: true, Columns: cols(
+	"run_id", Bigint, "table_pos", Integer, "source", Text, "table_name", Text,
+	"watermark", Timestamp, "max_loaded", Timestamp,
+)}
+
+// Logs are the tables every run adds rows to, created once and never
+// replaced.
+var Logs = []Table{Runs, Watermarks}
+
+// Kept are the tables a run writes as a whole new version (on ClickHouse)
+// or in place: the outputs and the state. A target missing one of them is
+// rebuilt by a full run.
+func Kept() []Table { return slices.Concat(Outputs, State) }
+
+// Output is the output table with the given name.
+func Output(name string) (Table, bool) { return find(Outputs, name) }
+
+// OutputNames are the output tables' names, in order.
+func OutputNames() []string {
+	names := make([]string, len(Outputs))
+	for i, t := range Outputs {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// Lookup is any table of the catalog by name.
+func Lookup(name string) (Table, bool) { return find(slices.Concat(Kept(), Logs), name) }
+
+func find(ts []Table, name string) (Table, bool) {
+	for _, t := range ts {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
