@@ -161,7 +161,7 @@ type Target struct {
 	Dialect Dialect
 	Path    string // duckdb: database file, relative to the model file's folder
 	DSN     string // postgres, clickhouse: after ${VAR} expansion
-	// DuckDB tuning (issue 6): empty/zero means DuckDB's default.
+	// DuckDB tuning (memory_limit, threads): empty/zero means DuckDB's default.
 	MemoryLimit string // e.g. "2GB"
 	Threads     int
 }
