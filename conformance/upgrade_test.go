@@ -1,0 +1,90 @@
+package conformance
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/sessionize/sessionize/cli"
+)
+
+// TestUpgradeFromAnOlderTarget runs the current sessionize on a DuckDB
+// target an older version wrote (testdata/upgrade): the first run rebuilds
+// it in full and says why, the next one is incremental, and the outputs
+// equal a full refresh's, with verify finding nothing.
+func TestUpgradeFromAnOlderTarget(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v0.duckdb")
+	gunzip(t, filepath.Join("..", "testdata", "upgrade", "v0.duckdb.gz"), db)
+	model, err := os.ReadFile(filepath.Join("..", "testdata", "upgrade", "sessions.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "sessions.yaml")
+	if err := os.WriteFile(path, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, e: duckEngine(), model: path, connect: func() (*sqlx.DB, error) { return sqlx.Open("duckdb", db) }, raw: "raw"}
+
+	report := func() map[string]any {
+		t.Helper()
+		var out, errb strings.Builder
+		if code := cli.Run(context.Background(), []string{"run", "-f", path, "--json"}, strings.NewReader(""), &out, &errb); code != 0 {
+			t.Fatalf("run: exit %d\n%s%s", code, out.String(), errb.String())
+		}
+		var r map[string]any
+		if err := json.Unmarshal([]byte(out.String()), &r); err != nil {
+			t.Fatalf("run --json: %v\n%s", err, out.String())
+		}
+		return r
+	}
+	r := report()
+	if r["mode"] != "full" || !strings.Contains(r["why"].(string), "_sessionize_") {
+		t.Fatalf("the first run on an older target was %v (%v), want a full run naming the state table it lacks", r["mode"], r["why"])
+	}
+	f.load([]event{{table: "app", id: "p4", ts: "2024-03-04 08:10:00", user: "u1", loaded: "2024-03-04 10:00:00", name: "Query Run"}}, nil)
+	if r := report(); r["mode"] != "incremental" {
+		t.Fatalf("the run after it was %v (%v), want incremental", r["mode"], r["why"])
+	}
+	incremental := outputs(f)
+	f.verify(0)
+	f.sessionize(0, "run", "--full-refresh")
+	if full := outputs(f); !reflect.DeepEqual(incremental, full) {
+		t.Errorf("after the upgrade, incremental outputs differ from a full refresh:\n%v\n%v", incremental, full)
+	}
+	if got := len(incremental["sessions"]) - 1; got != 7 {
+		t.Errorf("got %d sessions, want the fixture's 6 and one more", got)
+	}
+}
+
+// gunzip writes the gzipped file src to dst.
+func gunzip(t *testing.T, src, dst string) {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	z, err := gzip.NewReader(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, z); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
