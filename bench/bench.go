@@ -1,11 +1,12 @@
 // Package bench measures sessionize against the engine's own limit (issue 6).
 //
 // It generates the demo data at a chosen size into a fresh place on a target,
-// then, in one process and several times each, times three things: the floor
+// then, in one process and several times each, times four things: the floor
 // (the one window query any sessionization needs), a full refresh of the whole
-// model, and an incremental run after a realistic 1% batch of new rows. It
-// reports medians, events per second, the ratios full/floor and
-// incremental/full, and peak memory.
+// model, the hand-written chain of table models an analytics engineer would
+// write instead (handwritten/), and an incremental run after a realistic 1%
+// batch of new rows. It reports medians, events per second, the ratios
+// full/floor, full/hand-written and incremental/full, and peak memory.
 package bench
 
 import (
@@ -62,12 +63,17 @@ type Report struct {
 	Floor       Measure `json:"floor"`
 	Full        Measure `json:"full"`
 	Incremental Measure `json:"incremental"`
+	// Handwritten is the hand-written chain over the same sources, run
+	// after each full run; HandwrittenSteps are its statements' times.
+	Handwritten      Measure     `json:"handwritten"`
+	HandwrittenSteps []StepTimes `json:"handwritten_steps"`
 
 	// LateWindows are the incremental runs with other late windows
 	// (Options.LateWindows), one each.
 	LateWindows []WindowMeasure `json:"late_windows,omitempty"`
 
 	FullOverFloor       float64 `json:"full_over_floor"`
+	FullOverHandwritten float64 `json:"full_over_handwritten"`
 	IncrementalOverFull float64 `json:"incremental_over_full"`
 
 	// PeakRSSBytes is the largest peak resident set of this process during
@@ -168,9 +174,20 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 		rep.MemoryScope = "client"
 	}
 
-	// Full refreshes first: the floor reads the staged events a full run leaves.
-	fmt.Fprintf(w, "bench: %d full runs\n", opt.Repeat)
+	// Full refreshes first: the floor reads the staged events a full run
+	// leaves. Each is followed by a run of the hand-written chain over the
+	// same sources, so that the two alternate and share the machine's load.
+	steps, err := p.chain()
+	if err != nil {
+		return nil, err
+	}
+	rep.HandwrittenSteps = make([]StepTimes, len(steps))
+	for i, st := range steps {
+		rep.HandwrittenSteps[i].Name = st.Name
+	}
+	fmt.Fprintf(w, "bench: %d full runs, each followed by the hand-written chain\n", opt.Repeat)
 	rep.Full.Events = p.events
+	rep.Handwritten.Events = p.events
 	for i := range opt.Repeat {
 		err := p.measure(&rep.Full, func() error {
 			r, err := run.Run(ctx, p.model, run.Options{Target: p.target, FullRefresh: true, Progress: opt.Progress})
@@ -183,6 +200,10 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("full run %d: %w", i+1, err)
 		}
+		if err := p.handwritten(ctx, &rep.Handwritten, steps, rep.HandwrittenSteps, w); err != nil {
+			return nil, fmt.Errorf("hand-written chain %d: %w", i+1, err)
+		}
+		fmt.Fprintf(w, "  full %d: %.2fs, hand-written %d: %.2fs\n", i+1, rep.Full.Seconds[i], i+1, rep.Handwritten.Seconds[i])
 	}
 
 	fmt.Fprintf(w, "bench: %d floor queries\n", opt.Repeat)
@@ -223,11 +244,15 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 	}
 	rep.Incremental.Events = batchEvents / int64(len(rep.Incremental.Batches))
 
-	for _, m := range []*Measure{&rep.Floor, &rep.Full, &rep.Incremental} {
+	for _, m := range []*Measure{&rep.Floor, &rep.Full, &rep.Handwritten, &rep.Incremental} {
 		m.summarize()
 		rep.PeakRSSBytes = max(rep.PeakRSSBytes, m.PeakRSSBytes)
 	}
+	for i := range rep.HandwrittenSteps {
+		rep.HandwrittenSteps[i].MedianSeconds = median(rep.HandwrittenSteps[i].Seconds)
+	}
 	rep.FullOverFloor = ratio(rep.Full.MedianSeconds, rep.Floor.MedianSeconds)
+	rep.FullOverHandwritten = ratio(rep.Full.MedianSeconds, rep.Handwritten.MedianSeconds)
 	rep.IncrementalOverFull = ratio(rep.Incremental.MedianSeconds, rep.Full.MedianSeconds)
 
 	for j, lw := range opt.LateWindows {

@@ -30,7 +30,7 @@ func TestBenchDuckDB(t *testing.T) {
 	if r.Events < 19000 || r.Identifies <= 0 {
 		t.Errorf("got %d events and %d identifies, want about 20000 and some", r.Events, r.Identifies)
 	}
-	for name, m := range map[string]Measure{"floor": r.Floor, "full": r.Full, "incremental": r.Incremental} {
+	for name, m := range map[string]Measure{"floor": r.Floor, "full": r.Full, "hand-written": r.Handwritten, "incremental": r.Incremental} {
 		if len(m.Seconds) != 1 || m.MedianSeconds <= 0 || m.EventsPerSecond <= 0 || m.Events <= 0 {
 			t.Errorf("%s: got seconds %v, median %v, %v events/s over %d events; want one positive time and rate",
 				name, m.Seconds, m.MedianSeconds, m.EventsPerSecond, m.Events)
@@ -39,8 +39,12 @@ func TestBenchDuckDB(t *testing.T) {
 			t.Errorf("%s: got peak RSS %d, want > 0", name, m.PeakRSSBytes)
 		}
 	}
-	if r.FullOverFloor <= 0 || r.IncrementalOverFull <= 0 {
-		t.Errorf("got ratios full/floor %v, incremental/full %v, want both > 0", r.FullOverFloor, r.IncrementalOverFull)
+	if r.FullOverFloor <= 0 || r.FullOverHandwritten <= 0 || r.IncrementalOverFull <= 0 {
+		t.Errorf("got ratios full/floor %v, full/hand-written %v, incremental/full %v, want all > 0",
+			r.FullOverFloor, r.FullOverHandwritten, r.IncrementalOverFull)
+	}
+	if len(r.HandwrittenSteps) == 0 || r.HandwrittenSteps[0].Name == "" || len(r.HandwrittenSteps[0].Seconds) != 1 {
+		t.Errorf("got hand-written steps %+v, want each named and timed once", r.HandwrittenSteps)
 	}
 	if r.PeakRSSBytes <= 0 || r.MemoryScope != "process" {
 		t.Errorf("got peak RSS %d (%s), want > 0 (process)", r.PeakRSSBytes, r.MemoryScope)
@@ -92,7 +96,7 @@ func TestBenchDuckDB(t *testing.T) {
 	}
 	var out strings.Builder
 	r.Print(&out)
-	for _, want := range []string{"floor", "full", "incremental", "x floor", "x full"} {
+	for _, want := range []string{"floor", "full", "hand-written", "incremental", "x floor", "x full", "full / hand-written"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("printed table lacks %q:\n%s", want, out.String())
 		}

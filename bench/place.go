@@ -41,6 +41,8 @@ type place struct {
 	// noTx says the engine has no transactions and reports no affected
 	// rows (chdb): a batch's inserts go one by one, and are counted.
 	noTx bool
+	// prefix starts the names of the bench's PostgreSQL schemas ("" elsewhere).
+	prefix string
 	// schemas are the PostgreSQL schemas the bench created, dropped at the end.
 	schemas []string
 	// keep holds the chdb engine open from the copy to the end, as a
@@ -119,6 +121,7 @@ func (p *place) preparePostgres(ctx context.Context, dir string, opt Options, w 
 	var rnd [4]byte
 	rand.Read(rnd[:])
 	prefix := "sessionize_bench_" + hex.EncodeToString(rnd[:])
+	p.prefix = prefix
 	// The DSN stays out of the file: the model names the variable, and the
 	// bench passes the target itself.
 	targets := fmt.Sprintf("targets:\n  %s: {dialect: postgres, dsn: \"${SESSIONIZE_BENCH_PG_DSN}\"}\ndefault_target: %[1]s\n", opt.Target.Name)
@@ -130,7 +133,7 @@ func (p *place) preparePostgres(ctx context.Context, dir string, opt Options, w 
 	for _, s := range demoSchemas {
 		p.schemas = append(p.schemas, prefix+"_"+s)
 	}
-	p.schemas = append(p.schemas, prefix) // the output schema
+	p.schemas = append(p.schemas, prefix, p.chainSchema()) // the output schema, the hand-written chain's
 	for _, t := range p.modelTables() {
 		from := strings.TrimPrefix(t, prefix+"_")
 		copies = append(copies, run.TableCopy{From: from, To: t})

@@ -1,0 +1,189 @@
+-- The hand-written chain, DuckDB: what an analytics engineer would write
+-- instead of sessionize for the demo's model, as a chain of table models
+-- (one CREATE TABLE AS each, rebuilt from the sources on every run, as a
+-- dbt table materialization is). It keeps no state beyond its own tables
+-- and writes no rejected_events or prompted_events. The demo model's
+-- settings are written in: 30 minutes of inactivity and across properties,
+-- 30 days of lifecycle lookback, days in America/New_York.
+--
+-- Each step starts with a "-- step: name" line and is one statement; the
+-- bench times each. The file is a Go template: src names a source table of
+-- the demo, out a table of this chain, in a schema of its own.
+
+-- step: schema
+CREATE SCHEMA IF NOT EXISTS {{schema}};
+
+-- step: stg_events
+-- The five event tables, with Segment's columns as the model maps them:
+-- empty ids are NULL, the load time falls back to the event's time.
+CREATE OR REPLACE TABLE {{out "stg_events"}} AS
+SELECT 'website' AS source, 'marketing' AS property, NULLIF(id, '') AS event_id,
+       CAST("timestamp" AS TIMESTAMP) AS ts, CAST(coalesce(received_at, "timestamp") AS TIMESTAMP) AS loaded_at,
+       NULLIF(user_id, '') AS user_id, NULLIF(anonymous_id, '') AS anonymous_id,
+       CAST(NULL AS VARCHAR) AS event, url
+FROM {{src "website" "pages"}}
+UNION ALL
+SELECT 'website', 'marketing', NULLIF(id, ''),
+       CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), event, url
+FROM {{src "website" "tracks"}}
+UNION ALL
+SELECT 'app', 'product', NULLIF(id, ''),
+       CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), event, context_page_url
+FROM {{src "app_prod" "tracks"}}
+UNION ALL
+SELECT 'docs', 'asset:docs', NULLIF(id, ''),
+       CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), NULL, url
+FROM {{src "docs" "pages"}}
+UNION ALL
+SELECT 'blog', 'asset:articles', NULLIF(id, ''),
+       CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), NULL, url
+FROM {{src "blog" "pages"}};
+
+-- step: stg_identifies
+CREATE OR REPLACE TABLE {{out "stg_identifies"}} AS
+SELECT NULLIF(id, '') AS identify_id, NULLIF(user_id, '') AS user_id,
+       NULLIF(anonymous_id, '') AS anonymous_id, CAST("timestamp" AS TIMESTAMP) AS ts
+FROM {{src "app_prod" "identifies"}};
+
+-- step: events
+-- Rows that can be sessionized, one per event_id: the earliest loaded copy,
+-- then the earliest timestamp, then the smallest source name.
+CREATE OR REPLACE TABLE {{out "events"}} AS
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+FROM {{out "stg_events"}}
+WHERE event_id IS NOT NULL AND ts IS NOT NULL AND (user_id IS NOT NULL OR anonymous_id IS NOT NULL)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) = 1;
+
+-- step: identity_map
+-- Each anonymous_id goes to the user_id of its earliest row carrying both,
+-- among the events and the identifies (an identify without an id after the
+-- events at the same time).
+CREATE OR REPLACE TABLE {{out "identity_map"}} AS
+WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, event_id AS row_id
+  FROM {{out "events"}}
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
+  UNION ALL
+  SELECT anonymous_id, user_id, ts, identify_id
+  FROM {{out "stg_identifies"}}
+  WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL AND ts IS NOT NULL
+)
+SELECT anonymous_id, user_id
+FROM candidates
+QUALIFY ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, row_id NULLS LAST, user_id) = 1;
+
+-- step: events_sessionized
+-- Each event with its contact, and its session's and contact session's
+-- number: a gap of 30 minutes or more (or none before) starts one, per
+-- (contact, property) and per contact.
+CREATE OR REPLACE TABLE {{out "events_sessionized"}} AS
+WITH identified AS (
+  SELECT coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
+         e.property, e.event_id, e.ts, e.source, e.event, e.url
+  FROM {{out "events"}} AS e
+  LEFT JOIN {{out "identity_map"}} AS m ON m.anonymous_id = e.anonymous_id
+),
+gaps AS (
+  SELECT *,
+         ts - LAG(ts) OVER (PARTITION BY contact_id, property ORDER BY ts, event_id) AS gap,
+         ts - LAG(ts) OVER (PARTITION BY contact_id ORDER BY ts, event_id) AS contact_gap
+  FROM identified
+),
+starts AS (
+  SELECT *,
+         CASE WHEN gap IS NULL OR gap >= INTERVAL 30 MINUTE THEN 1 ELSE 0 END AS is_session_start,
+         CASE WHEN contact_gap IS NULL OR contact_gap >= INTERVAL 30 MINUTE THEN 1 ELSE 0 END AS is_contact_session_start
+  FROM gaps
+)
+SELECT contact_id, property, event_id, ts, source, event, url,
+       is_session_start, is_contact_session_start,
+       SUM(is_session_start) OVER (PARTITION BY contact_id, property ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS session_index,
+       SUM(is_contact_session_start) OVER (PARTITION BY contact_id ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS contact_session_index
+FROM starts;
+
+-- step: sessions
+-- One row per session; its first event gives the id, source, event and url.
+CREATE OR REPLACE TABLE {{out "sessions"}} AS
+WITH per_session AS (
+  SELECT contact_id, property, session_index,
+         min(ts) AS session_start,
+         max(ts) AS session_end,
+         count(*) AS event_count,
+         min(contact_session_index) AS contact_session_index,
+         max(is_contact_session_start) = 1 AS is_contact_session_entry,
+         any_value(event_id) FILTER (WHERE is_session_start = 1) AS first_event_id,
+         any_value(source) FILTER (WHERE is_session_start = 1) AS source,
+         any_value(event) FILTER (WHERE is_session_start = 1) AS first_event,
+         any_value(url) FILTER (WHERE is_session_start = 1) AS first_url
+  FROM {{out "events_sessionized"}}
+  GROUP BY contact_id, property, session_index
+)
+SELECT md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
+       contact_id, property,
+       CAST(session_index AS INTEGER) AS session_index,
+       session_start, session_end,
+       epoch(session_end - session_start) AS duration_seconds,
+       event_count, source, first_event_id, first_event, first_url,
+       contact_session_index, is_contact_session_entry
+FROM per_session;
+
+-- step: product_lifecycle
+-- new: no earlier product session; active: within 30 days of the previous
+-- one's end; resurrected: later.
+CREATE OR REPLACE TABLE {{out "product_lifecycle"}} AS
+WITH previous AS (
+  SELECT session_id, contact_id, session_start,
+         LAG(session_end) OVER (PARTITION BY contact_id ORDER BY session_start) AS prev_end
+  FROM {{out "sessions"}}
+  WHERE property = 'product'
+)
+SELECT session_id, contact_id, session_start,
+       CASE
+         WHEN prev_end IS NULL THEN 'new'
+         WHEN session_start - prev_end <= INTERVAL 30 DAY THEN 'active'
+         ELSE 'resurrected'
+       END AS user_lifecycle,
+       epoch(session_start - prev_end) / 86400 AS days_since_prev_product_session
+FROM previous;
+
+-- step: contact_sessions
+CREATE OR REPLACE TABLE {{out "contact_sessions"}} AS
+SELECT md5(s.contact_id || '|' || any_value(s.first_event_id) FILTER (WHERE s.is_contact_session_entry)) AS contact_session_id,
+       s.contact_id,
+       CAST(s.contact_session_index AS INTEGER) AS session_index,
+       min(s.session_start) AS session_start,
+       max(s.session_end) AS session_end,
+       epoch(max(s.session_end) - min(s.session_start)) AS duration_seconds,
+       CAST(sum(s.event_count) AS BIGINT) AS event_count,
+       count(*) AS session_count,
+       string_agg(DISTINCT s.property, ',' ORDER BY s.property) AS properties,
+       count(DISTINCT s.property) > 1 AS is_cross_property,
+       any_value(s.property) FILTER (WHERE s.is_contact_session_entry) AS entry_property,
+       any_value(s.session_id) FILTER (WHERE s.is_contact_session_entry) AS entry_session_id,
+       any_value(s.first_url) FILTER (WHERE s.is_contact_session_entry) AS entry_url,
+       bool_or(s.property = 'product') AS has_product,
+       bool_or(s.property = 'product') AND any_value(s.property) FILTER (WHERE s.is_contact_session_entry) <> 'product' AS prompted_product,
+       arg_min(l.user_lifecycle, s.session_start) FILTER (WHERE s.property = 'product') AS user_lifecycle
+FROM {{out "sessions"}} AS s
+LEFT JOIN {{out "product_lifecycle"}} AS l ON l.session_id = s.session_id
+GROUP BY s.contact_id, s.contact_session_index;
+
+-- step: daily_metrics
+CREATE OR REPLACE TABLE {{out "daily_metrics"}} AS
+SELECT CAST(s.session_start AT TIME ZONE 'UTC' AT TIME ZONE 'America/New_York' AS DATE) AS day,
+       s.property,
+       count(*) AS sessions,
+       count(DISTINCT s.contact_id) AS contacts,
+       CAST(sum(s.event_count) AS BIGINT) AS events,
+       count(*) FILTER (WHERE l.user_lifecycle = 'new') AS new_user_sessions,
+       count(*) FILTER (WHERE l.user_lifecycle = 'active') AS active_user_sessions,
+       count(*) FILTER (WHERE l.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
+       count(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
+FROM {{out "sessions"}} AS s
+LEFT JOIN {{out "product_lifecycle"}} AS l ON l.session_id = s.session_id
+JOIN {{out "contact_sessions"}} AS c ON c.contact_id = s.contact_id AND c.session_index = s.contact_session_index
+GROUP BY 1, 2;
