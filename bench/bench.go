@@ -1,4 +1,5 @@
-// Package bench measures sessionize against the engine's own limit (issue 6).
+// Package bench measures sessionize against the engine's own limit (the floor)
+// and against the SQL a person would write by hand instead.
 //
 // It generates the demo data at a chosen size into a fresh place on a target,
 // then, in one process and several times each, times four things: the floor
