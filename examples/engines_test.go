@@ -156,7 +156,9 @@ func TestScheduledScriptDuckDB(t *testing.T) {
 
 	change("DROP TABLE docs.pages")
 	o = wrapper(t, dir, env...)
-	o.want(t, "a source table dropped", 1, []string{"run failed (exit 1)", "a table the model reads is missing"}, "run failed")
+	// Runs check the target before they start: a missing table is the
+	// model's to fix, exit 2 at its position.
+	o.want(t, "a source table dropped", 2, []string{"invalid model or command line (exit 2)", "docs.pages"}, "needs a person")
 }
 
 // TestScheduledScriptPostgres copies the demo tables into schemas of its own
