@@ -67,7 +67,7 @@ identifies:
 sessions:
   inactivity_timeout: 30m         # a gap this long starts a new session
   cross_property_window: 30m      # joins an email open or blog visit with the product use after it
-  late_window: 3d                 # only used by tables whose loaded_at is null
+  late_window: 3d                 # each table is read again from its watermark minus this
 
 lifecycle:
   lookback: 30d                   # a product session after a longer gap is 'resurrected'
