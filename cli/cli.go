@@ -153,7 +153,7 @@ func parse(fs *flag.FlagSet, args []string, max int) error {
 		return usageError{err.Error()}
 	}
 	if fs.NArg() > max {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), strings.Join(fs.Args()[max:], " "))}
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", strings.TrimPrefix(fs.Name(), "sessionize "), strings.Join(fs.Args()[max:], " "))}
 	}
 	return nil
 }
@@ -166,7 +166,18 @@ func loadModel(file, target string) (*models.Model, models.Target, error) {
 	}
 	t, err := m.Target(target)
 	if err != nil {
-		return nil, models.Target{}, usageError{err.Error()}
+		return nil, models.Target{}, targetError(err)
 	}
 	return m, t, nil
+}
+
+// targetError is a target the model cannot run on: the model's own errors
+// (FILE:LINE:COL) as they are, anything else a usage error; exit 2 either
+// way.
+func targetError(err error) error {
+	var merrs models.Errors
+	if errors.As(err, &merrs) {
+		return merrs
+	}
+	return usageError{err.Error()}
 }

@@ -70,13 +70,16 @@ func renderCmd(ctx context.Context, e env, args []string) error {
 	if name == "" {
 		t, err := m.Target(*target)
 		if err != nil {
-			return usageError{err.Error()}
+			return targetError(err)
 		}
 		name = string(t.Dialect)
 	}
 	d, err := dialects.For(name)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	if errs := m.FilesOn(models.Dialect(name), "the SQL is rendered for "+name); len(errs) > 0 {
+		return errs
 	}
 	files, err := render.Render(m, d, render.Mode(*mode))
 	if err != nil {
@@ -136,8 +139,8 @@ func runCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if !*asJSON {
-		fmt.Fprintf(e.stderr, "%s: run %d %s: read %d rows (%d rejected), touched %d contacts, wrote %d rows in %.2fs; watermark %s\n",
-			t.Name, r.RunID, r.Status, r.EventsRead, r.Rejected, r.ContactsAffected, r.RowsWritten, r.Seconds, watermark(r))
+		fmt.Fprintf(e.stderr, "%s: run %d %s: read %s (%d rejected), touched %s, wrote %s in %.2fs; watermark %s\n",
+			t.Name, r.RunID, r.Status, count(r.EventsRead, "row"), r.Rejected, count(r.ContactsAffected, "contact"), count(r.RowsWritten, "row"), r.Seconds, watermark(r))
 	}
 	if *dry && !*asJSON { // --json prints the report alone
 		d, _ := dialects.For(string(t.Dialect))
@@ -145,8 +148,12 @@ func runCmd(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "-- dry run: a %s run would read %d source rows (%d rejected) and rewrite %d contacts; nothing was changed.\n",
-			r.Mode, r.EventsRead, r.Rejected, r.ContactsAffected)
+		article := "a"
+		if r.Mode == string(render.Incremental) {
+			article = "an"
+		}
+		fmt.Fprintf(e.stdout, "-- dry run: %s %s run would read %s (%d rejected) and rewrite %s; nothing was changed.\n",
+			article, r.Mode, count(r.EventsRead, "source row"), r.Rejected, count(r.ContactsAffected, "contact"))
 		for _, f := range files {
 			fmt.Fprintf(e.stdout, "-- ==== %s ====\n%s\n", f.Name, f.SQL)
 		}
@@ -237,4 +244,12 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return run.Export(withWait(ctx, wait), m, t, table, *format, e.stdout)
+}
+
+// count is n and the noun, in the plural unless n is 1.
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -235,5 +235,27 @@ func (m *Model) Target(name string) (Target, error) {
 	if errs := m.targetErrs[name]; len(errs) > 0 {
 		return Target{}, append(Errors(nil), errs...)
 	}
+	if errs := m.FilesOn(t.Dialect, "target "+t.Name+" is "+string(t.Dialect)); len(errs) > 0 {
+		return Target{}, errs
+	}
 	return t, nil
+}
+
+// FilesOn are the model's file sources (paths and globs that DuckDB reads
+// itself), each an error at its position, when dialect d is not DuckDB: no
+// other engine reads files, so the model cannot run there, and retrying
+// will not help. where says what is on d ("target warehouse is postgres").
+func (m *Model) FilesOn(d Dialect, where string) Errors {
+	if d == DuckDB {
+		return nil
+	}
+	var errs Errors
+	for _, r := range m.Reads() {
+		if isFileTable(r.Table) {
+			at := r.At
+			at.Msg = fmt.Sprintf("%s is a file: files are read only on duckdb, and %s (load it into a table there, or use a duckdb target)", shown(r.Table), where)
+			errs = append(errs, at)
+		}
+	}
+	return errs
 }
