@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessionize/sessionize/chdb"
 	"github.com/sessionize/sessionize/demo"
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
@@ -164,7 +165,7 @@ func (p *place) prepareCHDB(ctx context.Context, dir string, opt Options, w io.W
 	if p.target, err = p.model.Target(opt.Target.Name); err != nil {
 		return err
 	}
-	if p.keep, err = run.OpenCHDB(data); err != nil {
+	if p.keep, err = chdb.Open(data); err != nil {
 		return err
 	}
 

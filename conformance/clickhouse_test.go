@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/sessionize/sessionize/run"
+	"github.com/sessionize/sessionize/chdb"
 )
 
 var chdbDir = sync.OnceValues(func() (string, error) {
@@ -46,7 +46,7 @@ func keepCHDB(dir string) error {
 	if chdbKeep.db != nil {
 		return nil
 	}
-	db, err := run.OpenCHDB(dir)
+	db, err := chdb.Open(dir)
 	chdbKeep.db = db
 	return err
 }
@@ -99,7 +99,7 @@ FROM numbers(%d, %d)`, raw, loaded, from, n)
 			raw := fmt.Sprintf("raw_%d_%d", os.Getpid(), n)
 			out := fmt.Sprintf("out_%d_%d", os.Getpid(), n)
 			connect := func() (*sqlx.DB, error) {
-				db, err := run.OpenCHDB(dir)
+				db, err := chdb.Open(dir)
 				if err != nil {
 					return nil, err
 				}

@@ -12,6 +12,7 @@ import (
 	_ "github.com/ClickHouse/clickhouse-go/v2" // registers the "clickhouse" database/sql driver
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/chdb"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -33,14 +34,14 @@ func (chDriver) Transactional() bool { return false }
 func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
 	db, err := chConnect(t)
 	if err != nil {
-		var busy *errChdbBusy
+		var busy *chdb.BusyError
 		switch {
 		case lock && errors.As(err, &busy):
 			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s since %s, which has %s open); try again when it has finished",
-				t.Name, busy.pid, busy.since, busy.dir)}
+				t.Name, busy.PID, busy.Since, busy.Dir)}
 		case errors.As(err, &busy): // a reader: openToRead says what to do
 			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is in use by another process (%s since %s, which has %s open)",
-				t.Name, busy.pid, busy.since, busy.dir)}
+				t.Name, busy.PID, busy.Since, busy.Dir)}
 		}
 		return nil, fmt.Errorf("target %s: %w", t.Name, err)
 	}
@@ -88,7 +89,7 @@ func chConnect(t models.Target) (*sqlx.DB, error) {
 		if dir == "" {
 			return nil, errors.New("chdb:// needs a data directory, e.g. chdb://sessionize.chdb")
 		}
-		db, err := OpenCHDB(dir)
+		db, err := chdb.Open(dir)
 		if err != nil {
 			return nil, err
 		}

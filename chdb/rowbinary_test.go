@@ -1,4 +1,4 @@
-package run
+package chdb
 
 import (
 	"database/sql/driver"

@@ -1,4 +1,7 @@
-package run
+// Package chdb is a database/sql driver for ClickHouse in-process
+// (libchdb.so), which it loads at run time, without cgo, the first time a
+// data directory is opened.
+package chdb
 
 import (
 	"context"
@@ -89,12 +92,13 @@ var chdbInstance struct {
 	query sync.Mutex
 }
 
-// errChdbBusy is a chdb directory another process has open.
-type errChdbBusy struct{ dir, pid, since string }
+// BusyError is a chdb directory another process has open: Dir, the
+// process (PID, "pid N" or "pid unknown") and when it started (Since).
+type BusyError struct{ Dir, PID, Since string }
 
-func (e *errChdbBusy) Error() string {
+func (e *BusyError) Error() string {
 	return fmt.Sprintf("chdb directory %s is open in another process (%s since %s); chdb lets one process at a time use a directory",
-		e.dir, e.pid, e.since)
+		e.Dir, e.PID, e.Since)
 }
 
 // acquireChdb opens (or shares) the engine on dir.
@@ -154,7 +158,7 @@ func releaseChdb() {
 
 // chdbDirBusy tries the lock ClickHouse takes on DIR/status (flock) and,
 // when another process holds it, describes that process from the file.
-func chdbDirBusy(dir string) *errChdbBusy {
+func chdbDirBusy(dir string) *BusyError {
 	f, err := os.OpenFile(filepath.Join(dir, "status"), os.O_RDONLY, 0)
 	if err != nil {
 		return nil
@@ -165,13 +169,13 @@ func chdbDirBusy(dir string) *errChdbBusy {
 		return nil
 	}
 	b, _ := io.ReadAll(f)
-	e := &errChdbBusy{dir: dir, pid: "pid unknown", since: "unknown"}
+	e := &BusyError{Dir: dir, PID: "pid unknown", Since: "unknown"}
 	for _, l := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(l, "PID: "); ok {
-			e.pid = "pid " + v
+			e.PID = "pid " + v
 		}
 		if v, ok := strings.CutPrefix(l, "Started at: "); ok {
-			e.since = v
+			e.Since = v
 		}
 	}
 	return e
@@ -201,9 +205,9 @@ func chdbQuery(q string) ([]byte, error) {
 	return append([]byte(nil), unsafe.Slice(chdbLib.buffer(res), n)...), nil
 }
 
-// OpenCHDB opens the chdb data directory dir as a database/sql handle. The
+// Open opens the chdb data directory dir as a database/sql handle. The
 // process's chdb engine stays open until every handle is closed.
-func OpenCHDB(dir string) (*sql.DB, error) {
+func Open(dir string) (*sql.DB, error) {
 	if err := acquireChdb(dir); err != nil {
 		return nil, err
 	}
@@ -220,7 +224,7 @@ func (c *chdbConnector) Close() error                                 { c.once.D
 type chdbDriver struct{}
 
 func (chdbDriver) Open(string) (driver.Conn, error) {
-	return nil, errors.New("chdb: open it with run.OpenCHDB")
+	return nil, errors.New("chdb: open it with chdb.Open")
 }
 
 // chdbConn is a connection to the shared engine. chdb has no transactions.
