@@ -19,6 +19,15 @@ func (ClickHouse) Quote(ident string) string {
 	return "`" + strings.NewReplacer("\\", "\\\\", "`", "\\`").Replace(ident) + "`"
 }
 
+// Table implements Dialect.
+func (c ClickHouse) Table(schema, name string) string { return c.Quote(schema) + "." + c.Quote(name) }
+
+// Schema implements Dialect: a database of the server.
+func (c ClickHouse) Schema(name string) string { return c.Quote(name) }
+
+// Catalog implements Dialect: names are database.table.
+func (ClickHouse) Catalog() string { return "" }
+
 // Relation implements Dialect.
 func (c ClickHouse) Relation(table string, _ SourceColumns) (string, error) {
 	if IsFile(table) {
@@ -170,9 +179,7 @@ func (ClickHouse) Analyze(table string) string { return "" }
 func (ClickHouse) Index(table, name string, cols []string) string { return "" }
 
 // WorkTable implements Dialect.
-func (c ClickHouse) WorkTable(schema, name string) string {
-	return c.Quote(schema) + "." + c.Quote(name)
-}
+func (c ClickHouse) WorkTable(schema, name string) string { return c.Table(schema, name) }
 
 // CreateWorkTableAs implements Dialect. A work table is read whole, by hash
 // joins and aggregations, never looked up by its key, so its rows are not

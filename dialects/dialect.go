@@ -23,6 +23,14 @@ type Dialect interface {
 	// a quoted schema.table, or on DuckDB a file reader for a path; cols
 	// are the columns the model reads from it (see DuckDB.Relation).
 	Relation(table string, cols SourceColumns) (string, error)
+	// Table is the reference of the table name in schema of the target's
+	// own database, and Schema that of the schema itself (CREATE SCHEMA).
+	Table(schema, name string) string
+	Schema(name string) string
+	// Catalog is the name the runner opens the target's database under,
+	// which every name above is qualified with, or "" where names are
+	// schema.table (see DuckDB.Catalog).
+	Catalog() string
 	// Literal is a SQL string literal for s.
 	Literal(s string) string
 	// Inspect is how to learn the columns of a model's `table:` value on

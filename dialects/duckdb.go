@@ -14,6 +14,37 @@ func (DuckDB) Name() string { return "duckdb" }
 // Quote implements Dialect.
 func (DuckDB) Quote(ident string) string { return quoteWith(`"`, ident) }
 
+// Catalog implements Dialect. DuckDB names the catalog of a database file
+// after the file (sessionize.duckdb is "sessionize"), and resolves a.b as
+// catalog a or schema a: with a schema of the file's name, "sessionize"."x"
+// is ambiguous and the statement fails. So the runner attaches the file
+// under this name and every name is written catalog.schema.table, which
+// is never ambiguous, whatever the file and the schemas are called. To run
+// the rendered files yourself, open the file the same way first, in the
+// session that runs them: ATTACH 'sessionize.duckdb' AS target; USE target;
+func (DuckDB) Catalog() string { return "target" }
+
+// Table implements Dialect.
+func (d DuckDB) Table(schema, name string) string {
+	return d.Schema(schema) + "." + d.Quote(name)
+}
+
+// Schema implements Dialect.
+func (d DuckDB) Schema(name string) string { return d.Quote(d.Catalog()) + "." + d.Quote(name) }
+
+// table is a model's table name in the target's database: schema.table in
+// its catalog, a bare table in its main schema, and catalog.schema.table
+// as written.
+func (d DuckDB) table(table string) string {
+	switch parts := strings.Split(table, "."); len(parts) {
+	case 1:
+		return d.Table("main", parts[0])
+	case 2:
+		return d.Table(parts[0], parts[1])
+	}
+	return qualified(d, table)
+}
+
 // Relation implements Dialect: files are read with DuckDB's own readers.
 // The CSV reader guesses column types, which would change ids ("007" would
 // be read as 7, "1.50" as 1.5) against SPEC §3 (ids are taken as they are):
@@ -25,7 +56,7 @@ func (DuckDB) Quote(ident string) string { return quoteWith(`"`, ident) }
 // own columns and types as they are and reads a missing one as NULL.
 func (d DuckDB) Relation(table string, cols SourceColumns) (string, error) {
 	if !IsFile(table) {
-		return qualified(d, table), nil
+		return d.table(table), nil
 	}
 	path := Literal(table)
 	switch t := strings.ToLower(table); {
@@ -52,7 +83,7 @@ func (d DuckDB) Inspect(table string, cols SourceColumns) (Inspection, error) {
 		Missing:  []string{"Catalog Error: Table with name", "No files found that match the pattern"},
 	}
 	if !IsFile(table) {
-		ins.Query = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + qualified(d, table) + ")"
+		ins.Query = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + d.table(table) + ")"
 		return ins, nil
 	}
 	reader, err := d.Relation(table, SourceColumns{})
@@ -229,7 +260,8 @@ func (DuckDB) Index(table, name string, cols []string) string { return "" }
 // WorkTable implements Dialect: work tables are TEMP tables, kept in memory
 // (spilling to disk past memory_limit) and never compressed or logged: a
 // run writes them once and reads them a few times. Run the rendered DuckDB
-// files in one session (`cat *.sql | duckdb FILE`).
+// files in one session, with the file attached as Catalog says:
+// (echo "ATTACH 'FILE' AS target; USE target;"; cat *.sql) | duckdb
 func (d DuckDB) WorkTable(schema, name string) string { return "temp.main." + d.Quote(name) }
 
 // CreateWorkTableAs implements Dialect.

@@ -63,7 +63,11 @@ func TestInspect(t *testing.T) {
 		fold, hasMissing bool
 		err              string
 	}{
-		{DuckDB{}, "raw.events", []string{`DESCRIBE SELECT * FROM "raw"."events"`}, true, true, ""},
+		// a table is in the catalog the runner attaches the file under
+		// (DuckDB.Catalog), whatever the file is called
+		{DuckDB{}, "raw.events", []string{`DESCRIBE SELECT * FROM "target"."raw"."events")`}, true, true, ""},
+		{DuckDB{}, "events", []string{`DESCRIBE SELECT * FROM "target"."main"."events")`}, true, true, ""},
+		{DuckDB{}, "c.raw.events", []string{`DESCRIBE SELECT * FROM "c"."raw"."events")`}, true, true, ""},
 		{DuckDB{}, "data/*.csv", []string{`read_csv('data/*.csv', header = true)`, `lower(column_name) IN ('id', 'url') THEN 'VARCHAR'`}, true, true, ""},
 		{DuckDB{}, "e.jsonl", []string{`read_json('e.jsonl', format = 'newline_delimited')`, `SELECT c, 'NULL' FROM (VALUES ('id'), ('URL'), ('ts'))`}, true, true, ""},
 		{DuckDB{}, "e.parquet", []string{`DESCRIBE SELECT * FROM read_parquet('e.parquet')`}, true, true, ""},

@@ -15,6 +15,15 @@ func (Postgres) Name() string { return "postgres" }
 // Quote implements Dialect.
 func (Postgres) Quote(ident string) string { return quoteWith(`"`, ident) }
 
+// Table implements Dialect.
+func (p Postgres) Table(schema, name string) string { return p.Quote(schema) + "." + p.Quote(name) }
+
+// Schema implements Dialect: a schema of the server.
+func (p Postgres) Schema(name string) string { return p.Quote(name) }
+
+// Catalog implements Dialect: names are schema.table.
+func (Postgres) Catalog() string { return "" }
+
 // Relation implements Dialect.
 func (p Postgres) Relation(table string, _ SourceColumns) (string, error) {
 	if IsFile(table) {
@@ -151,7 +160,7 @@ func (Postgres) Index(table, name string, cols []string) string {
 
 // WorkTable implements Dialect: work tables live in the output schema, so
 // the rendered files also run one psql session at a time.
-func (p Postgres) WorkTable(schema, name string) string { return p.Quote(schema) + "." + p.Quote(name) }
+func (p Postgres) WorkTable(schema, name string) string { return p.Table(schema, name) }
 
 // CreateWorkTableAs implements Dialect. Work tables are UNLOGGED: they live
 // only during a run, so writing them to the WAL buys nothing. (A crash

@@ -28,6 +28,10 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 	m := template.FuncMap{
 		"q":   d.Quote,
 		"lit": d.Literal,
+		// schema is a schema of the target's own database (see
+		// dialects.Dialect.Catalog), catalog the name it is opened under.
+		"schema":  d.Schema,
+		"catalog": d.Catalog,
 		// str is a text literal that compares by bytes like every text column.
 		"str": func(s string) string { return d.Text(d.Literal(s)) },
 		"tbl": tbl,

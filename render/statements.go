@@ -23,7 +23,7 @@ import (
 
 // userText are the template functions whose result holds a model's text.
 var userText = map[string]bool{
-	"lit": true, "str": true, "q": true, "tbl": true, "published": true,
+	"lit": true, "str": true, "q": true, "tbl": true, "published": true, "schema": true,
 	"properties": true, "propertyCount": true,
 }
 

@@ -74,7 +74,7 @@ type verifyData struct {
 
 // Published is a table of the published outputs.
 func (v verifyData) Published(table string) string {
-	return v.d.Quote(v.published) + "." + v.d.Quote(table)
+	return v.d.Table(v.published, table)
 }
 
 // Bytes is a text expression that sorts by bytes, as every text column.
@@ -93,7 +93,7 @@ func (v verifyTable) With(side string) verifyTable {
 	v.Side = side
 	v.Source = v.Published(v.Table)
 	if side == "r" {
-		v.Source = v.d.Quote(v.Schema) + "." + v.d.Quote(v.Table)
+		v.Source = v.d.Table(v.Schema, v.Table)
 	}
 	return v
 }

@@ -31,7 +31,7 @@ func (v *versions) name(table string) string {
 	if isWork(table) {
 		return v.d.WorkTable(v.schema, table)
 	}
-	return v.d.Quote(v.schema) + "." + v.d.Quote(table)
+	return v.d.Table(v.schema, table)
 }
 
 // isWork reports whether a table lives only during a run.

@@ -13,6 +13,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -113,12 +114,16 @@ func (duckDriver) exists(t models.Target) error {
 	return nil
 }
 
+// open opens the target's database file under the catalog name every
+// rendered statement qualifies its tables with (dialects.DuckDB.Catalog),
+// whatever the file is called: DuckDB starts in memory and attaches the
+// file, and USE makes it the session's default for the model's own SQL (a
+// filter's subquery). DuckDB spills to <database>.tmp, as when it opens the
+// file itself. Each open is a database instance of its own, which DuckDB
+// does not keep apart from another in the same process: the flocks on
+// DATABASE.lock do (a run's is exclusive, readers' shared).
 func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*Session, error) {
-	dsn := t.Path
-	if readOnly {
-		dsn += "?access_mode=READ_ONLY"
-	}
-	db, err := sqlx.Open("duckdb", dsn)
+	db, err := sqlx.Open("duckdb", "")
 	if err != nil {
 		return nil, duckOpenError(t, err)
 	}
@@ -127,7 +132,25 @@ func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*Se
 		db.Close()
 		return nil, duckOpenError(t, err)
 	}
-	settings := []string{"SET TimeZone = 'UTC'"}
+	fail := func(err error) (*Session, error) {
+		c.Close()
+		db.Close()
+		return nil, err
+	}
+	duck := dialects.DuckDB{}
+	if t.Path != ":memory:" {
+		if _, err := c.ExecContext(ctx, "SET temp_directory = "+duck.Literal(t.Path+".tmp")); err != nil {
+			return fail(fmt.Errorf("target %s: %w", t.Name, err))
+		}
+	}
+	attach := "ATTACH " + duck.Literal(t.Path) + " AS " + duck.Quote(duck.Catalog())
+	if readOnly {
+		attach += " (READ_ONLY)"
+	}
+	if _, err := c.ExecContext(ctx, attach); err != nil {
+		return fail(duckOpenError(t, err))
+	}
+	settings := []string{"USE " + duck.Quote(duck.Catalog()), "SET TimeZone = 'UTC'"}
 	if t.MemoryLimit != "" {
 		settings = append(settings, "SET memory_limit = '"+strings.ReplaceAll(t.MemoryLimit, "'", "")+"'")
 	}
@@ -136,9 +159,7 @@ func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*Se
 	}
 	for _, s := range settings {
 		if _, err := c.ExecContext(ctx, s); err != nil {
-			c.Close()
-			db.Close()
-			return nil, fmt.Errorf("target %s: %s: %w", t.Name, s, err)
+			return fail(fmt.Errorf("target %s: %s: %w", t.Name, s, err))
 		}
 	}
 	return &Session{DB: db, Conn: c}, nil

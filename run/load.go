@@ -78,8 +78,24 @@ var pgTypes = map[string]string{
 	"DOUBLE":                   "double precision",
 }
 
+// duckSource is how src, a DuckDB database its caller opened as it is,
+// names a model's table: a file through DuckDB's readers, a table by its
+// name as written (src's catalog is named after its file, not the one a
+// run attaches a target under).
+func duckSource(table string) (string, error) {
+	d := dialects.DuckDB{}
+	if dialects.IsFile(table) {
+		return d.Relation(table, dialects.SourceColumns{})
+	}
+	parts := strings.Split(table, ".")
+	for i, p := range parts {
+		parts[i] = d.Quote(p)
+	}
+	return strings.Join(parts, "."), nil
+}
+
 func copyTable(ctx context.Context, src *sql.DB, s *Session, tc TableCopy) (int64, error) {
-	from, err := dialects.DuckDB{}.Relation(tc.From, dialects.SourceColumns{})
+	from, err := duckSource(tc.From)
 	if err != nil {
 		return 0, err
 	}

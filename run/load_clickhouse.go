@@ -36,7 +36,7 @@ func copyTablesCHDB(ctx context.Context, src *sql.DB, t models.Target, tables []
 	var total int64
 	for i, tc := range tables {
 		began := time.Now()
-		from, err := dialects.DuckDB{}.Relation(tc.From, dialects.SourceColumns{})
+		from, err := duckSource(tc.From)
 		if err != nil {
 			return total, err
 		}

@@ -22,7 +22,7 @@ type names struct {
 	schema string
 }
 
-func (n names) table(name string) string { return n.d.Quote(n.schema) + "." + n.d.Quote(name) }
+func (n names) table(name string) string { return n.d.Table(n.schema, name) }
 func (n names) runs() string             { return n.table("_sessionize_runs") }
 
 type queryer interface {

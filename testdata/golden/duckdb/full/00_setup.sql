@@ -1,14 +1,17 @@
 -- sessionize 00_setup: model 'demo', full run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 0: setup. Creates the output schema and the runs table (SPEC §4), marks
 -- runs that never finished as failed, numbers this run and records it as
 -- running before anything is written, so a killed run stays visible.
 
-CREATE SCHEMA IF NOT EXISTS "sessionize";
+CREATE SCHEMA IF NOT EXISTS "target"."sessionize";
 
-CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
+CREATE TABLE IF NOT EXISTS "target"."sessionize"."_sessionize_runs" (
   "run_id" BIGINT,
   "model_hash" VARCHAR,
   "dialect" VARCHAR,
@@ -27,36 +30,36 @@ CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
 
 -- Only one run holds the target's lock, so a run still marked running is one
 -- that was killed before it committed: nothing it wrote was published.
-UPDATE "sessionize"."_sessionize_runs"
+UPDATE "target"."sessionize"."_sessionize_runs"
 SET status = 'failed', error = 'the run ended before it committed; nothing it wrote was published'
 WHERE status = 'running';
 
 -- A full run writes each table it keeps as <table>__next and renames them
 -- all in step 7, in one transaction; a full run killed before that leaves
 -- them behind, unpublished.
-DROP TABLE IF EXISTS "sessionize"."sessions__next";
-DROP TABLE IF EXISTS "sessionize"."contact_sessions__next";
-DROP TABLE IF EXISTS "sessionize"."daily_metrics__next";
-DROP TABLE IF EXISTS "sessionize"."prompted_events__next";
-DROP TABLE IF EXISTS "sessionize"."rejected_events__next";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_events__next";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_identity__next";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies__next";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_rejected__next";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_prompted__next";
+DROP TABLE IF EXISTS "target"."sessionize"."sessions__next";
+DROP TABLE IF EXISTS "target"."sessionize"."contact_sessions__next";
+DROP TABLE IF EXISTS "target"."sessionize"."daily_metrics__next";
+DROP TABLE IF EXISTS "target"."sessionize"."prompted_events__next";
+DROP TABLE IF EXISTS "target"."sessionize"."rejected_events__next";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_events__next";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_identity__next";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_identifies__next";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_rejected__next";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_prompted__next";
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_run" AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
   CAST(get_current_timestamp() AS TIMESTAMP) AS started_at
-FROM "sessionize"."_sessionize_runs";
+FROM "target"."sessionize"."_sessionize_runs";
 
-INSERT INTO "sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
+INSERT INTO "target"."sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
 SELECT run_id, '9b8f039ca3bfe33cde465acf5fe2f7560d2b839c0a1a303a644020b3a4c68640', 'duckdb', 'full', started_at, 'running'
 FROM temp.main."_sessionize_work_run";
 
 
-CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_watermarks" (
+CREATE TABLE IF NOT EXISTS "target"."sessionize"."_sessionize_watermarks" (
   "run_id" BIGINT,
   "table_pos" INTEGER,
   "source" VARCHAR,

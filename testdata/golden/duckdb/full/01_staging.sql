@@ -1,5 +1,8 @@
 -- sessionize 01_staging: model 'demo', full run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 1: staging (SPEC §3.1).
@@ -22,7 +25,7 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
-  FROM "website"."pages"
+  FROM "target"."website"."pages"
 
   UNION ALL
 
@@ -38,7 +41,7 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
-  FROM "website"."tracks"
+  FROM "target"."website"."tracks"
 
   UNION ALL
 
@@ -54,7 +57,7 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("context_page_url" AS VARCHAR) AS url
-  FROM "app_prod"."tracks"
+  FROM "target"."app_prod"."tracks"
 
   UNION ALL
 
@@ -70,7 +73,7 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
-  FROM "docs"."pages"
+  FROM "target"."docs"."pages"
 
   UNION ALL
 
@@ -86,7 +89,7 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
-  FROM "blog"."pages"
+  FROM "target"."blog"."pages"
 )
 SELECT
   r.*,
@@ -106,14 +109,14 @@ GROUP BY table_pos;
 -- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
 -- kept with the table they came from, so that the rows a run reads again
 -- replace those an earlier run read of the same table.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_rejected__next" AS
+CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_rejected__next" AS
 SELECT table_pos, event_id, source, ts AS "timestamp", loaded_at, reason
 FROM temp.main."_sessionize_work_input"
 WHERE reason IS NOT NULL;
 
-DROP TABLE IF EXISTS "sessionize"."rejected_events__next";
+DROP TABLE IF EXISTS "target"."sessionize"."rejected_events__next";
 
-CREATE TABLE "sessionize"."rejected_events__next" (
+CREATE TABLE "target"."sessionize"."rejected_events__next" (
   "event_id" VARCHAR,
   "source" VARCHAR,
   "timestamp" TIMESTAMP,
@@ -121,9 +124,9 @@ CREATE TABLE "sessionize"."rejected_events__next" (
   "reason" VARCHAR
 );
 
-INSERT INTO "sessionize"."rejected_events__next" (event_id, source, "timestamp", loaded_at, reason)
+INSERT INTO "target"."sessionize"."rejected_events__next" (event_id, source, "timestamp", loaded_at, reason)
 SELECT event_id, source, "timestamp", loaded_at, reason
-FROM "sessionize"."_sessionize_rejected__next";
+FROM "target"."sessionize"."_sessionize_rejected__next";
 
 -- The event_ids that occur more than once, found in a table of their own so
 -- that the aggregate over every row runs once: inside the rank below,

@@ -1,5 +1,8 @@
 -- sessionize 03_sessions: model 'demo', full run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 3: sessions per property (SPEC §3.3).
@@ -22,7 +25,7 @@ WITH positioned AS (
     epoch_us(e.ts) - epoch_us(LAG(e.ts) OVER w) AS gap_before,
     epoch_us(LEAD(e.ts) OVER w) - epoch_us(e.ts) AS gap_after,
     ROW_NUMBER() OVER w AS n
-  FROM "sessionize"."_sessionize_events__next" AS e
+  FROM "target"."sessionize"."_sessionize_events__next" AS e
   WINDOW w AS (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id)
 ),
 edges AS (
@@ -72,6 +75,6 @@ SELECT
   f.event AS first_event,
   f.url AS first_url
 FROM spans AS s
-JOIN "sessionize"."_sessionize_events__next" AS f ON f.event_id = s.first_event_id
+JOIN "target"."sessionize"."_sessionize_events__next" AS f ON f.event_id = s.first_event_id
 WHERE s.is_start
 ) AS per_session;

@@ -1,37 +1,40 @@
 -- sessionize 07_finish: model 'demo', full run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 7: publish what the run wrote, record it as successful and drop the
 -- work tables, in one transaction. Steps 1-6 of a full run committed as they
 -- went, each kept table under a name of its own (<table>__next) that nothing
 -- else reads; renaming them publishes every table at once.
-DROP TABLE IF EXISTS "sessionize"."sessions";
-ALTER TABLE "sessionize"."sessions__next" RENAME TO "sessions";
-DROP TABLE IF EXISTS "sessionize"."contact_sessions";
-ALTER TABLE "sessionize"."contact_sessions__next" RENAME TO "contact_sessions";
-DROP TABLE IF EXISTS "sessionize"."daily_metrics";
-ALTER TABLE "sessionize"."daily_metrics__next" RENAME TO "daily_metrics";
-DROP TABLE IF EXISTS "sessionize"."prompted_events";
-ALTER TABLE "sessionize"."prompted_events__next" RENAME TO "prompted_events";
-DROP TABLE IF EXISTS "sessionize"."rejected_events";
-ALTER TABLE "sessionize"."rejected_events__next" RENAME TO "rejected_events";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_events";
-ALTER TABLE "sessionize"."_sessionize_events__next" RENAME TO "_sessionize_events";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_identity";
-ALTER TABLE "sessionize"."_sessionize_identity__next" RENAME TO "_sessionize_identity";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_identifies";
-ALTER TABLE "sessionize"."_sessionize_identifies__next" RENAME TO "_sessionize_identifies";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_rejected";
-ALTER TABLE "sessionize"."_sessionize_rejected__next" RENAME TO "_sessionize_rejected";
-DROP TABLE IF EXISTS "sessionize"."_sessionize_prompted";
-ALTER TABLE "sessionize"."_sessionize_prompted__next" RENAME TO "_sessionize_prompted";
+DROP TABLE IF EXISTS "target"."sessionize"."sessions";
+ALTER TABLE "target"."sessionize"."sessions__next" RENAME TO "sessions";
+DROP TABLE IF EXISTS "target"."sessionize"."contact_sessions";
+ALTER TABLE "target"."sessionize"."contact_sessions__next" RENAME TO "contact_sessions";
+DROP TABLE IF EXISTS "target"."sessionize"."daily_metrics";
+ALTER TABLE "target"."sessionize"."daily_metrics__next" RENAME TO "daily_metrics";
+DROP TABLE IF EXISTS "target"."sessionize"."prompted_events";
+ALTER TABLE "target"."sessionize"."prompted_events__next" RENAME TO "prompted_events";
+DROP TABLE IF EXISTS "target"."sessionize"."rejected_events";
+ALTER TABLE "target"."sessionize"."rejected_events__next" RENAME TO "rejected_events";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_events";
+ALTER TABLE "target"."sessionize"."_sessionize_events__next" RENAME TO "_sessionize_events";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_identity";
+ALTER TABLE "target"."sessionize"."_sessionize_identity__next" RENAME TO "_sessionize_identity";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_identifies";
+ALTER TABLE "target"."sessionize"."_sessionize_identifies__next" RENAME TO "_sessionize_identifies";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_rejected";
+ALTER TABLE "target"."sessionize"."_sessionize_rejected__next" RENAME TO "_sessionize_rejected";
+DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_prompted";
+ALTER TABLE "target"."sessionize"."_sessionize_prompted__next" RENAME TO "_sessionize_prompted";
 
 -- Each table's watermark (SPEC §5): the largest load time this run read from
 -- it, but never later than the run's
 -- start, so that a load time in the future cannot carry it past rows still
 -- to come; those rows are read again by every run until then.
-INSERT INTO "sessionize"."_sessionize_watermarks" (run_id, table_pos, source, table_name, watermark, max_loaded)
+INSERT INTO "target"."sessionize"."_sessionize_watermarks" (run_id, table_pos, source, table_name, watermark, max_loaded)
 SELECT
   r.run_id,
   t.table_pos,
@@ -61,13 +64,13 @@ LEFT JOIN (
   GROUP BY table_pos
 ) AS l ON l.table_pos = t.table_pos;
 
-UPDATE "sessionize"."_sessionize_runs"
+UPDATE "target"."sessionize"."_sessionize_runs"
 SET
   status = 'success',
   finished_at = CAST(get_current_timestamp() AS TIMESTAMP),
   -- the latest of the tables' watermarks
   watermark = (
-    SELECT max(watermark) FROM "sessionize"."_sessionize_watermarks"
+    SELECT max(watermark) FROM "target"."sessionize"."_sessionize_watermarks"
     WHERE run_id = (SELECT run_id FROM temp.main."_sessionize_work_run")
   ),
   events_read = (SELECT events_read FROM temp.main."_sessionize_work_read"),

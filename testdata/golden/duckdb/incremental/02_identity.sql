@@ -1,5 +1,8 @@
 -- sessionize 02_identity: model 'demo', incremental run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 2: identity stitching (SPEC §3.2).
@@ -23,7 +26,7 @@ WITH identify_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
     coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at
-  FROM "app_prod"."identifies"
+  FROM "target"."app_prod"."identifies"
   WHERE (getvariable('sessionize_since_6') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_6') - INTERVAL '259200000000 microseconds')
 )
@@ -61,7 +64,7 @@ FROM (
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_identifies_best" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id
-  FROM "sessionize"."_sessionize_identifies"
+  FROM "target"."sessionize"."_sessionize_identifies"
   WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_identifies")
   UNION ALL
   SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies"
@@ -79,23 +82,23 @@ FROM (
 ) AS ranked
 WHERE mapping_rank = 1;
 
-DELETE FROM "sessionize"."_sessionize_identifies"
+DELETE FROM "target"."sessionize"."_sessionize_identifies"
 WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_identifies_best");
 
-INSERT INTO "sessionize"."_sessionize_identifies" (anonymous_id, user_id, ts, id)
+INSERT INTO "target"."sessionize"."_sessionize_identifies" (anonymous_id, user_id, ts, id)
 SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies_best";
 
 -- Take out the kept copies the changed events replace (step 1 found them:
 -- usually few, looked up by event_id); the changed events go in below, with
 -- their contact, once the identity map is up to date.
-DELETE FROM "sessionize"."_sessionize_events"
+DELETE FROM "target"."sessionize"."_sessionize_events"
 WHERE event_id IN (SELECT event_id FROM temp.main."_sessionize_work_replaced");
 
 -- The new mapping of each touched anonymous_id, beside the old one.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_remap" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
-  FROM "sessionize"."_sessionize_events"
+  FROM "target"."sessionize"."_sessionize_events"
   WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
     AND user_id IS NOT NULL
   UNION ALL
@@ -104,7 +107,7 @@ WITH candidates AS (
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
-  FROM "sessionize"."_sessionize_identifies"
+  FROM "target"."sessionize"."_sessionize_identifies"
   WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
 ),
 best AS (SELECT anonymous_id, user_id, ts, id
@@ -121,22 +124,22 @@ FROM (
 WHERE mapping_rank = 1)
 SELECT t.anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
 FROM temp.main."_sessionize_work_touched_anon" AS t
-LEFT JOIN "sessionize"."_sessionize_identity" AS old ON old.anonymous_id = t.anonymous_id
+LEFT JOIN "target"."sessionize"."_sessionize_identity" AS old ON old.anonymous_id = t.anonymous_id
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
-DELETE FROM "sessionize"."_sessionize_identity"
+DELETE FROM "target"."sessionize"."_sessionize_identity"
 WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_remap");
 
-INSERT INTO "sessionize"."_sessionize_identity" (anonymous_id, user_id)
+INSERT INTO "target"."sessionize"."_sessionize_identity" (anonymous_id, user_id)
 SELECT anonymous_id, new_user_id
 FROM temp.main."_sessionize_work_remap"
 WHERE new_user_id IS NOT NULL;
 
 -- Apply the event changes of step 1, with their contact under the new map.
-INSERT INTO "sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url)
+INSERT INTO "target"."sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url)
 SELECT coalesce(c.user_id, m.user_id, c.anonymous_id), c.source, c.property, c.event_id, c.ts, c.loaded_at, c.user_id, c.anonymous_id, c.event, c.url
 FROM temp.main."_sessionize_work_changed" AS c
-LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id;
+LEFT JOIN "target"."sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id;
 
 -- The contacts this run touches (SPEC §5), each with the earliest timestamp
 -- at which its events change: the contacts of the changed events, those the
@@ -146,14 +149,14 @@ LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymo
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_changes" AS
 WITH moved AS (
   SELECT e.anonymous_id, MIN(e.ts) AS ts
-  FROM "sessionize"."_sessionize_events" AS e
+  FROM "target"."sessionize"."_sessionize_events" AS e
   JOIN temp.main."_sessionize_work_remap" AS r ON r.anonymous_id = e.anonymous_id
   WHERE e.user_id IS NULL AND r.old_user_id IS DISTINCT FROM r.new_user_id
   GROUP BY e.anonymous_id
 )
 SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
 FROM temp.main."_sessionize_work_changed" AS c
-LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
+LEFT JOIN "target"."sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
 UNION ALL
 SELECT contact_id, ts FROM temp.main."_sessionize_work_replaced"
 UNION ALL
@@ -179,7 +182,7 @@ SELECT
   t.contact_id,
   MAX(CASE WHEN cs.session_start <= t.changed_from THEN cs.session_start END) AS restart_ts
 FROM earliest AS t
-LEFT JOIN "sessionize"."contact_sessions" AS cs ON cs.contact_id = t.contact_id
+LEFT JOIN "target"."sessionize"."contact_sessions" AS cs ON cs.contact_id = t.contact_id
 GROUP BY t.contact_id;
 
 -- What the kept part of each touched contact holds: sessions per property
@@ -187,24 +190,24 @@ GROUP BY t.contact_id;
 -- kept product session (the lifecycle of the next one looks back to it).
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_kept" AS
 SELECT s.contact_id, s.property, COUNT(*) AS kept_sessions, MAX(s.session_end) AS last_end
-FROM "sessionize"."sessions" AS s
+FROM "target"."sessionize"."sessions" AS s
 JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = s.contact_id
 WHERE s.session_start < t.restart_ts
 GROUP BY s.contact_id, s.property;
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_kept_cs" AS
 SELECT cs.contact_id, COUNT(*) AS kept_contact_sessions
-FROM "sessionize"."contact_sessions" AS cs
+FROM "target"."sessionize"."contact_sessions" AS cs
 JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = cs.contact_id
 WHERE cs.session_start < t.restart_ts
 GROUP BY cs.contact_id;
 
 -- Move the events of re-mapped anonymous_ids to their new contact (SPEC
 -- §3.2: a new identify re-attributes past events).
-UPDATE "sessionize"."_sessionize_events"
+UPDATE "target"."sessionize"."_sessionize_events"
 SET contact_id = coalesce(
   user_id,
-  (SELECT m.user_id FROM "sessionize"."_sessionize_identity" AS m WHERE m.anonymous_id = "sessionize"."_sessionize_events".anonymous_id),
+  (SELECT m.user_id FROM "target"."sessionize"."_sessionize_identity" AS m WHERE m.anonymous_id = "target"."sessionize"."_sessionize_events".anonymous_id),
   anonymous_id
 )
 WHERE user_id IS NULL AND anonymous_id IN (

@@ -1,5 +1,8 @@
 -- sessionize 04_lifecycle: model 'demo', incremental run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 4: user lifecycle of product sessions (SPEC §3.5).

@@ -1,5 +1,8 @@
 -- sessionize 05_contact_sessions: model 'demo', incremental run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
@@ -130,7 +133,7 @@ JOIN temp.main."_sessionize_work_contact_sessions" AS c
 -- sessions this run replaces and of the ones it writes.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_days" AS
 SELECT DISTINCT CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day
-FROM "sessionize"."sessions" AS s
+FROM "target"."sessionize"."sessions" AS s
 JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = s.contact_id
 WHERE t.restart_ts IS NULL OR s.session_start >= t.restart_ts
 UNION
@@ -150,29 +153,29 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
   COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "sessionize"."sessions" AS s
-JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+FROM "target"."sessionize"."sessions" AS s
+JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
   AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
 GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
 
 -- Replace the touched contacts' sessions from their restart point on.
-DELETE FROM "sessionize"."sessions"
+DELETE FROM "target"."sessionize"."sessions"
 WHERE EXISTS (
   SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
-  WHERE t.contact_id = "sessionize"."sessions".contact_id
-    AND (t.restart_ts IS NULL OR "sessionize"."sessions".session_start >= t.restart_ts)
+  WHERE t.contact_id = "target"."sessionize"."sessions".contact_id
+    AND (t.restart_ts IS NULL OR "target"."sessionize"."sessions".session_start >= t.restart_ts)
 );
 
-DELETE FROM "sessionize"."contact_sessions"
+DELETE FROM "target"."sessionize"."contact_sessions"
 WHERE EXISTS (
   SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
-  WHERE t.contact_id = "sessionize"."contact_sessions".contact_id
-    AND (t.restart_ts IS NULL OR "sessionize"."contact_sessions".session_start >= t.restart_ts)
+  WHERE t.contact_id = "target"."sessionize"."contact_sessions".contact_id
+    AND (t.restart_ts IS NULL OR "target"."sessionize"."contact_sessions".session_start >= t.restart_ts)
 );
 
-INSERT INTO "sessionize"."sessions"
+INSERT INTO "target"."sessionize"."sessions"
 SELECT * FROM temp.main."_sessionize_work_sessions_out";
 
-INSERT INTO "sessionize"."contact_sessions"
+INSERT INTO "target"."sessionize"."contact_sessions"
 SELECT * FROM temp.main."_sessionize_work_contact_sessions";

@@ -1,5 +1,8 @@
 -- sessionize 07_finish: model 'demo', incremental run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 7: record the run as successful and drop the work tables. The runner
@@ -9,7 +12,7 @@ SET TimeZone = 'UTC';
 -- it (or the one it had, if that is later), but never later than the run's
 -- start, so that a load time in the future cannot carry it past rows still
 -- to come; those rows are read again by every run until then.
-INSERT INTO "sessionize"."_sessionize_watermarks" (run_id, table_pos, source, table_name, watermark, max_loaded)
+INSERT INTO "target"."sessionize"."_sessionize_watermarks" (run_id, table_pos, source, table_name, watermark, max_loaded)
 SELECT
   r.run_id,
   t.table_pos,
@@ -41,13 +44,13 @@ LEFT JOIN (
   GROUP BY table_pos
 ) AS l ON l.table_pos = t.table_pos;
 
-UPDATE "sessionize"."_sessionize_runs"
+UPDATE "target"."sessionize"."_sessionize_runs"
 SET
   status = 'success',
   finished_at = CAST(get_current_timestamp() AS TIMESTAMP),
   -- the latest of the tables' watermarks
   watermark = (
-    SELECT max(watermark) FROM "sessionize"."_sessionize_watermarks"
+    SELECT max(watermark) FROM "target"."sessionize"."_sessionize_watermarks"
     WHERE run_id = (SELECT run_id FROM temp.main."_sessionize_work_run")
   ),
   events_read = (SELECT events_read FROM temp.main."_sessionize_work_read"),

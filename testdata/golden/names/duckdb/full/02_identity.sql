@@ -1,5 +1,8 @@
 -- sessionize 02_identity: model 'semi;colon \ back', full run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 2: identity stitching (SPEC §3.2).
@@ -20,7 +23,7 @@ WITH identify_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
     coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at
-  FROM "raw"."identifies"
+  FROM "target"."raw"."identifies"
 )
 SELECT r.*
 FROM identify_rows AS r
@@ -34,7 +37,7 @@ FROM temp.main."_sessionize_work_identifies"
 GROUP BY table_pos;
 
 -- The best identifies row per anonymous_id, kept for later runs.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_identifies__next" AS
+CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_identifies__next" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies"
 )
@@ -52,7 +55,7 @@ FROM (
 WHERE mapping_rank = 1;
 
 -- The identity map: the best candidate among staged events and identifies.
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_identity__next" AS
+CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_identity__next" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM (
@@ -69,7 +72,7 @@ FROM temp.main."_sessionize_work_dups"
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
   SELECT anonymous_id, user_id, ts, id
-  FROM "sessionize"."_sessionize_identifies__next"
+  FROM "target"."sessionize"."_sessionize_identifies__next"
 )
 SELECT anonymous_id, user_id
 FROM (SELECT anonymous_id, user_id, ts, id
@@ -88,7 +91,7 @@ WHERE mapping_rank = 1) AS best;
 -- The staged events with their contact, kept for later runs.
 SET force_compression = 'uncompressed';
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_events__next" AS
+CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_events__next" AS
 SELECT
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*
@@ -103,7 +106,7 @@ UNION ALL
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM temp.main."_sessionize_work_dups"
 ) AS e
-LEFT JOIN "sessionize"."_sessionize_identity__next" AS m ON m.anonymous_id = e.anonymous_id;
+LEFT JOIN "target"."sessionize"."_sessionize_identity__next" AS m ON m.anonymous_id = e.anonymous_id;
 
 RESET force_compression;
 

@@ -1,5 +1,8 @@
 -- sessionize 05_contact_sessions: model 'semi;colon \ back', full run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
@@ -121,9 +124,9 @@ FROM temp.main."_sessionize_work_session_cs" AS s
 JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
-DROP TABLE IF EXISTS "sessionize"."sessions__next";
+DROP TABLE IF EXISTS "target"."sessionize"."sessions__next";
 
-CREATE TABLE "sessionize"."sessions__next" (
+CREATE TABLE "target"."sessionize"."sessions__next" (
   "session_id" VARCHAR,
   "contact_id" VARCHAR,
   "property" VARCHAR,
@@ -142,9 +145,9 @@ CREATE TABLE "sessionize"."sessions__next" (
   "days_since_prev_product_session" DOUBLE
 );
 
-DROP TABLE IF EXISTS "sessionize"."contact_sessions__next";
+DROP TABLE IF EXISTS "target"."sessionize"."contact_sessions__next";
 
-CREATE TABLE "sessionize"."contact_sessions__next" (
+CREATE TABLE "target"."sessionize"."contact_sessions__next" (
   "contact_session_id" VARCHAR,
   "contact_id" VARCHAR,
   "session_index" INTEGER,
@@ -163,8 +166,8 @@ CREATE TABLE "sessionize"."contact_sessions__next" (
   "user_lifecycle" VARCHAR
 );
 
-INSERT INTO "sessionize"."sessions__next"
+INSERT INTO "target"."sessionize"."sessions__next"
 SELECT * FROM temp.main."_sessionize_work_sessions_out";
 
-INSERT INTO "sessionize"."contact_sessions__next"
+INSERT INTO "target"."sessionize"."contact_sessions__next"
 SELECT * FROM temp.main."_sessionize_work_contact_sessions";

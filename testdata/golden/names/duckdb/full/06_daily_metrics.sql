@@ -1,5 +1,8 @@
 -- sessionize 06_daily_metrics: model 'semi;colon \ back', full run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 6: daily_metrics and prompted_events (SPEC §4).
@@ -19,9 +22,9 @@ FROM temp.main."_sessionize_work_sessions_out" AS s
 JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 GROUP BY CAST(s.session_start AS DATE), s.property;
 
-DROP TABLE IF EXISTS "sessionize"."daily_metrics__next";
+DROP TABLE IF EXISTS "target"."sessionize"."daily_metrics__next";
 
-CREATE TABLE "sessionize"."daily_metrics__next" (
+CREATE TABLE "target"."sessionize"."daily_metrics__next" (
   "day" DATE,
   "property" VARCHAR,
   "sessions" BIGINT,
@@ -33,7 +36,7 @@ CREATE TABLE "sessionize"."daily_metrics__next" (
   "cross_property_sessions" BIGINT
 );
 
-INSERT INTO "sessionize"."daily_metrics__next"
+INSERT INTO "target"."sessionize"."daily_metrics__next"
 SELECT * FROM temp.main."_sessionize_work_daily_new";
 
 -- prompted_events: for each prompted contact session (SPEC §3.4) and each
@@ -53,13 +56,13 @@ SELECT
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
 FROM temp.main."_sessionize_work_contact_sessions" AS c
-JOIN "sessionize"."_sessionize_events__next" AS e
+JOIN "target"."sessionize"."_sessionize_events__next" AS e
   ON e.contact_id = c.contact_id
   AND e.ts >= c.session_start AND e.ts <= c.session_end
 WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL
 GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST(c.session_start AS DATE), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
-CREATE OR REPLACE TABLE "sessionize"."_sessionize_prompted__next" AS
+CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_prompted__next" AS
 SELECT * FROM temp.main."_sessionize_work_prompted";
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_out" AS
@@ -72,12 +75,12 @@ SELECT
   COUNT(DISTINCT p.contact_id) AS contacts,
   CAST(SUM(p.events) AS BIGINT) AS events,
   COUNT(*) FILTER (WHERE p.is_new) AS new_user_sessions
-FROM "sessionize"."_sessionize_prompted__next" AS p
+FROM "target"."sessionize"."_sessionize_prompted__next" AS p
 GROUP BY p.day, p.entry_property, p.entry_url, p.event;
 
-DROP TABLE IF EXISTS "sessionize"."prompted_events__next";
+DROP TABLE IF EXISTS "target"."sessionize"."prompted_events__next";
 
-CREATE TABLE "sessionize"."prompted_events__next" (
+CREATE TABLE "target"."sessionize"."prompted_events__next" (
   "day" DATE,
   "entry_property" VARCHAR,
   "entry_url" VARCHAR,
@@ -88,5 +91,5 @@ CREATE TABLE "sessionize"."prompted_events__next" (
   "new_user_sessions" BIGINT
 );
 
-INSERT INTO "sessionize"."prompted_events__next"
+INSERT INTO "target"."sessionize"."prompted_events__next"
 SELECT * FROM temp.main."_sessionize_work_prompted_out";

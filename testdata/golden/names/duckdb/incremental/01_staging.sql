@@ -1,5 +1,8 @@
 -- sessionize 01_staging: model 'semi;colon \ back', incremental run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 1: staging (SPEC §3.1).
@@ -31,7 +34,7 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
-  FROM "raw"."app"
+  FROM "target"."raw"."app"
   WHERE (event IS NULL OR event <> 'a;b')
   AND (getvariable('sessionize_since_1') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_1') - INTERVAL '259200000000 microseconds')
@@ -50,7 +53,7 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
-  FROM "raw"."it's; docs"
+  FROM "target"."raw"."it's; docs"
   WHERE (getvariable('sessionize_since_2') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_2') - INTERVAL '259200000000 microseconds')
 )
@@ -77,7 +80,7 @@ GROUP BY table_pos;
 -- Rejected rows are few, so both tables are written again whole.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_rejected" AS
 SELECT o.table_pos, o.event_id, o.source, o."timestamp", o.loaded_at, o.reason
-FROM "sessionize"."_sessionize_rejected" AS o
+FROM "target"."sessionize"."_sessionize_rejected" AS o
 LEFT JOIN temp.main."_sessionize_work_since" AS w ON w.table_pos = o.table_pos
 WHERE NOT (w.since IS NULL OR o.loaded_at IS NULL OR o.loaded_at >= w.since - INTERVAL '259200000000 microseconds')
 UNION ALL
@@ -85,15 +88,15 @@ SELECT table_pos, event_id, source, ts, loaded_at, reason
 FROM temp.main."_sessionize_work_input"
 WHERE reason IS NOT NULL;
 
-DELETE FROM "sessionize"."_sessionize_rejected";
+DELETE FROM "target"."sessionize"."_sessionize_rejected";
 
-INSERT INTO "sessionize"."_sessionize_rejected" (table_pos, event_id, source, "timestamp", loaded_at, reason)
+INSERT INTO "target"."sessionize"."_sessionize_rejected" (table_pos, event_id, source, "timestamp", loaded_at, reason)
 SELECT table_pos, event_id, source, "timestamp", loaded_at, reason
 FROM temp.main."_sessionize_work_rejected";
 
-DELETE FROM "sessionize"."rejected_events";
+DELETE FROM "target"."sessionize"."rejected_events";
 
-INSERT INTO "sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
+INSERT INTO "target"."sessionize"."rejected_events" (event_id, source, "timestamp", loaded_at, reason)
 SELECT event_id, source, "timestamp", loaded_at, reason
 FROM temp.main."_sessionize_work_rejected";
 
@@ -137,7 +140,7 @@ FROM temp.main."_sessionize_work_dups";
 -- contacts need.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_seen" AS
 SELECT o.event_id, o.loaded_at, o.ts, o.source, o.contact_id, o.user_id, o.anonymous_id
-FROM "sessionize"."_sessionize_events" AS o
+FROM "target"."sessionize"."_sessionize_events" AS o
 WHERE o.event_id IN (SELECT event_id FROM temp.main."_sessionize_work_staged");
 
 -- The staged rows this run changes: events not seen before, and better

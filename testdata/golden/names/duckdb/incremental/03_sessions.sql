@@ -1,5 +1,8 @@
 -- sessionize 03_sessions: model 'semi;colon \ back', incremental run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 3: sessions per property (SPEC §3.3).
@@ -29,7 +32,7 @@ WITH positioned AS (
     ROW_NUMBER() OVER w AS n
   FROM (
   SELECT e.*
-  FROM "sessionize"."_sessionize_events" AS e
+  FROM "target"."sessionize"."_sessionize_events" AS e
   JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = e.contact_id
   WHERE t.restart_ts IS NULL OR e.ts >= t.restart_ts
 ) AS e

@@ -1,5 +1,8 @@
 -- sessionize 06_daily_metrics: model 'semi;colon \ back', incremental run, dialect duckdb.
 -- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Names are qualified with the catalog target, whatever the database file is
+-- called: run the files in one session that opened it under that name, as
+-- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
 -- Step 6: daily_metrics and prompted_events (SPEC §4).
@@ -18,15 +21,15 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
   COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "sessionize"."sessions" AS s
-JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+FROM "target"."sessionize"."sessions" AS s
+JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
   AND CAST(s.session_start AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
 GROUP BY CAST(s.session_start AS DATE), s.property;
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily" AS
 WITH changes AS (
-  SELECT * FROM "sessionize"."daily_metrics" AS d
+  SELECT * FROM "target"."sessionize"."daily_metrics" AS d
   WHERE EXISTS (SELECT 1 FROM temp.main."_sessionize_work_daily_old" AS o WHERE o.day = d.day AND o.property = d.property)
      OR EXISTS (SELECT 1 FROM temp.main."_sessionize_work_daily_new" AS n WHERE n.day = d.day AND n.property = d.property)
   UNION ALL
@@ -50,14 +53,14 @@ SELECT
 FROM changes
 GROUP BY day, property;
 
-DELETE FROM "sessionize"."daily_metrics"
+DELETE FROM "target"."sessionize"."daily_metrics"
 WHERE EXISTS (
   SELECT 1 FROM temp.main."_sessionize_work_daily" AS w
-  WHERE w.day = "sessionize"."daily_metrics".day AND w.property = "sessionize"."daily_metrics".property
+  WHERE w.day = "target"."sessionize"."daily_metrics".day AND w.property = "target"."sessionize"."daily_metrics".property
 );
 
 -- A (day, property) whose sessions all moved away has no row (SPEC §4).
-INSERT INTO "sessionize"."daily_metrics"
+INSERT INTO "target"."sessionize"."daily_metrics"
 SELECT * FROM temp.main."_sessionize_work_daily"
 WHERE sessions > 0;
 
@@ -78,7 +81,7 @@ SELECT
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
 FROM temp.main."_sessionize_work_contact_sessions" AS c
-JOIN "sessionize"."_sessionize_events" AS e
+JOIN "target"."sessionize"."_sessionize_events" AS e
   ON e.contact_id = c.contact_id
   AND e.ts >= c.session_start AND e.ts <= c.session_end
 WHERE c.prompted_product AND e.property = 'product' AND e.event IS NOT NULL
@@ -88,7 +91,7 @@ GROUP BY c.contact_id, c.contact_session_id, c.session_start, CAST(c.session_sta
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_keys" AS
 SELECT DISTINCT day, entry_property, entry_url, event
 FROM (
-  SELECT day, entry_property, entry_url, event FROM "sessionize"."_sessionize_prompted" AS p
+  SELECT day, entry_property, entry_url, event FROM "target"."sessionize"."_sessionize_prompted" AS p
   WHERE EXISTS (
     SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
     WHERE t.contact_id = p.contact_id AND (t.restart_ts IS NULL OR p.cs_start >= t.restart_ts)
@@ -97,14 +100,14 @@ FROM (
   SELECT day, entry_property, entry_url, event FROM temp.main."_sessionize_work_prompted"
 ) AS keys;
 
-DELETE FROM "sessionize"."_sessionize_prompted"
+DELETE FROM "target"."sessionize"."_sessionize_prompted"
 WHERE EXISTS (
   SELECT 1 FROM temp.main."_sessionize_work_touched" AS t
-  WHERE t.contact_id = "sessionize"."_sessionize_prompted".contact_id
-    AND (t.restart_ts IS NULL OR "sessionize"."_sessionize_prompted".cs_start >= t.restart_ts)
+  WHERE t.contact_id = "target"."sessionize"."_sessionize_prompted".contact_id
+    AND (t.restart_ts IS NULL OR "target"."sessionize"."_sessionize_prompted".cs_start >= t.restart_ts)
 );
 
-INSERT INTO "sessionize"."_sessionize_prompted"
+INSERT INTO "target"."sessionize"."_sessionize_prompted"
 SELECT * FROM temp.main."_sessionize_work_prompted";
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_out" AS
@@ -117,7 +120,7 @@ SELECT
   COUNT(DISTINCT p.contact_id) AS contacts,
   CAST(SUM(p.events) AS BIGINT) AS events,
   COUNT(*) FILTER (WHERE p.is_new) AS new_user_sessions
-FROM "sessionize"."_sessionize_prompted" AS p
+FROM "target"."sessionize"."_sessionize_prompted" AS p
 WHERE EXISTS (
   SELECT 1 FROM temp.main."_sessionize_work_prompted_keys" AS k
   WHERE k.day = p.day AND k.entry_property = p.entry_property
@@ -125,14 +128,14 @@ WHERE EXISTS (
 )
 GROUP BY p.day, p.entry_property, p.entry_url, p.event;
 
-DELETE FROM "sessionize"."prompted_events"
+DELETE FROM "target"."sessionize"."prompted_events"
 WHERE EXISTS (
   SELECT 1 FROM temp.main."_sessionize_work_prompted_keys" AS k
-  WHERE k.day = "sessionize"."prompted_events".day
-    AND k.entry_property = "sessionize"."prompted_events".entry_property
-    AND k.entry_url IS NOT DISTINCT FROM "sessionize"."prompted_events".entry_url
-    AND k.event = "sessionize"."prompted_events".event
+  WHERE k.day = "target"."sessionize"."prompted_events".day
+    AND k.entry_property = "target"."sessionize"."prompted_events".entry_property
+    AND k.entry_url IS NOT DISTINCT FROM "target"."sessionize"."prompted_events".entry_url
+    AND k.event = "target"."sessionize"."prompted_events".event
 );
 
-INSERT INTO "sessionize"."prompted_events"
+INSERT INTO "target"."sessionize"."prompted_events"
 SELECT * FROM temp.main."_sessionize_work_prompted_out";
