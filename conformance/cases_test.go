@@ -314,6 +314,33 @@ var handCases = []handCase{
 			)
 		},
 	},
+	{
+		name: "timestamps outside 1900 up to 2200 are invalid_timestamp, after the other reasons; such load times are none",
+		events: []event{
+			{table: "app", id: "t0", ts: "2024-03-01 10:00:00", user: "u1"},
+			{table: "app", id: "t1", ts: "0001-01-01 00:00:00", user: "u1", loaded: "2024-03-01 10:00:01"},
+			{table: "app", id: "t2", ts: "2300-01-01 00:00:00", user: "u1", loaded: "2024-03-01 10:00:02"},
+			{table: "app", id: "t3", ts: "2200-01-01 00:00:00"},
+			{table: "web", id: "t4", ts: "1900-01-01 00:00:00", user: "u2"},
+			{table: "app", id: "t5", ts: "2024-03-01 10:05:00", user: "u1", loaded: "0001-01-01 00:00:00"},
+			{table: "web", id: "t6", ts: "2024-03-01 10:06:00", loaded: "9999-12-31 23:59:59"},
+			{table: "web", id: "t7", ts: "2024-03-01 10:00:00", anon: "a3"},
+		},
+		ids: []identify{{id: "i1", user: "u3", anon: "a3", ts: "2300-01-01 00:00:00"}},
+		verify: func(t *testing.T, f *fixture) {
+			check(t, "rejected_events", f.columns("rejected_events", "event_id", "source", "timestamp", "loaded_at", "reason"),
+				"t1|app||2024-03-01 10:00:01|invalid_timestamp",
+				"t2|app||2024-03-01 10:00:02|invalid_timestamp",
+				"t3|app|||missing_identity",
+				"t6|web|2024-03-01 10:06:00|2024-03-01 10:06:00|missing_identity",
+			)
+			check(t, "sessions", f.columns("sessions", "contact_id", "property", "session_start", "event_count"),
+				"a3|marketing|2024-03-01 10:00:00|1",
+				"u1|product|2024-03-01 10:00:00|2",
+				"u2|marketing|1900-01-01 00:00:00|1",
+			)
+		},
+	},
 }
 
 func TestHandBuiltCases(t *testing.T) {

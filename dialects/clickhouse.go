@@ -93,6 +93,13 @@ func (ClickHouse) Text(expr string) string { return "CAST(" + expr + " AS Nullab
 func (ClickHouse) Timestamp(expr string) string {
 	return "accurateCastOrNull(" + expr + ", 'DateTime64(6, ''UTC'')')"
 }
+
+// Missing implements Dialect. toTypeName is a constant, so a column of a
+// time type is only tested for NULL.
+func (ClickHouse) Missing(expr string) string {
+	return "(" + expr + " IS NULL OR (toTypeName(" + expr + ") LIKE '%String%' AND CAST(" + expr + " AS Nullable(String)) = ''))"
+}
+
 func (ClickHouse) Micros(expr string) string { return "toUnixTimestamp64Micro(" + expr + ")" }
 func (ClickHouse) Seconds(m string) string   { return "toFloat64(" + m + ") / 1000000" }
 func (ClickHouse) Days(m string) string      { return "toFloat64(" + m + ") / 86400000000" }

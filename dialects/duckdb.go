@@ -196,6 +196,12 @@ func (DuckDB) Timestamp(expr string) string {
 	return "CASE WHEN typeof(" + expr + ") = 'VARCHAR' THEN TRY_CAST(TRY_CAST(" + expr + " AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(" + expr + " AS TIMESTAMP) END"
 }
 
+// Missing implements Dialect; typeof() is folded as in Timestamp, so a
+// typed column is only tested for NULL.
+func (DuckDB) Missing(expr string) string {
+	return "CASE WHEN typeof(" + expr + ") = 'VARCHAR' THEN coalesce(CAST(" + expr + " AS VARCHAR), '') = '' ELSE " + expr + " IS NULL END"
+}
+
 func (DuckDB) Micros(expr string) string { return "epoch_us(" + expr + ")" }
 func (DuckDB) Seconds(m string) string   { return "CAST(" + m + " AS DOUBLE) / 1000000" }
 func (DuckDB) Days(m string) string      { return "CAST(" + m + " AS DOUBLE) / 86400000000" }

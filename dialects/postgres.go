@@ -82,6 +82,11 @@ func (Postgres) Text(expr string) string { return "CAST(" + expr + ` AS TEXT) CO
 func (Postgres) Timestamp(expr string) string {
 	return "CAST(CAST(" + expr + " AS TIMESTAMPTZ) AS TIMESTAMP)"
 }
+
+// Missing implements Dialect: NULL. Empty text fails the cast in
+// Timestamp, and the run with it, as any other text that is no timestamp.
+func (Postgres) Missing(expr string) string { return expr + " IS NULL" }
+
 func (Postgres) Micros(expr string) string {
 	return "CAST(EXTRACT(EPOCH FROM " + expr + ") * 1000000 AS BIGINT)"
 }

@@ -28,6 +28,9 @@ type data struct {
 	Tables []tableRef
 	// Properties are the model's properties, sorted by bytes.
 	Properties []string
+	// FirstTimestamp and EndTimestamp bound the timestamps a run reads
+	// (see bounded).
+	FirstTimestamp, EndTimestamp string
 	// StagesFullRuns: see dialects.Dialect.StagesFullRuns.
 	StagesFullRuns bool
 
@@ -54,6 +57,9 @@ type eventTable struct {
 	Pos                                               int
 	Source, Property, Table, Relation, Filter         string
 	EventID, Timestamp, UserID, AnonymousID, LoadedAt string
+	// TimestampMissing is the condition that the row has no timestamp
+	// (NULL or empty), as against one that cannot be read.
+	TimestampMissing string
 	// LoadTime is the table's own column that loaded_at comes from: its
 	// load time, or its timestamp where it has none.
 	LoadTime   string
@@ -86,6 +92,8 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 		WindowMicros:        m.Sessions.CrossPropertyWindow.Microseconds(),
 		LateMicros:          m.Sessions.LateWindow.Microseconds(),
 		LookbackMicros:      m.Lifecycle.Lookback.Microseconds(),
+		FirstTimestamp:      firstTimestamp,
+		EndTimestamp:        endTimestamp,
 	}
 	c := columns{d}
 	for _, s := range m.Sources {
@@ -96,20 +104,21 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 			}
 			x.Tables = append(x.Tables, tableRef{Pos: len(x.Tables) + 1, Source: s.Name, Table: t.Table})
 			x.Events = append(x.Events, eventTable{
-				Pos:         len(x.Tables),
-				Source:      s.Name,
-				Property:    s.Property(),
-				Table:       t.Table,
-				Relation:    rel,
-				Filter:      t.Filter,
-				EventID:     c.id(t.Columns.EventID),
-				Timestamp:   c.timestamp(t.Columns.Timestamp),
-				UserID:      c.id(t.Columns.UserID),
-				AnonymousID: c.id(t.Columns.AnonymousID),
-				LoadedAt:    c.timestamp(t.Columns.LoadedAt),
-				LoadTime:    c.timestamp(cmp.Or(t.Columns.LoadedAt, t.Columns.Timestamp)),
-				Event:       c.text(t.Columns.Event),
-				URL:         c.text(t.Columns.URL),
+				Pos:              len(x.Tables),
+				Source:           s.Name,
+				Property:         s.Property(),
+				Table:            t.Table,
+				Relation:         rel,
+				Filter:           t.Filter,
+				EventID:          c.id(t.Columns.EventID),
+				Timestamp:        c.timestamp(t.Columns.Timestamp),
+				UserID:           c.id(t.Columns.UserID),
+				AnonymousID:      c.id(t.Columns.AnonymousID),
+				LoadedAt:         c.timestamp(t.Columns.LoadedAt),
+				LoadTime:         c.timestamp(cmp.Or(t.Columns.LoadedAt, t.Columns.Timestamp)),
+				Event:            c.text(t.Columns.Event),
+				URL:              c.text(t.Columns.URL),
+				TimestampMissing: c.missing(t.Columns.Timestamp),
 			})
 		}
 	}
@@ -166,6 +175,14 @@ func (c columns) timestamp(col string) string {
 		return "CAST(NULL AS " + c.d.TimestampType() + ")"
 	}
 	return c.d.Timestamp(c.d.Quote(col))
+}
+
+// missing is the condition that a source column holds no value.
+func (c columns) missing(col string) string {
+	if col == "" {
+		return "true"
+	}
+	return c.d.Missing(c.d.Quote(col))
 }
 
 // EventColumns are the columns a model reads from an events table.

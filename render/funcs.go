@@ -32,6 +32,10 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		// dialects.Dialect.Catalog), catalog the name it is opened under.
 		"schema":  d.Schema,
 		"catalog": d.Catalog,
+		// bounded is a timestamp, NULL outside the range a run reads, and
+		// firstTimestamp where that range begins (see timestamps.go).
+		"bounded":        func(expr string) string { return bounded(d, expr) },
+		"firstTimestamp": func() string { return timestamp(d, firstTimestamp) },
 		// str is a text literal that compares by bytes like every text column.
 		"str": func(s string) string { return d.Text(d.Literal(s)) },
 		"tbl": tbl,

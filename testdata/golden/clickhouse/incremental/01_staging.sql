@@ -7,7 +7,11 @@ SET prefer_column_name_to_alias = 1;
 -- Step 1: staging (SPEC §3.1).
 -- Reads every source table from its watermark on, casts its columns to the
 -- SPEC's types, reads empty ids as NULL and gives each row that cannot be
--- sessionized the first reason that applies.
+-- sessionized the first reason that applies. Timestamps are read from
+-- 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 (excluded), UTC: a timestamp
+-- that is there but outside that range (or that the engine reads as none) is
+-- invalid, and a load time outside it is none, so the row's timestamp stands
+-- in for it.
 -- SPEC §5: each table is read from its own watermark minus late_window,
 -- 3d. Rows read again are harmless: dedup keeps one copy, and a copy
 -- that changes nothing touches no contact. Each table's own load-time column
@@ -24,13 +28,14 @@ WITH source_rows AS (
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
-    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
+    (`timestamp` IS NULL OR (toTypeName(`timestamp`) LIKE '%String%' AND CAST(`timestamp` AS Nullable(String)) = '')) AS ts_missing,
+    accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') AS loaded,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `website`.`pages`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
@@ -42,13 +47,14 @@ WITH source_rows AS (
     CAST('marketing' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
-    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
+    (`timestamp` IS NULL OR (toTypeName(`timestamp`) LIKE '%String%' AND CAST(`timestamp` AS Nullable(String)) = '')) AS ts_missing,
+    accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') AS loaded,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `website`.`tracks`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
@@ -60,13 +66,14 @@ WITH source_rows AS (
     CAST('product' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
-    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
+    (`timestamp` IS NULL OR (toTypeName(`timestamp`) LIKE '%String%' AND CAST(`timestamp` AS Nullable(String)) = '')) AS ts_missing,
+    accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') AS loaded,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
     CAST(`context_page_url` AS Nullable(String)) AS url
   FROM `app_prod`.`tracks`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
@@ -78,13 +85,14 @@ WITH source_rows AS (
     CAST('asset:docs' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
-    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
+    (`timestamp` IS NULL OR (toTypeName(`timestamp`) LIKE '%String%' AND CAST(`timestamp` AS Nullable(String)) = '')) AS ts_missing,
+    accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') AS loaded,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `docs`.`pages`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) - toIntervalMicrosecond(259200000000))
 
   UNION ALL
@@ -96,23 +104,35 @@ WITH source_rows AS (
     CAST('asset:articles' AS Nullable(String)) AS property,
     NULLIF(CAST(`id` AS Nullable(String)), '') AS event_id,
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
-    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at,
+    (`timestamp` IS NULL OR (toTypeName(`timestamp`) LIKE '%String%' AND CAST(`timestamp` AS Nullable(String)) = '')) AS ts_missing,
+    accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') AS loaded,
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
     CAST(`url` AS Nullable(String)) AS url
   FROM `blog`.`pages`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) - toIntervalMicrosecond(259200000000))
+),
+read_rows AS (
+  SELECT
+    table_pos, source, property, event_id,
+    CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END AS ts,
+    coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND loaded < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END) AS loaded_at,
+    ts_missing, user_id, anonymous_id, event, url
+  FROM source_rows
 )
 SELECT
-  r.*,
+  r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
+  r.user_id, r.anonymous_id, r.event, r.url,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
-    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.ts_missing THEN 'missing_timestamp'
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
+    -- there, but not a timestamp in the range read
+    WHEN r.ts IS NULL THEN 'invalid_timestamp'
   END AS reason
-FROM source_rows AS r
+FROM read_rows AS r
 LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
 WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
 

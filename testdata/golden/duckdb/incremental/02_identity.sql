@@ -14,7 +14,7 @@ SET TimeZone = 'UTC';
 SET VARIABLE sessionize_since_6 = (SELECT since FROM temp.main."_sessionize_work_since" WHERE table_pos = 6);
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
--- and a timestamp.
+-- and a timestamp, from 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 as in step 1.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_identifies" AS
 WITH identify_rows AS (
 
@@ -25,13 +25,20 @@ WITH identify_rows AS (
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
-    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at
+    CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END AS loaded
   FROM "target"."app_prod"."identifies"
-  WHERE (getvariable('sessionize_since_6') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+  WHERE (getvariable('sessionize_since_6') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_6') - INTERVAL '259200000000 microseconds')
+),
+read_rows AS (
+  SELECT
+    table_pos, id, user_id, anonymous_id,
+    CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
+    coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at
+  FROM identify_rows
 )
 SELECT r.*
-FROM identify_rows AS r
+FROM read_rows AS r
 LEFT JOIN temp.main."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
 WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL
   AND (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - INTERVAL '259200000000 microseconds');

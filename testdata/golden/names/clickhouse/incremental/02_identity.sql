@@ -10,7 +10,7 @@ SET prefer_column_name_to_alias = 1;
 -- coalesce(user_id, mapped user_id, anonymous_id).
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
--- and a timestamp.
+-- and a timestamp, from 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 as in step 1.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH identify_rows AS (
 
@@ -21,13 +21,20 @@ WITH identify_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')') AS ts,
-    coalesce(accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')'), accurateCastOrNull(`timestamp`, 'DateTime64(6, ''UTC'')')) AS loaded_at
+    accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') AS loaded
   FROM `raw`.`identifies`
-  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL
+  WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) - toIntervalMicrosecond(259200000000))
+),
+read_rows AS (
+  SELECT
+    table_pos, id, user_id, anonymous_id,
+    CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END AS ts,
+    coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND loaded < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END) AS loaded_at
+  FROM identify_rows
 )
 SELECT r.*
-FROM identify_rows AS r
+FROM read_rows AS r
 LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
 WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL
   AND (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));

@@ -8,7 +8,11 @@ SET TimeZone = 'UTC';
 -- Step 1: staging (SPEC §3.1).
 -- Reads every source table from its watermark on, casts its columns to the
 -- SPEC's types, reads empty ids as NULL and gives each row that cannot be
--- sessionized the first reason that applies.
+-- sessionized the first reason that applies. Timestamps are read from
+-- 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 (excluded), UTC: a timestamp
+-- that is there but outside that range (or that the engine reads as none) is
+-- invalid, and a load time outside it is none, so the row's timestamp stands
+-- in for it.
 -- SPEC §5: each table is read from its own watermark minus late_window,
 -- 3d. Rows read again are harmless: dedup keeps one copy, and a copy
 -- that changes nothing touches no contact. Each table's own load-time column
@@ -29,14 +33,15 @@ WITH source_rows AS (
     CAST('product' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
     CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
-    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at,
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN coalesce(CAST("timestamp" AS VARCHAR), '') = '' ELSE "timestamp" IS NULL END AS ts_missing,
+    CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END AS loaded,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "target"."raw"."app"
   WHERE (event IS NULL OR event <> 'a;b')
-  AND (getvariable('sessionize_since_1') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+  AND (getvariable('sessionize_since_1') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_1') - INTERVAL '259200000000 microseconds')
 
   UNION ALL
@@ -48,23 +53,35 @@ WITH source_rows AS (
     CAST('asset:it''s; docs' AS VARCHAR) AS property,
     NULLIF(CAST("id" AS VARCHAR), '') AS event_id,
     CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END AS ts,
-    coalesce(CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END, CASE WHEN typeof("timestamp") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("timestamp" AS TIMESTAMP) END) AS loaded_at,
+    CASE WHEN typeof("timestamp") = 'VARCHAR' THEN coalesce(CAST("timestamp" AS VARCHAR), '') = '' ELSE "timestamp" IS NULL END AS ts_missing,
+    CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END AS loaded,
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url
   FROM "target"."raw"."it's; docs"
-  WHERE (getvariable('sessionize_since_2') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL
+  WHERE (getvariable('sessionize_since_2') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_2') - INTERVAL '259200000000 microseconds')
+),
+read_rows AS (
+  SELECT
+    table_pos, source, property, event_id,
+    CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
+    coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
+    ts_missing, user_id, anonymous_id, event, url
+  FROM source_rows
 )
 SELECT
-  r.*,
+  r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
+  r.user_id, r.anonymous_id, r.event, r.url,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
-    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.ts_missing THEN 'missing_timestamp'
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
+    -- there, but not a timestamp in the range read
+    WHEN r.ts IS NULL THEN 'invalid_timestamp'
   END AS reason
-FROM source_rows AS r
+FROM read_rows AS r
 LEFT JOIN temp.main."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
 WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - INTERVAL '259200000000 microseconds');
 

@@ -5,7 +5,11 @@ SET TIME ZONE 'UTC';
 -- Step 1: staging (SPEC §3.1).
 -- Reads every source table from its watermark on, casts its columns to the
 -- SPEC's types, reads empty ids as NULL and gives each row that cannot be
--- sessionized the first reason that applies.
+-- sessionized the first reason that applies. Timestamps are read from
+-- 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 (excluded), UTC: a timestamp
+-- that is there but outside that range (or that the engine reads as none) is
+-- invalid, and a load time outside it is none, so the row's timestamp stands
+-- in for it.
 -- SPEC §5: each table is read from its own watermark minus late_window,
 -- 3d. Rows read again are harmless: dedup keeps one copy, and a copy
 -- that changes nothing touches no contact. Each table's own load-time column
@@ -23,14 +27,15 @@ WITH source_rows AS (
     CAST('product' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
     CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
-    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at,
+    "timestamp" IS NULL AS ts_missing,
+    CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) AS loaded,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "raw"."app"
   WHERE (event IS NULL OR event <> 'a;b')
-  AND ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+  AND ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) - INTERVAL '259200000000 microseconds')
 
   UNION ALL
@@ -42,23 +47,35 @@ WITH source_rows AS (
     CAST('asset:it''s; docs' AS TEXT) COLLATE "C" AS property,
     NULLIF(CAST("id" AS TEXT) COLLATE "C", '') AS event_id,
     CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
-    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at,
+    "timestamp" IS NULL AS ts_missing,
+    CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) AS loaded,
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url
   FROM "raw"."it's; docs"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) - INTERVAL '259200000000 microseconds')
+),
+read_rows AS (
+  SELECT
+    table_pos, source, property, event_id,
+    CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
+    coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
+    ts_missing, user_id, anonymous_id, event, url
+  FROM source_rows
 )
 SELECT
-  r.*,
+  r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
+  r.user_id, r.anonymous_id, r.event, r.url,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
-    WHEN r.ts IS NULL THEN 'missing_timestamp'
+    WHEN r.ts_missing THEN 'missing_timestamp'
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
+    -- there, but not a timestamp in the range read
+    WHEN r.ts IS NULL THEN 'invalid_timestamp'
   END AS reason
-FROM source_rows AS r
+FROM read_rows AS r
 LEFT JOIN "sessionize"."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
 WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - INTERVAL '259200000000 microseconds');
 

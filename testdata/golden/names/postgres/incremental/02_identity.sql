@@ -8,7 +8,7 @@ SET TIME ZONE 'UTC';
 -- coalesce(user_id, mapped user_id, anonymous_id).
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
--- and a timestamp.
+-- and a timestamp, from 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 as in step 1.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_identifies";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_identifies" AS
 WITH identify_rows AS (
@@ -20,13 +20,20 @@ WITH identify_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
-    coalesce(CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP), CAST(CAST("timestamp" AS TIMESTAMPTZ) AS TIMESTAMP)) AS loaded_at
+    CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) AS loaded
   FROM "raw"."identifies"
-  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL
+  WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) - INTERVAL '259200000000 microseconds')
+),
+read_rows AS (
+  SELECT
+    table_pos, id, user_id, anonymous_id,
+    CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
+    coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at
+  FROM identify_rows
 )
 SELECT r.*
-FROM identify_rows AS r
+FROM read_rows AS r
 LEFT JOIN "sessionize"."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
 WHERE r.user_id IS NOT NULL AND r.anonymous_id IS NOT NULL AND r.ts IS NOT NULL
   AND (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - INTERVAL '259200000000 microseconds');
