@@ -138,8 +138,12 @@ var Runs = Table{Name: "_sessionize_runs", Key: []string{"run_id"}, PrimaryKey: 
 	"run_id", Bigint, "model_hash", Text, "dialect", Text, "mode", Text,
 	"started_at", Timestamp, "finished_at", Timestamp, "status", Text, "watermark", Timestamp,
 	"events_read", Bigint, "rejected", Bigint, "contacts_affected", Bigint,
-	"rows_written", Bigint, "model", Text, "error", Text,
+	"rows_written", Bigint, "model", Text, "error", Text, "tool_version", Text,
 )}
+
+// RunsAdded are the runs table's columns that versions after its first
+// added, in order: a runs table an older version created gets them.
+var RunsAdded = []string{"tool_version"}
 
 // Watermarks keeps each table's watermark: every successful run adds one
 // row per table the model reads, and the rows of the last successful run

@@ -50,15 +50,15 @@ func statusCmd(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "  %-18s %d\n", c.Table, c.Rows)
 	}
 	fmt.Fprintln(e.stdout, "\nlast runs:")
-	fmt.Fprintf(e.stdout, "  %4s  %-11s  %-7s  %-19s  %8s  %10s  %10s  %10s  %s\n", "run", "mode", "status", "started", "seconds", "read", "contacts", "written", "error")
+	fmt.Fprintf(e.stdout, "  %4s  %-11s  %-7s  %-19s  %8s  %10s  %10s  %10s  %-22s  %s\n", "run", "mode", "status", "started", "seconds", "read", "contacts", "written", "by", "error")
 	for _, r := range st.Runs {
 		secs := ""
 		if r.FinishedAt.Valid {
 			secs = fmt.Sprintf("%.2f", r.FinishedAt.Time.Sub(r.StartedAt).Seconds())
 		}
-		fmt.Fprintf(e.stdout, "  %4d  %-11s  %-7s  %-19s  %8s  %10d  %10d  %10d  %s\n", r.RunID, r.Mode, r.Status,
+		fmt.Fprintf(e.stdout, "  %4d  %-11s  %-7s  %-19s  %8s  %10d  %10d  %10d  %-22s  %s\n", r.RunID, r.Mode, r.Status,
 			r.StartedAt.UTC().Format("2006-01-02 15:04:05"), secs, r.EventsRead.Int64, r.ContactsAffected.Int64,
-			r.RowsWritten.Int64, strings.SplitN(r.Error.String, "\n", 2)[0])
+			r.RowsWritten.Int64, shortVersion(r.ToolVersion.String), strings.SplitN(r.Error.String, "\n", 2)[0])
 	}
 	return nil
 }
@@ -120,6 +120,9 @@ func statusJSON(m *models.Model, t models.Target, st *run.Status) any {
 		ContactsAffected *int64     `json:"contacts_affected"`
 		RowsWritten      *int64     `json:"rows_written"`
 		Error            string     `json:"error,omitempty"`
+		// ToolVersion is the sessionize that ran it; null for runs of a
+		// version that did not record it.
+		ToolVersion *string `json:"tool_version"`
 	}
 	out := struct {
 		Target    string     `json:"target"`
@@ -151,6 +154,9 @@ func statusJSON(m *models.Model, t models.Target, st *run.Status) any {
 	for _, r := range st.Runs {
 		row := runRow{RunID: r.RunID, ModelHash: r.ModelHash, Dialect: r.Dialect, Mode: r.Mode, Status: r.Status,
 			StartedAt: r.StartedAt.UTC(), Error: r.Error.String}
+		if r.ToolVersion.Valid {
+			row.ToolVersion = &r.ToolVersion.String
+		}
 		if r.FinishedAt.Valid {
 			f := r.FinishedAt.Time.UTC()
 			secs := f.Sub(r.StartedAt).Seconds()
@@ -172,4 +178,18 @@ func statusJSON(m *models.Model, t models.Target, st *run.Status) any {
 		out.Runs = append(out.Runs, row)
 	}
 	return out
+}
+
+// shortVersion is a recorded tool version for the runs table's "by"
+// column: the version and the commit, without "sessionize" and the
+// commit's time ("v1.2.0 (abc1234)"); "-" where the run recorded none.
+func shortVersion(v string) string {
+	if v == "" {
+		return "-"
+	}
+	v = strings.TrimPrefix(v, "sessionize ")
+	if i := strings.Index(v, ", "); i >= 0 && strings.HasSuffix(v, ")") {
+		v = v[:i] + ")"
+	}
+	return v
 }

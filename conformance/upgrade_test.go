@@ -63,6 +63,26 @@ func TestUpgradeFromAnOlderTarget(t *testing.T) {
 	if got := len(incremental["sessions"]) - 1; got != 7 {
 		t.Errorf("got %d sessions, want the fixture's 6 and one more", got)
 	}
+
+	// The runs table gained the tool version: recorded for the runs since
+	// the upgrade, none for the two before it.
+	var st struct {
+		Runs []struct {
+			RunID       int64   `json:"run_id"`
+			ToolVersion *string `json:"tool_version"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(f.sessionize(0, "status", "--json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range st.Runs {
+		switch recorded := r.ToolVersion != nil && strings.HasPrefix(*r.ToolVersion, "sessionize "); {
+		case r.RunID <= 2 && r.ToolVersion != nil:
+			t.Errorf("run %d, of the older version, records tool version %q, want none", r.RunID, *r.ToolVersion)
+		case r.RunID > 2 && !recorded:
+			t.Errorf("run %d records tool version %v, want this sessionize's", r.RunID, r.ToolVersion)
+		}
+	}
 }
 
 // gunzip writes the gzipped file src to dst.

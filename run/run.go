@@ -15,6 +15,7 @@ import (
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
+	"github.com/sessionize/sessionize/version"
 )
 
 // Options say how to run a model.
@@ -151,7 +152,10 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, ds
 	// The model's text, so a later refusal can name what changed.
 	if err == nil {
 		var q string
-		if q, err = render.RunUpdate(model, n.d, runID, []render.Assignment{{Column: "model", Value: n.d.Literal(model.Canonical())}}); err == nil {
+		if q, err = render.RunUpdate(model, n.d, runID, []render.Assignment{
+			{Column: "model", Value: n.d.Literal(model.Canonical())},
+			{Column: "tool_version", Value: n.d.Literal(version.Get().String())},
+		}); err == nil {
 			_, err = e.ExecContext(ctx, q)
 		}
 	}

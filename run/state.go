@@ -118,9 +118,12 @@ type runRow struct {
 	ContactsAffected sql.NullInt64  `db:"contacts_affected"`
 	RowsWritten      sql.NullInt64  `db:"rows_written"`
 	Error            sql.NullString `db:"error"`
+	// ToolVersion is the sessionize that ran it (version.Info.String); NULL
+	// for runs of versions that did not record it.
+	ToolVersion sql.NullString `db:"tool_version"`
 }
 
-const runColumns = "run_id, model_hash, dialect, mode, started_at, finished_at, status, watermark, events_read, rejected, contacts_affected, rows_written, error"
+const runColumns = "run_id, model_hash, dialect, mode, started_at, finished_at, status, watermark, events_read, rejected, contacts_affected, rows_written, error, tool_version"
 
 // fill copies the recorded figures into the report.
 func (row runRow) fill(r *Report) {
@@ -165,8 +168,16 @@ func markFailed(ctx context.Context, c *sqlx.Conn, n names, m *models.Model, run
 
 // Runs returns the last limit runs of a target, newest first.
 func Runs(ctx context.Context, q queryer, d dialects.Dialect, schema string, limit int) ([]runRow, error) {
+	query := func(cols string) string {
+		return fmt.Sprintf("SELECT %s FROM %s ORDER BY run_id DESC LIMIT %d", cols, names{d, schema}.runs(), limit)
+	}
 	var rows []runRow
-	err := q.SelectContext(ctx, &rows, fmt.Sprintf("SELECT %s FROM %s ORDER BY run_id DESC LIMIT %d",
-		runColumns, names{d, schema}.runs(), limit))
+	err := q.SelectContext(ctx, &rows, query(runColumns))
+	if err != nil && strings.Contains(err.Error(), "tool_version") {
+		// A runs table an older version created, which no run of this
+		// one has added the column to yet.
+		rows = nil
+		err = q.SelectContext(ctx, &rows, query(strings.Replace(runColumns, "tool_version", "NULL AS tool_version", 1)))
+	}
 	return rows, err
 }

@@ -40,11 +40,16 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_run_log` (
   `contacts_affected` Nullable(Int64),
   `rows_written` Nullable(Int64),
   `model` Nullable(String),
-  `error` Nullable(String)
+  `error` Nullable(String),
+  `tool_version` Nullable(String)
 ) ENGINE = MergeTree ORDER BY (run_id, seq) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_runs` AS
-SELECT `run_id`, `model_hash`, `dialect`, `mode`, `started_at`, `finished_at`, `status`, `watermark`, `events_read`, `rejected`, `contacts_affected`, `rows_written`, `model`, `error`
+-- A run log an older version created gets the columns added since, and the
+-- runs view is replaced to show them.
+ALTER TABLE `sessionize`.`_sessionize_run_log` ADD COLUMN IF NOT EXISTS `tool_version` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_runs` AS
+SELECT `run_id`, `model_hash`, `dialect`, `mode`, `started_at`, `finished_at`, `status`, `watermark`, `events_read`, `rejected`, `contacts_affected`, `rows_written`, `model`, `error`, `tool_version`
 FROM `sessionize`.`_sessionize_run_log`
 ORDER BY run_id, seq DESC
 LIMIT 1 BY run_id;

@@ -27,8 +27,12 @@ CREATE TABLE IF NOT EXISTS "target"."sessionize"."_sessionize_runs" (
   "contacts_affected" BIGINT,
   "rows_written" BIGINT,
   "model" VARCHAR,
-  "error" VARCHAR
+  "error" VARCHAR,
+  "tool_version" VARCHAR
 );
+
+-- A runs table an older version created gets the columns added since.
+ALTER TABLE "target"."sessionize"."_sessionize_runs" ADD COLUMN IF NOT EXISTS "tool_version" VARCHAR;
 
 -- Only one run holds the target's lock, so a run still marked running is one
 -- that was killed before it committed: nothing it wrote was published.

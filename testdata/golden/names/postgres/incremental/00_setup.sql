@@ -25,8 +25,12 @@ CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
   "rows_written" BIGINT,
   "model" TEXT COLLATE "C",
   "error" TEXT COLLATE "C",
+  "tool_version" TEXT COLLATE "C",
   PRIMARY KEY (run_id)
 );
+
+-- A runs table an older version created gets the columns added since.
+ALTER TABLE "sessionize"."_sessionize_runs" ADD COLUMN IF NOT EXISTS "tool_version" TEXT;
 
 -- Only one run holds the target's lock, so a run still marked running is one
 -- that was killed before it committed: its writes were rolled back.
