@@ -1,10 +1,11 @@
 -- sessionize 02_identity: model 'demo', full run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 2: identity stitching (SPEC §3.2).
+-- Step 2: identity stitching (§3.2).
 -- Each anonymous_id maps to the user_id of its earliest row that carries both,
 -- among the staged events and the identifies rows; contact_id is
 -- coalesce(user_id, mapped user_id, anonymous_id).

@@ -1,10 +1,11 @@
 -- sessionize 06_daily_metrics: model 'demo', full run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Step 6: daily_metrics and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
@@ -24,7 +25,7 @@ GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 INSERT INTO `sessionize`.`daily_metrics__data`
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_daily_new`;
 
--- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS

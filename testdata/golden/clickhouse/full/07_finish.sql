@@ -1,5 +1,6 @@
 -- sessionize 07_finish: model 'demo', full run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
@@ -8,7 +9,7 @@ SET prefer_column_name_to_alias = 1;
 -- publishes every table the run wrote (see step 0). Before it, the run's
 -- figures are counted and the work tables dropped; after it, the versions
 -- no run reads any more are deleted.
--- Each table's watermark (SPEC §5): the largest load time this run read from
+-- Each table's watermark (§5): the largest load time this run read from
 -- it, but never later than the run's
 -- start, so that a load time in the future cannot carry it past rows still
 -- to come; those rows are read again by every run until then.

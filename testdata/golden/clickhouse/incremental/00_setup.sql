@@ -1,15 +1,16 @@
 -- sessionize 00_setup: model 'demo', incremental run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 0: setup. Creates the output database, the runs table (SPEC §4) and
+-- Step 0: setup. Creates the output database, the runs table (§4) and
 -- the tables the pipeline keeps, marks runs that never finished as failed,
 -- numbers this run and records it as running before anything is written, so
 -- a killed run stays visible.
 -- The run reads each table from the watermark the last successful run left
--- it (SPEC §5).
+-- it (§5).
 --
 -- ClickHouse has no transactions, so a run never changes what it has
 -- published. Each table the pipeline keeps is a view of <table>__data,
@@ -88,7 +89,7 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_watermarks` (
   `max_loaded` Nullable(DateTime64(6, 'UTC'))
 ) ENGINE = MergeTree ORDER BY (run_id, table_pos) SETTINGS allow_nullable_key = 1;
 
--- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- Each table's watermark, as the last successful run left it (§5). A
 -- table without one (it had no rows yet) is read whole.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_since` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT table_pos, watermark AS since

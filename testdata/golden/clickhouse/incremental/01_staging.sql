@@ -1,18 +1,19 @@
 -- sessionize 01_staging: model 'demo', incremental run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 1: staging (SPEC §3.1).
+-- Step 1: staging (§3.1).
 -- Reads every source table from its watermark on, casts its columns to the
--- SPEC's types, reads empty ids as NULL and gives each row that cannot be
+-- documented types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies. Timestamps are read from
 -- 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 (excluded), UTC: a timestamp
 -- that is there but outside that range (or that the engine reads as none) is
 -- invalid, and a load time outside it is none, so the row's timestamp stands
 -- in for it.
--- SPEC §5: each table is read from its own watermark minus late_window,
+-- §5: each table is read from its own watermark minus late_window,
 -- 3d. Rows read again are harmless: dedup keeps one copy, and a copy
 -- that changes nothing touches no contact. Each table's own load-time column
 -- (its timestamp where it has none) is bounded the same way, so that the
@@ -142,7 +143,7 @@ SELECT CAST(table_pos AS Int32) AS table_pos, max(loaded_at) AS max_loaded
 FROM `sessionize`.`_sessionize_work_input`
 GROUP BY table_pos;
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- Rejected rows: one per input row, never deduplicated (§3.1). They are
 -- kept with the table they came from, so that the rows a run reads again
 -- replace those an earlier run read of the same table.
 INSERT INTO `sessionize`.`_sessionize_rejected__data`
@@ -161,7 +162,7 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, sourc
 FROM `sessionize`.`_sessionize_rejected__next`;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
--- the earliest timestamp, then the smallest source name (SPEC §3.1).
+-- the earliest timestamp, then the smallest source name (§3.1).
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH dups AS (
   SELECT event_id

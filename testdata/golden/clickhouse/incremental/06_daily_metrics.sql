@@ -1,10 +1,11 @@
 -- sessionize 06_daily_metrics: model 'demo', incremental run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Step 6: daily_metrics and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
@@ -66,7 +67,7 @@ GROUP BY day, property;
 
 -- This run's version of daily_metrics: the days it did not change, and the
 -- changed ones; a (day, property) whose sessions all moved away has no row
--- (SPEC §4).
+-- (§4).
 INSERT INTO `sessionize`.`daily_metrics__data`
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`daily_metrics`
@@ -77,7 +78,7 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_work_daily`
 WHERE sessions > 0;
 
--- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS

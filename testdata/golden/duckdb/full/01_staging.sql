@@ -1,13 +1,14 @@
 -- sessionize 01_staging: model 'demo', full run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 1: staging (SPEC §3.1).
+-- Step 1: staging (§3.1).
 -- Reads every source table, casts its columns to the
--- SPEC's types, reads empty ids as NULL and gives each row that cannot be
+-- documented types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies. Timestamps are read from
 -- 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 (excluded), UTC: a timestamp
 -- that is there but outside that range (or that the engine reads as none) is
@@ -126,7 +127,7 @@ SELECT CAST(table_pos AS INTEGER) AS table_pos, max(loaded_at) AS max_loaded
 FROM temp.main."_sessionize_work_input"
 GROUP BY table_pos;
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- Rejected rows: one per input row, never deduplicated (§3.1). They are
 -- kept with the table they came from, so that the rows a run reads again
 -- replace those an earlier run read of the same table.
 CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_rejected__next" AS
@@ -159,7 +160,7 @@ GROUP BY event_id
 HAVING COUNT(*) > 1;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
--- the earliest timestamp, then the smallest source name (SPEC §3.1).
+-- the earliest timestamp, then the smallest source name (§3.1).
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_dups" AS
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
 FROM (

@@ -1,5 +1,6 @@
 -- sessionize 07_finish: model 'demo', incremental run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
@@ -8,7 +9,7 @@ SET TimeZone = 'UTC';
 -- Step 7: record the run as successful and drop the work tables. The runner
 -- commits this together with everything steps 1-6 wrote.
 
--- Each table's watermark (SPEC §5): the largest load time this run read from
+-- Each table's watermark (§5): the largest load time this run read from
 -- it (or the one it had, if that is later), but never later than the run's
 -- start, so that a load time in the future cannot carry it past rows still
 -- to come; those rows are read again by every run until then.

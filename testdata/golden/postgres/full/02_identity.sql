@@ -1,8 +1,9 @@
 -- sessionize 02_identity: model 'demo', full run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 2: identity stitching (SPEC §3.2).
+-- Step 2: identity stitching (§3.2).
 -- Each anonymous_id maps to the user_id of its earliest row that carries both,
 -- among the staged events and the identifies rows; contact_id is
 -- coalesce(user_id, mapped user_id, anonymous_id).

@@ -1,11 +1,12 @@
 -- sessionize 07_finish: model 'demo', full run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
 -- Step 7: record the run as successful and drop the work tables. The runner
 -- commits this together with everything steps 1-6 wrote.
 
--- Each table's watermark (SPEC §5): the largest load time this run read from
+-- Each table's watermark (§5): the largest load time this run read from
 -- it, but never later than the run's
 -- start, so that a load time in the future cannot carry it past rows still
 -- to come; those rows are read again by every run until then.

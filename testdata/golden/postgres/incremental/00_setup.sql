@@ -1,12 +1,13 @@
 -- sessionize 00_setup: model 'demo', incremental run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 0: setup. Creates the output schema and the runs table (SPEC §4), marks
+-- Step 0: setup. Creates the output schema and the runs table (§4), marks
 -- runs that never finished as failed, numbers this run and records it as
 -- running before anything is written, so a killed run stays visible.
 -- The run reads each table from the watermark the last successful run left
--- it (SPEC §5).
+-- it (§5).
 
 CREATE SCHEMA IF NOT EXISTS "sessionize";
 
@@ -60,7 +61,7 @@ CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_watermarks" (
   PRIMARY KEY (run_id, table_pos)
 );
 
--- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- Each table's watermark, as the last successful run left it (§5). A
 -- table without one (it had no rows yet) is read whole.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_since";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_since" AS

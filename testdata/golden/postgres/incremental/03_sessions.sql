@@ -1,8 +1,9 @@
 -- sessionize 03_sessions: model 'demo', incremental run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 3: sessions per property (SPEC §3.3).
+-- Step 3: sessions per property (§3.3).
 -- Within each (contact_id, property), in event order (timestamp, event_id), an
 -- event starts a session when it is the first or when it comes
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:

@@ -1,10 +1,11 @@
 -- sessionize 00_setup: model 'semi;colon \\ back', full run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 0: setup. Creates the output database, the runs table (SPEC §4) and
+-- Step 0: setup. Creates the output database, the runs table (§4) and
 -- the tables the pipeline keeps, marks runs that never finished as failed,
 -- numbers this run and records it as running before anything is written, so
 -- a killed run stays visible.

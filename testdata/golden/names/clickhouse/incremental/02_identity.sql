@@ -1,10 +1,11 @@
 -- sessionize 02_identity: model 'semi;colon \\ back', incremental run, dialect clickhouse.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 2: identity stitching (SPEC §3.2).
+-- Step 2: identity stitching (§3.2).
 -- Each anonymous_id maps to the user_id of its earliest row that carries both,
 -- among the staged events and the identifies rows; contact_id is
 -- coalesce(user_id, mapped user_id, anonymous_id).
@@ -140,7 +141,7 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, n
 FROM `sessionize`.`_sessionize_work_remap`
 WHERE new_user_id IS NOT NULL;
 
--- The contacts this run touches (SPEC §5), each with the earliest timestamp
+-- The contacts this run touches (§5), each with the earliest timestamp
 -- at which its events change: the contacts of the changed events, those the
 -- replaced events belonged to, and, for every anonymous_id whose mapping
 -- changed, both the contact it leaves and the one it joins, from the first
@@ -202,8 +203,8 @@ WHERE cs.session_start < t.restart_ts
 GROUP BY cs.contact_id;
 
 -- This run's version of the events: the new events with their contact, and
--- the events of re-mapped anonymous_ids moved to their new contact (SPEC
--- §3.2: a new identify re-attributes past events); the others as they were.
+-- the events of re-mapped anonymous_ids moved to their new contact
+-- (§3.2: a new identify re-attributes past events); the others as they were.
 INSERT INTO `sessionize`.`_sessionize_events__data`
 SELECT
   (SELECT run_id FROM `sessionize`.`_sessionize_work_run`),

@@ -1,11 +1,12 @@
 -- sessionize 00_setup: model 'semi;colon \ back', full run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 0: setup. Creates the output schema and the runs table (SPEC §4), marks
+-- Step 0: setup. Creates the output schema and the runs table (§4), marks
 -- runs that never finished as failed, numbers this run and records it as
 -- running before anything is written, so a killed run stays visible.
 

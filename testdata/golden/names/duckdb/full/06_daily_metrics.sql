@@ -1,11 +1,12 @@
 -- sessionize 06_daily_metrics: model 'semi;colon \ back', full run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Step 6: daily_metrics and prompted_events (§4).
 -- Days are the DATE of session_start in UTC, DST-aware.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
 SELECT
@@ -39,7 +40,7 @@ CREATE TABLE "target"."sessionize"."daily_metrics__next" (
 INSERT INTO "target"."sessionize"."daily_metrics__next"
 SELECT * FROM temp.main."_sessionize_work_daily_new";
 
--- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches. A contact's
 -- contact sessions do not overlap, so an event lies in the one whose span

@@ -1,5 +1,6 @@
 -- sessionize 07_finish: model 'semi;colon \ back', full run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
@@ -30,7 +31,7 @@ ALTER TABLE "target"."sessionize"."_sessionize_rejected__next" RENAME TO "_sessi
 DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_prompted";
 ALTER TABLE "target"."sessionize"."_sessionize_prompted__next" RENAME TO "_sessionize_prompted";
 
--- Each table's watermark (SPEC §5): the largest load time this run read from
+-- Each table's watermark (§5): the largest load time this run read from
 -- it, but never later than the run's
 -- start, so that a load time in the future cannot carry it past rows still
 -- to come; those rows are read again by every run until then.

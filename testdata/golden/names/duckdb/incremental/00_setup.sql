@@ -1,15 +1,16 @@
 -- sessionize 00_setup: model 'semi;colon \ back', incremental run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 0: setup. Creates the output schema and the runs table (SPEC §4), marks
+-- Step 0: setup. Creates the output schema and the runs table (§4), marks
 -- runs that never finished as failed, numbers this run and records it as
 -- running before anything is written, so a killed run stays visible.
 -- The run reads each table from the watermark the last successful run left
--- it (SPEC §5).
+-- it (§5).
 
 CREATE SCHEMA IF NOT EXISTS "target"."sessionize";
 
@@ -74,7 +75,7 @@ CREATE TABLE IF NOT EXISTS "target"."sessionize"."_sessionize_watermarks" (
   "max_loaded" TIMESTAMP
 );
 
--- Each table's watermark, as the last successful run left it (SPEC §5). A
+-- Each table's watermark, as the last successful run left it (§5). A
 -- table without one (it had no rows yet) is read whole.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_since" AS
 SELECT table_pos, watermark AS since

@@ -1,11 +1,12 @@
 -- sessionize 02_identity: model 'semi;colon \ back', incremental run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 2: identity stitching (SPEC §3.2).
+-- Step 2: identity stitching (§3.2).
 -- Each anonymous_id maps to the user_id of its earliest row that carries both,
 -- among the staged events and the identifies rows; contact_id is
 -- coalesce(user_id, mapped user_id, anonymous_id).
@@ -148,7 +149,7 @@ SELECT coalesce(c.user_id, m.user_id, c.anonymous_id), c.source, c.property, c.e
 FROM temp.main."_sessionize_work_changed" AS c
 LEFT JOIN "target"."sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id;
 
--- The contacts this run touches (SPEC §5), each with the earliest timestamp
+-- The contacts this run touches (§5), each with the earliest timestamp
 -- at which its events change: the contacts of the changed events, those the
 -- replaced events belonged to, and, for every anonymous_id whose mapping
 -- changed, both the contact it leaves and the one it joins, from the first
@@ -209,8 +210,8 @@ JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = cs.contact_id
 WHERE cs.session_start < t.restart_ts
 GROUP BY cs.contact_id;
 
--- Move the events of re-mapped anonymous_ids to their new contact (SPEC
--- §3.2: a new identify re-attributes past events).
+-- Move the events of re-mapped anonymous_ids to their new contact
+-- (§3.2: a new identify re-attributes past events).
 UPDATE "target"."sessionize"."_sessionize_events"
 SET contact_id = coalesce(
   user_id,

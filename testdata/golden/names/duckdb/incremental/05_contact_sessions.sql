@@ -1,12 +1,13 @@
 -- sessionize 05_contact_sessions: model 'semi;colon \ back', incremental run, dialect duckdb.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 -- Names are qualified with the catalog target, whatever the database file is
 -- called: run the files in one session that opened it under that name, as
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
--- outputs (SPEC §4).
+-- Step 5: contact sessions (§3.4) and the sessions and contact_sessions
+-- outputs (§4).
 -- A contact session is a run of a contact's events over all properties with
 -- no gap of cross_property_window (30m = 1800000000 µs) or more. As that window
 -- is at least the inactivity timeout, no session spans such a gap, so contact
@@ -102,7 +103,7 @@ LEFT JOIN temp.main."_sessionize_work_session_cs" AS product
   ON product.contact_id = g.contact_id AND product.cs_index = g.cs_index
   AND product.property = 'product' AND product.session_start = g.first_product_start;
 
--- The sessions output rows (SPEC §4), with the contact session each lies in.
+-- The sessions output rows (§4), with the contact session each lies in.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_sessions_out" AS
 SELECT
   s.session_id,

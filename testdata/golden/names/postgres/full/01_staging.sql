@@ -1,10 +1,11 @@
 -- sessionize 01_staging: model 'semi;colon \ back', full run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 1: staging (SPEC §3.1).
+-- Step 1: staging (§3.1).
 -- Reads every source table, casts its columns to the
--- SPEC's types, reads empty ids as NULL and gives each row that cannot be
+-- documented types, reads empty ids as NULL and gives each row that cannot be
 -- sessionized the first reason that applies. Timestamps are read from
 -- 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 (excluded), UTC: a timestamp
 -- that is there but outside that range (or that the engine reads as none) is
@@ -77,7 +78,7 @@ SELECT CAST(table_pos AS INTEGER) AS table_pos, max(loaded_at) AS max_loaded
 FROM "sessionize"."_sessionize_work_input"
 GROUP BY table_pos;
 
--- Rejected rows: one per input row, never deduplicated (SPEC §3.1). They are
+-- Rejected rows: one per input row, never deduplicated (§3.1). They are
 -- kept with the table they came from, so that the rows a run reads again
 -- replace those an earlier run read of the same table.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_rejected";
@@ -114,7 +115,7 @@ HAVING COUNT(*) > 1;
 ANALYZE "sessionize"."_sessionize_work_dup_ids";
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
--- the earliest timestamp, then the smallest source name (SPEC §3.1).
+-- the earliest timestamp, then the smallest source name (§3.1).
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_dups" AS
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url

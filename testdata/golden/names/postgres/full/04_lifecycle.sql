@@ -1,8 +1,9 @@
 -- sessionize 04_lifecycle: model 'semi;colon \ back', full run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 4: user lifecycle of product sessions (SPEC §3.5).
+-- Step 4: user lifecycle of product sessions (§3.5).
 -- For each product session, in order of session_start per contact, prev_end is
 -- the session_end of the contact's previous product session:
 --   new          no previous product session

@@ -1,9 +1,10 @@
 -- sessionize 05_contact_sessions: model 'semi;colon \ back', incremental run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 5: contact sessions (SPEC §3.4) and the sessions and contact_sessions
--- outputs (SPEC §4).
+-- Step 5: contact sessions (§3.4) and the sessions and contact_sessions
+-- outputs (§4).
 -- A contact session is a run of a contact's events over all properties with
 -- no gap of cross_property_window (30m = 1800000000 µs) or more. As that window
 -- is at least the inactivity timeout, no session spans such a gap, so contact
@@ -105,7 +106,7 @@ LEFT JOIN "sessionize"."_sessionize_work_session_cs" AS product
 
 ANALYZE "sessionize"."_sessionize_work_contact_sessions";
 
--- The sessions output rows (SPEC §4), with the contact session each lies in.
+-- The sessions output rows (§4), with the contact session each lies in.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions_out";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_sessions_out" AS
 SELECT

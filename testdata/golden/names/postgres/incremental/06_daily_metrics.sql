@@ -1,8 +1,9 @@
 -- sessionize 06_daily_metrics: model 'semi;colon \ back', incremental run, dialect postgres.
--- Rendered by `sessionize render`; the files run in order, 00 to 07.
+-- Rendered by `sessionize render`; the files run in order, 00 to 07. A rule
+-- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 6: daily_metrics and prompted_events (SPEC §4).
+-- Step 6: daily_metrics and prompted_events (§4).
 -- Days are the DATE of session_start in UTC, DST-aware.
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
@@ -58,12 +59,12 @@ WHERE EXISTS (
   WHERE w.day = "sessionize"."daily_metrics".day AND w.property = "sessionize"."daily_metrics".property
 );
 
--- A (day, property) whose sessions all moved away has no row (SPEC §4).
+-- A (day, property) whose sessions all moved away has no row (§4).
 INSERT INTO "sessionize"."daily_metrics"
 SELECT * FROM "sessionize"."_sessionize_work_daily"
 WHERE sessions > 0;
 
--- prompted_events: for each prompted contact session (SPEC §3.4) and each
+-- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches. A contact's
 -- contact sessions do not overlap, so an event lies in the one whose span
