@@ -15,7 +15,7 @@ import (
 	"github.com/sessionize/sessionize/run"
 )
 
-// Exit codes (SPEC §6).
+// Exit codes (semantics §6).
 const (
 	exitOK           = 0
 	exitFailed       = 1

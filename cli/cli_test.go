@@ -76,7 +76,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 // TestSeveralTargetsWithoutDefault: a model may leave default_target out
-// when it has several targets (SPEC §6: --target defaults to it); a command
+// when it has several targets (semantics §6: --target defaults to it); a command
 // then needs --target, and says so (exit 2) without one.
 func TestSeveralTargetsWithoutDefault(t *testing.T) {
 	model := "../testdata/models/good/no_default_target.yaml"

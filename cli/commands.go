@@ -131,7 +131,7 @@ func runCmd(ctx context.Context, e env, args []string) error {
 		r, err = run.Run(ctx, m, opt)
 	}
 	if *asJSON {
-		// SPEC §5: one report whatever the outcome, refusals and failures
+		// semantics §5: one report whatever the outcome, refusals and failures
 		// before the run started too.
 		printRunJSON(e, runReport(r, t, *target, *dry, err), err)
 	}

@@ -20,7 +20,7 @@ func writeModel(t *testing.T, targets string) string {
 }
 
 // TestRunJSONEveryOutcome: `run --json` prints one JSON report on stdout
-// whatever the outcome (SPEC §5), also when the run never began: the
+// whatever the outcome (semantics §5), also when the run never began: the
 // target cannot be reached, names a target the model lacks, or the model is
 // invalid; with the status, the error and the exit code it exits with.
 func TestRunJSONEveryOutcome(t *testing.T) {

@@ -63,7 +63,7 @@ func statusCmd(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// printWatermarks prints each table's watermark (SPEC §5), one line per
+// printWatermarks prints each table's watermark (semantics §5), one line per
 // table, with a warning where the run read load times past its start.
 func printWatermarks(e env, st *run.Status) {
 	switch {

@@ -37,11 +37,11 @@ func batchStarts(r *rand.Rand, t0 time.Time, n int) []time.Time {
 const stampLayout = "2006-01-02 15:04:05.999999"
 
 // arrive draws how the rows of a case reach the warehouse, as Segment's
-// loads do (SPEC §5): a table whose sync lags several batches behind the
+// loads do (semantics §5): a table whose sync lags several batches behind the
 // others (its rows keep the load times they were given), an earlier batch
 // of one table loaded again, a table without load times of its own, and
 // runs whose clock is behind some load times. Then it keeps only the rows
-// that the SPEC's promise covers (withinLateWindow).
+// that the documented promise covers (withinLateWindow).
 func arrive(r *rand.Rand, starts []time.Time, rows []arrival) scenario {
 	sc := scenario{arrivals: rows}
 	for b := 1; b < len(starts); b++ {
@@ -117,8 +117,8 @@ func arrive(r *rand.Rand, starts []time.Time, rows []arrival) scenario {
 }
 
 // withinLateWindow keeps, batch by batch, the rows that arrive no more than
-// late the late window below their table's watermark, the rows SPEC §5's
-// invariant covers. It follows the SPEC's rule for the watermarks: after
+// late the late window below their table's watermark, the rows semantics §5's
+// invariant covers. It follows the documented rule for the watermarks: after
 // each batch's run, a table's watermark is the largest load time that run
 // read from it (the rows at or above the old watermark minus late, all of
 // them where it had none), or the old one if that is later, but never
@@ -190,7 +190,7 @@ func (a arrival) setLoaded(v string) {
 }
 
 // loadTime is the row's loaded_at after the fallback to its timestamp
-// (SPEC §2), and whether it has one.
+// (semantics §2), and whether it has one.
 func (a arrival) loadTime() (time.Time, bool) {
 	v := a.loaded()
 	if v == "" {
@@ -224,7 +224,7 @@ func (a arrival) copyTo(b int) arrival {
 }
 
 // TestRowsLaterThanTheLateWindow loads a row more than late_window below its
-// table's watermark, which SPEC §5 does not promise to read, beside one
+// table's watermark, which semantics §5 does not promise to read, beside one
 // within it, which it does: the incremental run reads only the second,
 // verify finds what the first changes (exit 5), and a full refresh clears
 // it (verify exits 0).

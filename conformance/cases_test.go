@@ -13,7 +13,7 @@ import (
 	"github.com/sessionize/sessionize/models"
 )
 
-// id is the SPEC §4 id of its parts, computed here independently of SQL.
+// id is the semantics §4 id of its parts, computed here independently of SQL.
 func id(parts ...string) string {
 	sum := md5.Sum([]byte(strings.Join(parts, "|")))
 	return hex.EncodeToString(sum[:])

@@ -40,7 +40,7 @@ func attachDuck(path string) (*sqlx.DB, error) {
 
 // duckFile sets a case up on a DuckDB file called file, with its sources in
 // the schema raw and its outputs in sessionize, and the model's target
-// written as the SPEC's example writes it: a path relative to the model,
+// written as the documented example writes it: a path relative to the model,
 // which lies beside the file.
 func duckFile(t *testing.T, file, raw string) *fixture {
 	t.Helper()
@@ -78,7 +78,7 @@ func duckFile(t *testing.T, file, raw string) *fixture {
 }
 
 // twoBatches are the hand-built cases' events as two loads: the second
-// after the first run's watermark, with load times of its own (SPEC §5).
+// after the first run's watermark, with load times of its own (semantics §5).
 func twoBatches() (first, second []event) {
 	for _, c := range handCases[:5] {
 		first = append(first, c.events...)
@@ -94,7 +94,7 @@ func twoBatches() (first, second []event) {
 }
 
 // TestDuckDBFileNamedAfterASchema: DuckDB names a database file's catalog
-// after the file, so with sessionize.duckdb the SPEC's own example (output
+// after the file, so with sessionize.duckdb the documented example (output
 // schema sessionize) made "sessionize"."sessions" ambiguous and every run
 // failed. Every name is now qualified with the catalog the runner opens
 // the file under: a file named after the output schema, a source schema,
@@ -102,7 +102,7 @@ func twoBatches() (first, second []event) {
 // incremental runs, and status, export, verify and report read it.
 func TestDuckDBFileNamedAfterASchema(t *testing.T) {
 	cases := []struct{ file, raw string }{
-		{"sessionize.duckdb", "raw"},         // the SPEC's example, verbatim
+		{"sessionize.duckdb", "raw"},         // the documented example, verbatim
 		{"raw.duckdb", "raw"},                // a source schema
 		{"sessionize__verify.duckdb", "raw"}, // verify's scratch schema
 		{"main.duckdb", "main"},              // DuckDB's default schema, as a source schema too
@@ -147,7 +147,7 @@ func TestDuckDBFileNamedAfterASchema(t *testing.T) {
 // header says a user runs them with the duckdb CLI: in one session that
 // attached the database file under the catalog name they use, full and
 // then incremental, and wants the outputs of `sessionize run`. The file is
-// the SPEC's example, sessionize.duckdb with output schema sessionize.
+// the documented example, sessionize.duckdb with output schema sessionize.
 func TestDuckDBRunsRenderedFiles(t *testing.T) {
 	f := duckFile(t, "sessionize.duckdb", "raw")
 	catalog := dialects.DuckDB{}.Catalog()

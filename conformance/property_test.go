@@ -164,7 +164,7 @@ func randomCase(seed uint64) scenario {
 // withinLate is how long before its batch a row without a load time of its
 // own is stamped: none half the time, else up to just under late_window
 // (the model's default, 3d), which an incremental run reads back to below
-// the watermark (SPEC §5). The watermark is below every row of the batch,
+// the watermark (semantics §5). The watermark is below every row of the batch,
 // so such a row is always read.
 func withinLate(r *rand.Rand) time.Duration {
 	if r.IntN(2) == 0 {

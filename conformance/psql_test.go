@@ -43,7 +43,7 @@ func TestPsqlRunsRenderedFiles(t *testing.T) {
 	}
 
 	// The second batch is loaded after the first run's watermark: its rows
-	// carry a load time of their own (SPEC §5).
+	// carry a load time of their own (semantics §5).
 	var first, second []event
 	for _, c := range handCases[:5] {
 		first = append(first, c.events...)

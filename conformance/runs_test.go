@@ -209,7 +209,7 @@ func TestSecondRunIsRefusedWhileLocked(t *testing.T) {
 }
 
 // TestChangedModelIsRefused changes the model after a run and wants an
-// incremental run refused (exit 4, SPEC §6) with the change named, also as
+// incremental run refused (exit 4, semantics §6) with the change named, also as
 // `run --json`'s report, and --full-refresh accepted.
 func TestChangedModelIsRefused(t *testing.T) {
 	for _, e := range engines(t) {

@@ -28,7 +28,7 @@ func sessionRows(t *testing.T, recs [][]string) []string {
 }
 
 // TestTextTimestampsKeepTheirOffset: a text-typed timestamp column works
-// (SPEC §3.1) and all timestamps are UTC (SPEC §3), so text with an offset
+// (semantics §3.1) and all timestamps are UTC (semantics §3), so text with an offset
 // is read at its UTC instant and text without one as UTC, on every engine.
 // Read without the offset, 02:00+02:00 would lie two hours after the others
 // and start a session of its own.
@@ -64,11 +64,11 @@ func TestTextTimestampsKeepTheirOffset(t *testing.T) {
 	}
 }
 
-// TestFileSources: DuckDB reads .json, .jsonl and .csv files (SPEC §2). A
+// TestFileSources: DuckDB reads .json, .jsonl and .csv files (semantics §2). A
 // JSON file where no object has one of the model's columns reads it as NULL
 // (JSON writers leave out null keys: a batch of anonymous events has no
-// user_id), an empty file is a source with no rows (SPEC §3.1), text
-// timestamps keep their offset, and ids are taken as they are (SPEC §3): a
+// user_id), an empty file is a source with no rows (semantics §3.1), text
+// timestamps keep their offset, and ids are taken as they are (semantics §3): a
 // CSV id not as the number DuckDB's sniffer makes of it, a JSON string id
 // without quotes when other rows' ids are numbers (md5 of u1|w1 below).
 func TestFileSources(t *testing.T) {

@@ -38,7 +38,7 @@ func (f *fixture) status() statusReport {
 }
 
 // TestStatusShowsWatermarks: `status` and `status --json` show each table's
-// watermark (SPEC §5) as the last successful run left it, warn where a run
+// watermark (semantics §5) as the last successful run left it, warn where a run
 // read load times after its own start (the watermark stays at that start),
 // and say so on a target that keeps no watermark per table.
 func TestStatusShowsWatermarks(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 // outside that range ('infinity', which DuckDB and PostgreSQL read, the
 // year 0001, 9999, 2300), or that the engine reads as no timestamp, is
 // rejected as invalid_timestamp, after missing_event_id, missing_timestamp
-// and missing_identity (SPEC §3.1); a load time outside it is none, so the
-// row's timestamp stands in for it (SPEC §2); an identifies row with such a
+// and missing_identity (semantics §3.1); a load time outside it is none, so the
+// row's timestamp stands in for it (semantics §2); an identifies row with such a
 // timestamp maps nothing. The same rows on every engine, from text and
 // from typed timestamp columns, full and incremental.
 func TestTimestampsOutsideTheRange(t *testing.T) {

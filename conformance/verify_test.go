@@ -127,7 +127,7 @@ func (f *fixture) corrupt(sessionEvents, deleteContactSession, duplicateRejected
 }
 
 // sampled are the first n of the contacts by lowercase hex md5, as verify
-// --sample n chooses them (SPEC §5), computed here independently of SQL.
+// --sample n chooses them (semantics §5), computed here independently of SQL.
 func sampled(n int, contacts ...string) []string {
 	hexOf := func(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
 	sort.Slice(contacts, func(i, j int) bool { return hexOf(contacts[i]) < hexOf(contacts[j]) })

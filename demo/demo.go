@@ -1,5 +1,5 @@
 // Package demo writes realistic synthetic Segment-style events into DuckDB,
-// together with the sessions.yaml that models them (SPEC §6, `sessionize demo`).
+// together with the sessions.yaml that models them (semantics §6, `sessionize demo`).
 //
 // The data is a simulated population of people who browse the marketing
 // website, read the blog and the docs, sign up and use the product, in bursts
@@ -33,7 +33,7 @@ type Stats struct {
 	Events     int            // rows in the five event tables, duplicates and bad rows included
 	Identifies int            // rows in app_prod.identifies
 	Duplicates int            // extra copies of an event id, in its own or another table
-	BadRows    int            // rows lacking an id, a timestamp or any identity (SPEC §3.1)
+	BadRows    int            // rows lacking an id, a timestamp or any identity (semantics §3.1)
 	People     int            // simulated people (contacts)
 	Users      int            // people with a user_id (signed up before or during the range)
 	Tables     map[string]int // rows per "schema.table"
@@ -225,7 +225,7 @@ func (w *writer) identify(e row) error {
 	return w.append(appIdentifies, e, e.ts+w.loadDelay())
 }
 
-// bad writes a row that SPEC §3.1 rejects, one kind at a time.
+// bad writes a row that semantics §3.1 rejects, one kind at a time.
 func (w *writer) bad(t tableID, e row) error {
 	e.id = w.ids.next()
 	v := w.values(t, e, e.ts+w.loadDelay())

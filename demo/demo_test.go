@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// allEvents unions the five event tables with the SPEC's column names.
+// allEvents unions the five event tables with the documented column names.
 const allEvents = `(
   SELECT 'website.pages' AS tbl, id, anonymous_id, user_id, "timestamp", received_at, NULL AS event, url FROM website.pages
   UNION ALL SELECT 'website.tracks', id, anonymous_id, user_id, "timestamp", received_at, event, url FROM website.tracks

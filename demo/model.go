@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// ModelYAML returns a complete, commented sessions.yaml (SPEC §2) for the
+// ModelYAML returns a complete, commented sessions.yaml (semantics §2) for the
 // tables Generate writes, with one DuckDB target, local, at dbPath.
 func ModelYAML(dbPath string) string {
 	// strconv.Quote's escapes are all valid in a YAML double-quoted scalar.

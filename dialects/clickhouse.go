@@ -7,7 +7,7 @@ import (
 
 // ClickHouse is ClickHouse 23.8 or newer (window functions, DateTime64,
 // Date32, Bool, CREATE OR REPLACE TABLE). Every column is Nullable where the
-// SPEC allows NULL, so NULL means the same as on the other engines; the
+// The semantics allow NULL, so NULL means the same as on the other engines; the
 // settings in Preamble make joins and unions behave as standard SQL.
 type ClickHouse struct{}
 
@@ -137,7 +137,7 @@ func (ClickHouse) Preamble() []string {
 }
 
 // mergeTree is the engine clause of every table: a MergeTree sorted by the
-// key, which may hold Nullable columns (text is Nullable, as in the SPEC).
+// key, which may hold Nullable columns (text is Nullable, as the semantics allow).
 func mergeTree(key []string, partition string) string {
 	s := "ENGINE = MergeTree"
 	if partition != "" {

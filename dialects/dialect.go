@@ -53,11 +53,11 @@ type Dialect interface {
 	// Text casts a source column to text that compares by bytes.
 	Text(expr string) string
 	// Timestamp casts a source column to a UTC timestamp, NULL when it
-	// cannot be read as one (SPEC §3.1: text-typed timestamps work).
+	// cannot be read as one (semantics §3.1: text-typed timestamps work).
 	Timestamp(expr string) string
 	// Missing is the condition that a source column holds no value: NULL,
 	// or empty text. A value that Timestamp reads as NULL but is not
-	// missing is there but no timestamp (SPEC §3.1 invalid_timestamp).
+	// missing is there but no timestamp (semantics §3.1 invalid_timestamp).
 	Missing(expr string) string
 	// Micros is the timestamp expr as integer microseconds since the epoch.
 	Micros(expr string) string

@@ -47,7 +47,7 @@ func (d DuckDB) table(table string) string {
 
 // Relation implements Dialect: files are read with DuckDB's own readers.
 // The CSV reader guesses column types, which would change ids ("007" would
-// be read as 7, "1.50" as 1.5) against SPEC §3 (ids are taken as they are):
+// be read as 7, "1.50" as 1.5) against semantics §3 (ids are taken as they are):
 // the model's text columns are read as text. JSON has no header: read_json
 // knows only the keys it finds, so a file in which no object carries one of
 // the model's columns (say user_id, in a batch of anonymous events), or an

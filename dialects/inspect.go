@@ -39,7 +39,7 @@ const (
 	Other
 )
 
-// Holds says whether a column of class c can hold a SPEC column: a
+// Holds says whether a column of class c can hold a model column: a
 // timestamp (timestamp, loaded_at) when timestamp is set, else text (ids,
 // event, url).
 func (c Class) Holds(timestamp bool) bool {

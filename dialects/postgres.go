@@ -118,7 +118,7 @@ func (p Postgres) CreateTable(table string, cols []Column, key []string, ifNotEx
 	if ifNotExists {
 		ine = "IF NOT EXISTS "
 	}
-	// Text columns compare by bytes (SPEC §3).
+	// Text columns compare by bytes (semantics §3).
 	collated := make([]Column, len(cols))
 	for i, c := range cols {
 		collated[i] = c

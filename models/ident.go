@@ -23,7 +23,7 @@ var (
 // when it can. Both are only ever written as SQL string literals (and the
 // model name in SQL comments, one line each), so anything printable goes;
 // an asset class must not hold a comma, which separates the properties of
-// a contact session (SPEC §4).
+// a contact session (semantics §4).
 func labelProblem(label string, class bool) string {
 	if p := sizeProblem(label); p != "" {
 		return p
@@ -37,7 +37,7 @@ func labelProblem(label string, class bool) string {
 	return ""
 }
 
-// fileExts are the file types DuckDB reads as a table (SPEC §2).
+// fileExts are the file types DuckDB reads as a table (semantics §2).
 var fileExts = []string{".csv", ".parquet", ".json", ".jsonl"}
 
 // unsafeWant ends the message for a character no engine quotes the same way.

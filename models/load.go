@@ -21,7 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Defaults of SPEC §2.
+// Defaults of semantics §2.
 const (
 	DefaultInactivityTimeout   = 30 * time.Minute
 	DefaultCrossPropertyWindow = 30 * time.Minute
@@ -276,7 +276,7 @@ func (p *problems) schema(n *yaml.Node, s string) {
 	}
 }
 
-// sessions reads the windows of SPEC §3.3–§3.4 and §5 from n (nil or null
+// sessions reads the windows of semantics §3.3–§3.4 and §5 from n (nil or null
 // for all defaults) and checks that the cross-property window is not
 // shorter than the inactivity timeout.
 func (p *problems) sessions(n *yaml.Node, m *Model) {

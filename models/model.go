@@ -7,7 +7,7 @@ package models
 
 import "time"
 
-// Model is a validated sessions.yaml (SPEC §2).
+// Model is a validated sessions.yaml (semantics §2).
 type Model struct {
 	Version       int
 	Name          string
@@ -22,7 +22,7 @@ type Model struct {
 
 	// Path is the file the model was read from; Hash is the hex SHA-256 of the
 	// model's semantic content (everything but targets), used to refuse
-	// incremental runs after the model changed (SPEC §5).
+	// incremental runs after the model changed (semantics §5).
 	Path string
 	Hash string
 
@@ -36,7 +36,7 @@ type Model struct {
 // SourceType is product, marketing or asset.
 type SourceType string
 
-// The three source types of SPEC §1.
+// The three source types of semantics §1.
 const (
 	Product   SourceType = "product"
 	Marketing SourceType = "marketing"
@@ -66,12 +66,12 @@ type SourceTable struct {
 	Columns EventColumns
 
 	// at is where `table:` is written, columnsAt where each column mapped
-	// under `columns:` is (by SPEC name), for checking the target (Reads).
+	// under `columns:` is (by model name), for checking the target (Reads).
 	at        Error
 	columnsAt map[string]Error
 }
 
-// EventColumns names the source columns behind each SPEC column. An empty
+// EventColumns names the source columns behind each model column. An empty
 // string means the column is absent (written as `null` in the model) and
 // reads as NULL; for LoadedAt it means "fall back to timestamp".
 type EventColumns struct {
@@ -84,7 +84,7 @@ type EventColumns struct {
 	URL         string
 }
 
-// DefaultEventColumns are the Segment defaults of SPEC §2.
+// DefaultEventColumns are the Segment defaults of semantics §2.
 func DefaultEventColumns() EventColumns {
 	return EventColumns{
 		EventID:     "id",
@@ -97,7 +97,7 @@ func DefaultEventColumns() EventColumns {
 	}
 }
 
-// IdentifiesTable is an identity-only table (SPEC §2, §3.2).
+// IdentifiesTable is an identity-only table (semantics §2, §3.2).
 type IdentifiesTable struct {
 	Table   string
 	Filter  string
@@ -128,14 +128,14 @@ func DefaultIdentifyColumns() IdentifyColumns {
 	}
 }
 
-// SessionsConfig holds the windows of SPEC §3.3–§3.4 and §5.
+// SessionsConfig holds the windows of semantics §3.3–§3.4 and §5.
 type SessionsConfig struct {
 	InactivityTimeout   time.Duration // default 30m
 	CrossPropertyWindow time.Duration // default 30m, >= InactivityTimeout
 	LateWindow          time.Duration // default 3d
 }
 
-// LifecycleConfig holds the lookback of SPEC §3.5.
+// LifecycleConfig holds the lookback of semantics §3.5.
 type LifecycleConfig struct {
 	Lookback time.Duration // default 30d
 }

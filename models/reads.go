@@ -17,7 +17,7 @@ type Read struct {
 
 // ReadColumn is one column the model reads from a table.
 type ReadColumn struct {
-	Key      string // the SPEC column: event_id, timestamp, user_id, ... or id for identifies
+	Key      string // the model column: event_id, timestamp, user_id, ... or id for identifies
 	Name     string // the table's column behind it
 	Time     bool   // it holds a timestamp (timestamp, loaded_at); else text (ids, event, url)
 	Optional bool   // the model may declare it absent with `Key: null`
@@ -26,7 +26,7 @@ type ReadColumn struct {
 }
 
 // Reads lists what the model reads: each source's tables in order, then the
-// identifies tables, each with the columns it reads from them in SPEC
+// identifies tables, each with the columns it reads from them in model
 // order; a column declared absent (`url: null`) is not read.
 func (m *Model) Reads() []Read {
 	var out []Read
@@ -77,7 +77,7 @@ func read(table string, identifies bool, at Error, columnsAt map[string]Error, c
 func (m *Model) Dir() string { return filepath.Dir(m.Path) }
 
 // FileTable is a `table:` value as a run reads it: a file source (a path or
-// glob, SPEC §2) that is relative is joined to the model file's folder, so
+// glob, semantics §2) that is relative is joined to the model file's folder, so
 // `sessionize run -f /srv/x/sessions.yaml` reads the same files from any
 // working directory. Table names, absolute paths, ~/ paths and URLs
 // (s3://...) are returned as they are.

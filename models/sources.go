@@ -6,7 +6,7 @@ import (
 
 var sourceTypes = []string{string(Product), string(Marketing), string(Asset)}
 
-// sources reads the `sources:` list (SPEC §1, §2).
+// sources reads the `sources:` list (semantics §1, §2).
 func (p *problems) sources(n *yaml.Node) []Source {
 	if isNull(n) {
 		p.at(n, "sources is empty (want at least one source)")
@@ -174,7 +174,7 @@ func (p *problems) tableEntry(n *yaml.Node) (fs map[string]field, table, filter 
 	return fs, table, filter, ok
 }
 
-// column is one SPEC column a table maps, with where its name goes and
+// column is one model column a table maps, with where its name goes and
 // whether `null` (the table lacks it) is allowed.
 type column struct {
 	key      string

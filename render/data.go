@@ -24,7 +24,7 @@ type data struct {
 	Events     []eventTable
 	Identifies []identifyTable
 	// Tables are every table the model reads, events then identifies, each
-	// with the position that keys its watermark (SPEC §5).
+	// with the position that keys its watermark (semantics §5).
 	Tables []tableRef
 	// Properties are the model's properties, sorted by bytes.
 	Properties []string
@@ -51,7 +51,7 @@ type tableRef struct {
 	Source, Table string
 }
 
-// eventTable is one source table with each SPEC column as a cast SQL
+// eventTable is one source table with each model column as a cast SQL
 // expression over the table's own (quoted) column, or a typed NULL.
 type eventTable struct {
 	Pos                                               int
@@ -152,7 +152,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 	return x, nil
 }
 
-// columns casts a source column to its SPEC type (SPEC §3.1).
+// columns casts a source column to its documented type (semantics §3.1).
 type columns struct{ d dialects.Dialect }
 
 // id is a text id where the empty string counts as NULL.

@@ -179,7 +179,7 @@ func splitKey(key []string) []string {
 
 // propertyList is an aggregate over a group of rows with a property column:
 // the properties the group holds, sorted by bytes and joined with ','
-// (SPEC §4 contact_sessions.properties). The model's properties are known
+// (semantics §4 contact_sessions.properties). The model's properties are known
 // when rendering, so it tests one flag per property, in their sorted order,
 // which costs a small fraction of a DISTINCT aggregate.
 func propertyList(d dialects.Dialect, properties []string) string {

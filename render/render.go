@@ -15,7 +15,7 @@ import (
 	"github.com/sessionize/sessionize/templates"
 )
 
-// Mode is a full refresh or an incremental run (SPEC §5).
+// Mode is a full refresh or an incremental run (semantics §5).
 type Mode string
 
 // The two run modes.
@@ -48,7 +48,7 @@ func Render(m *models.Model, d dialects.Dialect, mode Mode) ([]File, error) {
 
 // RenderAt is Render for a run that starts at the given time instead of
 // at the engine's clock (zero: the engine's clock). A run's start bounds
-// the watermarks it leaves (SPEC §5), so tests of load times that run
+// the watermarks it leaves (semantics §5), so tests of load times that run
 // ahead of the clock give it; the rest of the SQL is the same.
 func RenderAt(m *models.Model, d dialects.Dialect, mode Mode, start time.Time) ([]File, error) {
 	data, err := newData(m, d, mode)

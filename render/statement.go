@@ -12,7 +12,7 @@ import (
 type Assignment struct{ Column, Value string }
 
 // RunUpdate is the statement that sets columns of one run's row in the runs
-// table (SPEC §4), for the runner to record what the rendered steps do not:
+// table (semantics §4), for the runner to record what the rendered steps do not:
 // the model's text, and why a run failed.
 func RunUpdate(m *models.Model, d dialects.Dialect, runID int64, set []Assignment) (string, error) {
 	data, err := newData(m, d, Full)

@@ -3,7 +3,7 @@ package render
 import "github.com/sessionize/sessionize/dialects"
 
 // The timestamps a run reads lie from firstTimestamp up to endTimestamp
-// (excluded), UTC; others are no timestamps (SPEC §3.1 invalid_timestamp).
+// (excluded), UTC; others are no timestamps (semantics §3.1 invalid_timestamp).
 // The range holds any event a product has sent, and every engine holds all
 // of it: ClickHouse's DateTime64 covers 1900 to 2299, where DuckDB and
 // PostgreSQL read 'infinity' and years such as 0001 or 294247, which would

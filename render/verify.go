@@ -12,7 +12,7 @@ import (
 	"github.com/sessionize/sessionize/models"
 )
 
-// Verification is what `sessionize verify` runs (SPEC §5): a full run of the
+// Verification is what `sessionize verify` runs (semantics §5): a full run of the
 // model into a scratch schema, then one comparison per output table of the
 // published rows with the recomputed ones. The published outputs are only
 // read.

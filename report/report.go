@@ -71,10 +71,10 @@ type Day struct {
 	Day time.Time
 	// Sessions per property, indexed like Data.Properties.
 	Sessions []int64
-	// New, Active and Resurrected count product sessions by user lifecycle (SPEC §3.5).
+	// New, Active and Resurrected count product sessions by user lifecycle (semantics §3.5).
 	New, Active, Resurrected int64
 	// ContactSessions that started this day; CrossProperty and Prompted
-	// among them (SPEC §3.4), and PromptedSignups: prompted ones whose
+	// among them (semantics §3.4), and PromptedSignups: prompted ones whose
 	// user_lifecycle is new.
 	ContactSessions, CrossProperty, Prompted, PromptedSignups int64
 }

@@ -174,7 +174,7 @@ func describe(ctx context.Context, c *sqlx.Conn, d dialects.Dialect, m *models.M
 	return src, nil
 }
 
-// likely are, per SPEC column, the names other event pipelines give it,
+// likely are, per model column, the names other event pipelines give it,
 // most likely first, for a hint when a table lacks the expected one.
 var likely = map[string][]string{
 	"event_id":     {"message_id", "event_id", "messageid", "uuid"},

@@ -73,7 +73,7 @@ func driverFor(t models.Target) (Driver, error) {
 }
 
 // ErrRefused is a run the target refused because another run holds its
-// lock. The command line exits 3 on it (SPEC §6).
+// lock. The command line exits 3 on it (semantics §6).
 type ErrRefused struct{ Reason string }
 
 func (e *ErrRefused) Error() string { return e.Reason }
@@ -85,8 +85,8 @@ func IsRefused(err error) bool {
 }
 
 // ErrModelChanged is an incremental run refused because the model differs
-// from the one the outputs were built with (SPEC §5). The command line
-// exits 4 on it (SPEC §6).
+// from the one the outputs were built with (semantics §5). The command line
+// exits 4 on it (semantics §6).
 type ErrModelChanged struct {
 	// RunID is the last successful run, whose model the outputs match.
 	RunID int64

@@ -17,7 +17,7 @@ import (
 	"github.com/sessionize/sessionize/render"
 )
 
-// Export writes an output table ordered by its key (SPEC §6): CSV with a
+// Export writes an output table ordered by its key (semantics §6): CSV with a
 // header row, or JSON Lines. Timestamps are `YYYY-MM-DD HH:MM:SS[.ffffff]`
 // UTC, dates `YYYY-MM-DD`, booleans true/false, NULL empty (CSV) or null.
 func Export(ctx context.Context, m *models.Model, t models.Target, table, format string, w io.Writer) (err error) {
@@ -112,7 +112,7 @@ func dateColumn(name string) bool {
 	return false
 }
 
-// FormatValue is the SPEC §6 text of one exported value.
+// FormatValue is the semantics §6 text of one exported value.
 func FormatValue(v any, isDate bool) string {
 	switch x := v.(type) {
 	case nil:

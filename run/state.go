@@ -31,7 +31,7 @@ type queryer interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
-// chooseMode decides between a full refresh and an incremental run (SPEC §5)
+// chooseMode decides between a full refresh and an incremental run (semantics §5)
 // and says why.
 func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Model, full bool) (render.Mode, string, error) {
 	if full {

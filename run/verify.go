@@ -16,7 +16,7 @@ import (
 // VerifyOptions say how to verify a target's outputs.
 type VerifyOptions struct {
 	Target models.Target
-	// Sample compares that many contacts (SPEC §5: the same ones on every
+	// Sample compares that many contacts (semantics §5: the same ones on every
 	// run and engine); 0 compares them all.
 	Sample int
 	// Show is how many differences per table go to Difference; every one
@@ -67,7 +67,7 @@ func (r *VerifyReport) Rows() int64 {
 
 // Verify recomputes the outputs of the model from its sources, as a full
 // refresh would, in a scratch schema, compares them with the published
-// ones and reports every difference (SPEC §5). It holds the target's run
+// ones and reports every difference (semantics §5). It holds the target's run
 // lock, so nothing is published while it compares, and it writes nothing
 // to the published outputs: the scratch schema is dropped before it starts
 // (what a killed verify left) and when it ends.

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// TableWatermark is the watermark of one table the model reads (SPEC §5), as
+// TableWatermark is the watermark of one table the model reads (semantics §5), as
 // the last successful run left it in _sessionize_watermarks.
 type TableWatermark struct {
 	// Source is the source the table belongs to; "" for an identifies table.
