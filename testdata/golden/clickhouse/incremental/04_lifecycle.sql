@@ -34,7 +34,7 @@ SELECT
   session_index,
   CASE
     WHEN prev_end IS NULL THEN 'new'
-    WHEN toUnixTimestamp64Micro(session_start) - toUnixTimestamp64Micro(prev_end) <= 2592000000000 THEN 'active'
+    WHEN toUnixTimestamp64Micro(session_start) - toUnixTimestamp64Micro(prev_end) <= 2592000000000 /* 30d */ THEN 'active'
     ELSE 'resurrected'
   END AS user_lifecycle,
   toFloat64(toUnixTimestamp64Micro(session_start) - toUnixTimestamp64Micro(prev_end)) / 86400000000 AS days_since_prev_product_session

@@ -35,7 +35,7 @@ SELECT
   session_index,
   CASE
     WHEN prev_end IS NULL THEN 'new'
-    WHEN epoch_us(session_start) - epoch_us(prev_end) <= 2592000000000 THEN 'active'
+    WHEN epoch_us(session_start) - epoch_us(prev_end) <= 2592000000000 /* 30d */ THEN 'active'
     ELSE 'resurrected'
   END AS user_lifecycle,
   CAST(epoch_us(session_start) - epoch_us(prev_end) AS DOUBLE) / 86400000000 AS days_since_prev_product_session

@@ -36,7 +36,7 @@ starts AS (
     *,
     CASE
       WHEN prev_reach IS NULL THEN 1
-      WHEN epoch_us(session_start) - epoch_us(prev_reach) >= 1800000000 THEN 1
+      WHEN epoch_us(session_start) - epoch_us(prev_reach) >= 1800000000 /* 30m */ THEN 1
       ELSE 0
     END AS is_cs_start
   FROM reach

@@ -34,7 +34,7 @@ starts AS (
     *,
     CASE
       WHEN prev_reach IS NULL THEN 1
-      WHEN CAST(EXTRACT(EPOCH FROM session_start) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_reach) * 1000000 AS BIGINT) >= 1800000000 THEN 1
+      WHEN CAST(EXTRACT(EPOCH FROM session_start) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_reach) * 1000000 AS BIGINT) >= 1800000000 /* 30m */ THEN 1
       ELSE 0
     END AS is_cs_start
   FROM reach

@@ -35,7 +35,7 @@ starts AS (
     *,
     CASE
       WHEN prev_reach IS NULL THEN 1
-      WHEN toUnixTimestamp64Micro(session_start) - toUnixTimestamp64Micro(prev_reach) >= 1800000000 THEN 1
+      WHEN toUnixTimestamp64Micro(session_start) - toUnixTimestamp64Micro(prev_reach) >= 1800000000 /* 30m */ THEN 1
       ELSE 0
     END AS is_cs_start
   FROM reach

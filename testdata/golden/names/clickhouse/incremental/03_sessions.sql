@@ -37,7 +37,7 @@ FROM (
       arraySort(x -> (x.1, x.2), groupArray((e.ts, e.event_id, e.source, e.event, e.url))) AS evs,
       arrayPushFront(arrayPopBack(arrayMap(x -> x.1, evs)), NULL) AS prevs,
       arrayMap(
-        (gap, i) -> toUInt8(i = 1 OR gap >= 1800000000),
+        (gap, i) -> toUInt8(i = 1 OR gap >= 1800000000 /* 30m */),
         arrayDifference(arrayMap(x -> toUnixTimestamp64Micro(assumeNotNull(x.1)), evs)),
         arrayEnumerate(evs)
       ) AS starts,

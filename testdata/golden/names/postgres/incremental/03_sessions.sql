@@ -47,11 +47,11 @@ edges AS (
     event,
     url,
     n,
-    coalesce(gap_before >= 1800000000, true) AS is_start,
-    coalesce(gap_after >= 1800000000, true) AS is_end
+    coalesce(gap_before >= 1800000000 /* 30m */, true) AS is_start,
+    coalesce(gap_after >= 1800000000 /* 30m */, true) AS is_end
   FROM positioned
-  WHERE coalesce(gap_before >= 1800000000, true)
-     OR coalesce(gap_after >= 1800000000, true)
+  WHERE coalesce(gap_before >= 1800000000 /* 30m */, true)
+     OR coalesce(gap_after >= 1800000000 /* 30m */, true)
 ),
 -- A session's first event is followed, among the edges, by its last (or is
 -- its last too): a start row takes the end's timestamp and position.

@@ -33,7 +33,7 @@ SELECT
   session_index,
   CASE
     WHEN prev_end IS NULL THEN 'new'
-    WHEN CAST(EXTRACT(EPOCH FROM session_start) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_end) * 1000000 AS BIGINT) <= 2592000000000 THEN 'active'
+    WHEN CAST(EXTRACT(EPOCH FROM session_start) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_end) * 1000000 AS BIGINT) <= 2592000000000 /* 30d */ THEN 'active'
     ELSE 'resurrected'
   END AS user_lifecycle,
   CAST(CAST(EXTRACT(EPOCH FROM session_start) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM prev_end) * 1000000 AS BIGINT) AS DOUBLE PRECISION) / 86400000000 AS days_since_prev_product_session
