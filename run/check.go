@@ -23,11 +23,7 @@ import (
 // before step 0 writes anything.
 func Check(ctx context.Context, m *models.Model, t models.Target) (err error) {
 	defer func() { err = redactErr(err, t.DSN) }()
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return err
-	}
-	drv, err := driverFor(t)
+	d, drv, err := engineFor(t)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,16 @@ var drivers = map[models.Dialect]Driver{}
 
 func register(d models.Dialect, drv Driver) { drivers[d] = drv }
 
+// engineFor is a target's dialect and driver.
+func engineFor(t models.Target) (dialects.Dialect, Driver, error) {
+	d, err := dialects.For(string(t.Dialect))
+	if err != nil {
+		return nil, nil, err
+	}
+	drv, err := driverFor(t)
+	return d, drv, err
+}
+
 func driverFor(t models.Target) (Driver, error) {
 	drv, ok := drivers[t.Dialect]
 	if !ok {
@@ -120,11 +130,7 @@ func OpenToWrite(ctx context.Context, m *models.Model, t models.Target) (*Sessio
 
 func open(ctx context.Context, m *models.Model, t models.Target, read bool) (_ *Session, _ dialects.Dialect, err error) {
 	defer func() { err = redactErr(err, t.DSN) }()
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return nil, nil, err
-	}
-	drv, err := driverFor(t)
+	d, drv, err := engineFor(t)
 	if err != nil {
 		return nil, nil, err
 	}

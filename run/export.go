@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sessionize/sessionize/catalog"
-	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 )
@@ -29,11 +28,7 @@ func Export(ctx context.Context, m *models.Model, t models.Target, table, format
 	if format != "csv" && format != "jsonl" {
 		return fmt.Errorf("unknown format %q (want csv or jsonl)", format)
 	}
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return err
-	}
-	drv, err := driverFor(t)
+	d, drv, err := engineFor(t)
 	if err != nil {
 		return err
 	}

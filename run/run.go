@@ -12,7 +12,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 	"github.com/sessionize/sessionize/version"
@@ -65,11 +64,7 @@ func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	begin := time.Now()
 	t := opt.Target
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return nil, err
-	}
-	drv, err := driverFor(t)
+	d, drv, err := engineFor(t)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 )
@@ -30,11 +29,7 @@ type TableCount struct {
 // ReadStatus reads the last runs, the watermark and the output row counts.
 func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int) (_ *Status, err error) {
 	defer func() { err = redactErr(err, t.DSN) }()
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return nil, err
-	}
-	drv, err := driverFor(t)
+	d, drv, err := engineFor(t)
 	if err != nil {
 		return nil, err
 	}

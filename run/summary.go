@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -25,11 +24,7 @@ type Summary struct {
 // Summarize reads the summary from a target's outputs.
 func Summarize(ctx context.Context, m *models.Model, t models.Target) (_ *Summary, err error) {
 	defer func() { err = redactErr(err, t.DSN) }()
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return nil, err
-	}
-	drv, err := driverFor(t)
+	d, drv, err := engineFor(t)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 )
@@ -75,11 +74,7 @@ func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (_ *VerifyR
 	defer func() { err = redactErr(err, opt.Target.DSN) }()
 	begin := time.Now()
 	t := opt.Target
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return nil, err
-	}
-	drv, err := driverFor(t)
+	d, drv, err := engineFor(t)
 	if err != nil {
 		return nil, err
 	}
