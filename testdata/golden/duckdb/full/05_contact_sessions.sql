@@ -171,8 +171,10 @@ CREATE TABLE "target"."sessionize"."contact_sessions__next" (
   "user_lifecycle" VARCHAR
 );
 
-INSERT INTO "target"."sessionize"."sessions__next"
-SELECT * FROM temp.main."_sessionize_work_sessions_out";
+INSERT INTO "target"."sessionize"."sessions__next" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session")
+SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session"
+FROM temp.main."_sessionize_work_sessions_out";
 
-INSERT INTO "target"."sessionize"."contact_sessions__next"
-SELECT * FROM temp.main."_sessionize_work_contact_sessions";
+INSERT INTO "target"."sessionize"."contact_sessions__next" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle")
+SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle"
+FROM temp.main."_sessionize_work_contact_sessions";

@@ -183,8 +183,10 @@ CREATE TABLE "sessionize"."contact_sessions" (
 
 CREATE INDEX "contact_sessions_contact_id" ON "sessionize"."contact_sessions" (contact_id);
 
-INSERT INTO "sessionize"."sessions"
-SELECT * FROM "sessionize"."_sessionize_work_sessions_out";
+INSERT INTO "sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session")
+SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session"
+FROM "sessionize"."_sessionize_work_sessions_out";
 
-INSERT INTO "sessionize"."contact_sessions"
-SELECT * FROM "sessionize"."_sessionize_work_contact_sessions";
+INSERT INTO "sessionize"."contact_sessions" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle")
+SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle"
+FROM "sessionize"."_sessionize_work_contact_sessions";

@@ -37,8 +37,9 @@ CREATE TABLE "target"."sessionize"."daily_metrics__next" (
   "cross_property_sessions" BIGINT
 );
 
-INSERT INTO "target"."sessionize"."daily_metrics__next"
-SELECT * FROM temp.main."_sessionize_work_daily_new";
+INSERT INTO "target"."sessionize"."daily_metrics__next" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
+SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
+FROM temp.main."_sessionize_work_daily_new";
 
 -- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
@@ -92,5 +93,6 @@ CREATE TABLE "target"."sessionize"."prompted_events__next" (
   "new_user_sessions" BIGINT
 );
 
-INSERT INTO "target"."sessionize"."prompted_events__next"
-SELECT * FROM temp.main."_sessionize_work_prompted_out";
+INSERT INTO "target"."sessionize"."prompted_events__next" ("day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions")
+SELECT "day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions"
+FROM temp.main."_sessionize_work_prompted_out";

@@ -61,8 +61,9 @@ WHERE EXISTS (
 );
 
 -- A (day, property) whose sessions all moved away has no row (§4).
-INSERT INTO "target"."sessionize"."daily_metrics"
-SELECT * FROM temp.main."_sessionize_work_daily"
+INSERT INTO "target"."sessionize"."daily_metrics" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
+SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
+FROM temp.main."_sessionize_work_daily"
 WHERE sessions > 0;
 
 -- prompted_events: for each prompted contact session (§3.4) and each
@@ -108,8 +109,9 @@ WHERE EXISTS (
     AND (t.restart_ts IS NULL OR "target"."sessionize"."_sessionize_prompted".cs_start >= t.restart_ts)
 );
 
-INSERT INTO "target"."sessionize"."_sessionize_prompted"
-SELECT * FROM temp.main."_sessionize_work_prompted";
+INSERT INTO "target"."sessionize"."_sessionize_prompted" ("contact_id", "contact_session_id", "cs_start", "day", "entry_property", "entry_url", "event", "events", "is_new")
+SELECT "contact_id", "contact_session_id", "cs_start", "day", "entry_property", "entry_url", "event", "events", "is_new"
+FROM temp.main."_sessionize_work_prompted";
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_prompted_out" AS
 SELECT
@@ -138,5 +140,6 @@ WHERE EXISTS (
     AND k.event = "target"."sessionize"."prompted_events".event
 );
 
-INSERT INTO "target"."sessionize"."prompted_events"
-SELECT * FROM temp.main."_sessionize_work_prompted_out";
+INSERT INTO "target"."sessionize"."prompted_events" ("day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions")
+SELECT "day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions"
+FROM temp.main."_sessionize_work_prompted_out";

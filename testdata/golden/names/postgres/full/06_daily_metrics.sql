@@ -36,8 +36,9 @@ CREATE TABLE "sessionize"."daily_metrics" (
   PRIMARY KEY (day, property)
 );
 
-INSERT INTO "sessionize"."daily_metrics"
-SELECT * FROM "sessionize"."_sessionize_work_daily_new";
+INSERT INTO "sessionize"."daily_metrics" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
+SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
+FROM "sessionize"."_sessionize_work_daily_new";
 
 -- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
@@ -98,5 +99,6 @@ CREATE TABLE "sessionize"."prompted_events" (
   "new_user_sessions" BIGINT
 );
 
-INSERT INTO "sessionize"."prompted_events"
-SELECT * FROM "sessionize"."_sessionize_work_prompted_out";
+INSERT INTO "sessionize"."prompted_events" ("day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions")
+SELECT "day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions"
+FROM "sessionize"."_sessionize_work_prompted_out";

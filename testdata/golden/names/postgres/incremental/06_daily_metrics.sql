@@ -60,8 +60,9 @@ WHERE EXISTS (
 );
 
 -- A (day, property) whose sessions all moved away has no row (§4).
-INSERT INTO "sessionize"."daily_metrics"
-SELECT * FROM "sessionize"."_sessionize_work_daily"
+INSERT INTO "sessionize"."daily_metrics" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
+SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
+FROM "sessionize"."_sessionize_work_daily"
 WHERE sessions > 0;
 
 -- prompted_events: for each prompted contact session (§3.4) and each
@@ -111,8 +112,9 @@ WHERE EXISTS (
     AND (t.restart_ts IS NULL OR "sessionize"."_sessionize_prompted".cs_start >= t.restart_ts)
 );
 
-INSERT INTO "sessionize"."_sessionize_prompted"
-SELECT * FROM "sessionize"."_sessionize_work_prompted";
+INSERT INTO "sessionize"."_sessionize_prompted" ("contact_id", "contact_session_id", "cs_start", "day", "entry_property", "entry_url", "event", "events", "is_new")
+SELECT "contact_id", "contact_session_id", "cs_start", "day", "entry_property", "entry_url", "event", "events", "is_new"
+FROM "sessionize"."_sessionize_work_prompted";
 
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_prompted_out";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_prompted_out" AS
@@ -142,5 +144,6 @@ WHERE EXISTS (
     AND k.event = "sessionize"."prompted_events".event
 );
 
-INSERT INTO "sessionize"."prompted_events"
-SELECT * FROM "sessionize"."_sessionize_work_prompted_out";
+INSERT INTO "sessionize"."prompted_events" ("day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions")
+SELECT "day", "entry_property", "entry_url", "event", "contact_sessions", "contacts", "events", "new_user_sessions"
+FROM "sessionize"."_sessionize_work_prompted_out";
