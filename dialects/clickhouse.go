@@ -163,6 +163,11 @@ func (ClickHouse) CreateTableAs(table string, key []string) string {
 // DropTable implements Dialect.
 func (ClickHouse) DropTable(table string) string { return "DROP TABLE IF EXISTS " + table }
 
+// AddColumn implements Dialect.
+func (c ClickHouse) AddColumn(table string, col Column) string {
+	return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + c.Quote(col.Name) + " " + col.Type
+}
+
 func orderBy(key []string) string {
 	if len(key) == 0 {
 		return "tuple()"

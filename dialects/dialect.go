@@ -118,6 +118,9 @@ type Dialect interface {
 	CreateWorkTableAs(table string, key []string) string
 	// DropTable drops a table if it exists.
 	DropTable(table string) string
+	// AddColumn adds a column to a table that may have it already (one an
+	// older version created without it), typed as CreateTable types it.
+	AddColumn(table string, c Column) string
 	// Analyze is the statement that gathers planner statistics on a table
 	// just built, or "" where the engine needs none.
 	Analyze(table string) string

@@ -244,6 +244,11 @@ func (DuckDB) CreateTableAs(table string, key []string) string {
 // DropTable implements Dialect.
 func (DuckDB) DropTable(table string) string { return "DROP TABLE IF EXISTS " + table }
 
+// AddColumn implements Dialect.
+func (d DuckDB) AddColumn(table string, c Column) string {
+	return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + d.Quote(c.Name) + " " + c.Type
+}
+
 // Literal implements Dialect.
 func (DuckDB) Literal(s string) string { return Literal(s) }
 

@@ -118,13 +118,9 @@ func (p Postgres) CreateTable(table string, cols []Column, key []string, ifNotEx
 	if ifNotExists {
 		ine = "IF NOT EXISTS "
 	}
-	// Text columns compare by bytes (semantics §3).
 	collated := make([]Column, len(cols))
 	for i, c := range cols {
-		collated[i] = c
-		if c.Type == "TEXT" {
-			collated[i].Type = `TEXT COLLATE "C"`
-		}
+		collated[i] = collate(c)
 	}
 	body := columnList(p, collated)
 	if len(key) > 0 {
@@ -141,6 +137,20 @@ func (Postgres) CreateTableAs(table string, key []string) string {
 
 // DropTable implements Dialect.
 func (Postgres) DropTable(table string) string { return "DROP TABLE IF EXISTS " + table }
+
+// AddColumn implements Dialect.
+func (p Postgres) AddColumn(table string, c Column) string {
+	c = collate(c)
+	return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + p.Quote(c.Name) + " " + c.Type
+}
+
+// collate makes a text column compare by bytes (semantics §3).
+func collate(c Column) Column {
+	if c.Type == "TEXT" {
+		c.Type = `TEXT COLLATE "C"`
+	}
+	return c
+}
 
 // Literal implements Dialect.
 func (Postgres) Literal(s string) string { return Literal(s) }

@@ -105,18 +105,19 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"workTables": v.workTables,
 		// runsAdded are the runs table's columns a runs table an older
 		// version created lacks, each with its type.
-		"runsAdded": func() []map[string]string {
-			var out []map[string]string
+		"runsAdded": func() []dialects.Column {
+			var out []dialects.Column
 			for _, c := range catalog.RunsAdded {
-				out = append(out, map[string]string{"name": c, "type": typeOf(d, catalog.Runs.KindOf(c))})
+				out = append(out, dialects.Column{Name: c, Type: typeOf(d, catalog.Runs.KindOf(c))})
 			}
 			return out
 		},
-		"preamble": d.Preamble,
-		"micros":   d.Micros,
-		"seconds":  d.Seconds,
-		"days":     d.Days,
-		"minus":    d.MinusMicros,
+		"addColumn": d.AddColumn,
+		"preamble":  d.Preamble,
+		"micros":    d.Micros,
+		"seconds":   d.Seconds,
+		"days":      d.Days,
+		"minus":     d.MinusMicros,
 		// keepWatermark keeps a table's watermark for an incremental run's
 		// source scans ("" where the dialect has no variables); watermark
 		// reads it.

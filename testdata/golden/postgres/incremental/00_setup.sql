@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
 );
 
 -- A runs table an older version created gets the columns added since.
-ALTER TABLE "sessionize"."_sessionize_runs" ADD COLUMN IF NOT EXISTS "tool_version" TEXT;
+ALTER TABLE "sessionize"."_sessionize_runs" ADD COLUMN IF NOT EXISTS "tool_version" TEXT COLLATE "C";
 
 -- Only one run holds the target's lock, so a run still marked running is one
 -- that was killed before it committed: its writes were rolled back.
