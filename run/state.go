@@ -14,6 +14,7 @@ import (
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
+	"github.com/sessionize/sessionize/version"
 )
 
 // names quotes table names in the output schema.
@@ -160,6 +161,8 @@ func markFailed(ctx context.Context, c *sqlx.Conn, n names, m *models.Model, run
 		{Column: "status", Value: "'failed'"},
 		{Column: "finished_at", Value: n.d.Now()},
 		{Column: "error", Value: n.d.Literal(msg)},
+		// again: the run's own write of it was rolled back with the rest
+		{Column: "tool_version", Value: n.d.Literal(version.Get().String())},
 	})
 	if err == nil {
 		c.ExecContext(ctx, q)
