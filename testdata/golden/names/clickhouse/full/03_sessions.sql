@@ -20,7 +20,6 @@ SELECT
   ev.3 AS source,
   ev.4 AS event,
   ev.5 AS url,
-  prev AS prev_ts,
   is_start,
   toInt32(kept + idx) AS session_index
 FROM (
@@ -32,7 +31,6 @@ FROM (
       e.contact_id AS contact_id,
       e.property AS property,
       arraySort(x -> (x.1, x.2), groupArray((e.ts, e.event_id, e.source, e.event, e.url))) AS evs,
-      arrayPushFront(arrayPopBack(arrayMap(x -> x.1, evs)), NULL) AS prevs,
       arrayMap(
         (gap, i) -> toUInt8(i = 1 OR gap >= 1800000000 /* 30m */),
         arrayDifference(arrayMap(x -> toUnixTimestamp64Micro(assumeNotNull(x.1)), evs)),
@@ -43,7 +41,7 @@ FROM (
     GROUP BY e.contact_id, e.property
   ) AS g
 ) AS grouped
-ARRAY JOIN evs AS ev, prevs AS prev, starts AS is_start, idx;
+ARRAY JOIN evs AS ev, starts AS is_start, idx;
 
 -- One row per session. The first event (is_start = 1) gives the session its
 -- id, source, first_event and first_url.
