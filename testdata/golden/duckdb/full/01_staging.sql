@@ -150,8 +150,7 @@ SELECT event_id, source, "timestamp", loaded_at, reason
 FROM "target"."sessionize"."_sessionize_rejected__next";
 
 -- The event_ids that occur more than once, found in a table of their own so
--- that the aggregate over every row runs once: inside the rank below,
--- PostgreSQL's parallel workers each built it again (1.1 s of 1.5 s at 1M).
+-- that the aggregate over every row runs once.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_dup_ids" AS
 SELECT event_id
 FROM temp.main."_sessionize_work_input"

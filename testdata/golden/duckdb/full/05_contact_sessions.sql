@@ -52,8 +52,7 @@ FROM starts;
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
 -- product events but entered through another property. The aggregate keeps
 -- no text: the entry fields come from the starting session, the lifecycle
--- from the first product session, by joins (at 50M demo events on DuckDB,
--- text in the aggregate's states took 0.9 GiB beyond memory_limit).
+-- from the first product session, by joins.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_contact_sessions" AS
 WITH per_contact_session AS (
   SELECT

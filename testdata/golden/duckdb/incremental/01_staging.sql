@@ -178,8 +178,7 @@ SELECT event_id, source, "timestamp", loaded_at, reason
 FROM temp.main."_sessionize_work_rejected";
 
 -- The event_ids that occur more than once, found in a table of their own so
--- that the aggregate over every row runs once: inside the rank below,
--- PostgreSQL's parallel workers each built it again (1.1 s of 1.5 s at 1M).
+-- that the aggregate over every row runs once.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_dup_ids" AS
 SELECT event_id
 FROM temp.main."_sessionize_work_input"
@@ -204,8 +203,6 @@ WHERE copy_rank = 1;
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_staged" AS
 SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
 FROM temp.main."_sessionize_work_input" AS i
--- (an outer join to the few duplicated ids, not NOT EXISTS: DuckDB plans that
--- as a join through the distinct event_ids of all rows, 2 s more at 10M)
 LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
 WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL

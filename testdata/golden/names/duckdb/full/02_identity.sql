@@ -69,8 +69,6 @@ WITH candidates AS (
   FROM (
 SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
 FROM temp.main."_sessionize_work_input" AS i
--- (an outer join to the few duplicated ids, not NOT EXISTS: DuckDB plans that
--- as a join through the distinct event_ids of all rows, 2 s more at 10M)
 LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
 WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
@@ -106,8 +104,6 @@ SELECT
 FROM (
 SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
 FROM temp.main."_sessionize_work_input" AS i
--- (an outer join to the few duplicated ids, not NOT EXISTS: DuckDB plans that
--- as a join through the distinct event_ids of all rows, 2 s more at 10M)
 LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
 WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
