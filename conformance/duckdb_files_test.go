@@ -179,13 +179,22 @@ func TestDuckDBRunsRenderedFiles(t *testing.T) {
 		}
 	}
 
+	renderedFilesEqualRuns(t, f, "the rendered files'", runFiles)
+}
+
+// renderedFilesEqualRuns loads the hand-built cases in two batches, runs the
+// rendered files of each mode with runFiles (by the engine's own client),
+// and wants each result equal to sessionize's full refresh of the same data,
+// and the runs table to say so.
+func renderedFilesEqualRuns(t *testing.T, f *fixture, who string, runFiles func(mode string)) {
+	t.Helper()
 	first, second := twoBatches()
 	f.load(first, handCases[4].ids)
 	runFiles("full")
 	byFiles := outputs(f)
 	f.sessionize(0, "run", "--full-refresh")
 	if got := outputs(f); !reflect.DeepEqual(byFiles, got) {
-		t.Fatal("the rendered files' full run differs from sessionize run --full-refresh")
+		t.Fatalf("%s full run differs from sessionize run --full-refresh", who)
 	}
 
 	f.load(second, nil)
@@ -193,7 +202,7 @@ func TestDuckDBRunsRenderedFiles(t *testing.T) {
 	byFiles = outputs(f)
 	f.sessionize(0, "run", "--full-refresh")
 	if got := outputs(f); !reflect.DeepEqual(byFiles, got) {
-		t.Fatal("the rendered files' incremental run differs from a full refresh")
+		t.Fatalf("%s incremental run differs from a full refresh", who)
 	}
 	var modes []string
 	for _, r := range f.runRows() {

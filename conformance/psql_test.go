@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"testing"
 )
 
@@ -44,38 +43,5 @@ func TestPsqlRunsRenderedFiles(t *testing.T) {
 
 	// The second batch is loaded after the first run's watermark: its rows
 	// carry a load time of their own (semantics §5).
-	var first, second []event
-	for _, c := range handCases[:5] {
-		first = append(first, c.events...)
-	}
-	for _, c := range handCases[5:] {
-		for _, ev := range c.events {
-			ev.id += "-2"
-			ev.loaded = "2024-06-01 00:00:00"
-			second = append(second, ev)
-		}
-	}
-	f.load(first, handCases[4].ids)
-	runFiles("full")
-	byPsql := outputs(f)
-	f.sessionize(0, "run", "--full-refresh")
-	if got := outputs(f); !reflect.DeepEqual(byPsql, got) {
-		t.Fatal("psql's full run differs from sessionize run --full-refresh")
-	}
-
-	f.load(second, nil)
-	runFiles("incremental")
-	byPsql = outputs(f)
-	f.sessionize(0, "run", "--full-refresh")
-	if got := outputs(f); !reflect.DeepEqual(byPsql, got) {
-		t.Fatal("psql's incremental run differs from a full refresh")
-	}
-	var modes []string
-	for _, r := range f.runRows() {
-		modes = append(modes, r.mode+"/"+r.status)
-	}
-	want := []string{"full/success", "full/success", "incremental/success", "full/success"}
-	if !reflect.DeepEqual(modes, want) {
-		t.Errorf("runs: got %v, want %v", modes, want)
-	}
+	renderedFilesEqualRuns(t, f, "psql", runFiles)
 }
