@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -29,6 +30,9 @@ func (m *Model) Canonical() string {
 		if s.Type == Asset {
 			line(k+".class", quote(s.Class))
 		}
+		if s.InactivityTimeout > 0 {
+			line(k+".inactivity_timeout", Duration(s.InactivityTimeout))
+		}
 		for i, t := range s.Tables {
 			tk := fmt.Sprintf("%s.tables[%d]", k, i)
 			line(tk+".table", quote(t.Table))
@@ -42,6 +46,16 @@ func (m *Model) Canonical() string {
 				{"event", c.Event}, {"url", c.URL},
 			} {
 				line(tk+".columns."+kv[0], columnText(kv[1]))
+			}
+			// The enrichment columns are written only where mapped, so a
+			// model without them keeps the hash it had before they existed.
+			for _, kv := range [][2]string{{"referrer", c.Referrer}, {"user_agent", c.UserAgent}} {
+				if kv[1] != "" {
+					line(tk+".columns."+kv[0], quote(kv[1]))
+				}
+			}
+			for i, name := range m.Enrichment.PassThrough {
+				line(tk+".columns."+quote(name), columnText(c.PassThrough[i]))
 			}
 		}
 	}
@@ -62,9 +76,32 @@ func (m *Model) Canonical() string {
 	line("sessions.inactivity_timeout", Duration(m.Sessions.InactivityTimeout))
 	line("sessions.cross_property_window", Duration(m.Sessions.CrossPropertyWindow))
 	line("sessions.late_window", Duration(m.Sessions.LateWindow))
+	if m.Sessions.MaxDuration > 0 {
+		line("sessions.max_duration", Duration(m.Sessions.MaxDuration))
+	}
 	line("lifecycle.lookback", Duration(m.Lifecycle.Lookback))
 	line("timezone", quote(m.Timezone))
 	line("output.schema", quote(m.Output.Schema))
+	for i, name := range m.Enrichment.PassThrough {
+		line(fmt.Sprintf("pass_through[%d]", i), quote(name))
+	}
+	if !slices.EqualFunc(m.Enrichment.Channels, DefaultChannels(), ChannelRule.equal) {
+		for i, r := range m.Enrichment.Channels {
+			k := fmt.Sprintf("channels[%d]", i)
+			line(k+".channel", quote(r.Channel))
+			for _, kv := range []struct {
+				key      string
+				patterns []string
+			}{{"source", r.Source}, {"medium", r.Medium}, {"campaign", r.Campaign}, {"referrer", r.Referrer}} {
+				if kv.patterns != nil {
+					line(k+"."+kv.key, patternsText(kv.patterns))
+				}
+			}
+		}
+	}
+	if len(m.Enrichment.Bots) > 0 {
+		line("bots", patternsText(m.Enrichment.Bots))
+	}
 	return b.String()
 }
 
@@ -75,6 +112,20 @@ func quote(s string) string {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// patternsText is a list of patterns, each quoted.
+func patternsText(patterns []string) string {
+	q := make([]string, len(patterns))
+	for i, p := range patterns {
+		q[i] = strconv.Quote(p)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+func (r ChannelRule) equal(o ChannelRule) bool {
+	return r.Channel == o.Channel && slices.Equal(r.Source, o.Source) && slices.Equal(r.Medium, o.Medium) &&
+		slices.Equal(r.Campaign, o.Campaign) && slices.Equal(r.Referrer, o.Referrer)
 }
 
 // columnText is a column name, or null for a column the table lacks.

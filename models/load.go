@@ -37,7 +37,8 @@ const (
 const reservedPrefix = "_sessionize"
 
 var topKeys = []string{"version", "name", "sources", "identifies", "sessions",
-	"lifecycle", "timezone", "output", "targets", "default_target"}
+	"lifecycle", "timezone", "output", "targets", "default_target",
+	"pass_through", "channels", "bots"}
 
 // MaxSize is the largest model file sessionize reads, in bytes. A model
 // of thousands of sources is a few hundred KiB; the cap keeps a wrong -f
@@ -227,13 +228,25 @@ func (p *problems) model(root *yaml.Node, m *Model, lookup func(string) (string,
 			}
 		}
 	}
+	if f, ok := fs["pass_through"]; ok {
+		m.Enrichment.PassThrough = p.passThrough(f.val)
+	}
+	var timeoutAt map[string]*yaml.Node
 	if f, ok := fs["sources"]; ok {
-		m.Sources = p.sources(f.val)
+		m.Sources, timeoutAt = p.sources(f.val, m.Enrichment.PassThrough)
+	}
+	m.Enrichment.Channels = DefaultChannels()
+	if f, ok := fs["channels"]; ok && !isNull(f.val) {
+		m.Enrichment.Channels = p.channels(f.val)
+	}
+	if f, ok := fs["bots"]; ok {
+		m.Enrichment.Bots = p.bots(f.val)
 	}
 	if f, ok := fs["identifies"]; ok && !isNull(f.val) {
 		m.Identifies = p.identifies(f.val)
 	}
-	p.sessions(fs["sessions"].val, m)
+	maxAt := p.sessions(fs["sessions"].val, m)
+	p.timeouts(m, timeoutAt, maxAt)
 	m.Lifecycle.Lookback = DefaultLookback
 	if f, ok := fs["lifecycle"]; ok && !isNull(f.val) {
 		if lf := p.fields(f.val, "lifecycle", "lookback"); lf != nil {
@@ -278,21 +291,23 @@ func (p *problems) schema(n *yaml.Node, s string) {
 
 // sessions reads the windows of semantics §3.3–§3.4 and §5 from n (nil or null
 // for all defaults) and checks that the cross-property window is not
-// shorter than the inactivity timeout.
-func (p *problems) sessions(n *yaml.Node, m *Model) {
+// shorter than the inactivity timeout. It returns where max_duration is
+// written, nil when it is not.
+func (p *problems) sessions(n *yaml.Node, m *Model) (maxAt *yaml.Node) {
 	s := &m.Sessions
 	s.InactivityTimeout, s.CrossPropertyWindow, s.LateWindow =
 		DefaultInactivityTimeout, DefaultCrossPropertyWindow, DefaultLateWindow
 	if isNull(n) {
-		return
+		return nil
 	}
-	fs := p.fields(n, "sessions", "inactivity_timeout", "cross_property_window", "late_window")
+	fs := p.fields(n, "sessions", "inactivity_timeout", "cross_property_window", "late_window", "max_duration")
 	if fs == nil {
-		return
+		return nil
 	}
 	timeout, tn := p.duration(fs["inactivity_timeout"], "sessions.inactivity_timeout", DefaultInactivityTimeout)
 	window, wn := p.duration(fs["cross_property_window"], "sessions.cross_property_window", DefaultCrossPropertyWindow)
 	s.LateWindow, _ = p.duration(fs["late_window"], "sessions.late_window", DefaultLateWindow)
+	s.MaxDuration, maxAt = p.duration(fs["max_duration"], "sessions.max_duration", 0)
 	s.InactivityTimeout, s.CrossPropertyWindow = timeout, window
 	switch {
 	case timeout <= 0 || window <= 0 || window >= timeout:
@@ -303,6 +318,7 @@ func (p *problems) sessions(n *yaml.Node, m *Model) {
 		p.at(tn, "sessions.inactivity_timeout %s is longer than the default cross_property_window %s (set sessions.cross_property_window to at least %s)",
 			Duration(timeout), Duration(window), Duration(timeout))
 	}
+	return maxAt
 }
 
 // duration reads a duration field, def when it is absent. It returns the

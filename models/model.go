@@ -19,6 +19,8 @@ type Model struct {
 	Output        Output
 	Targets       map[string]Target
 	DefaultTarget string
+	// Enrichment holds the optional keys of docs/enrichment.md §2.1.
+	Enrichment Enrichment
 
 	// Path is the file the model was read from; Hash is the hex SHA-256 of the
 	// model's semantic content (everything but targets), used to refuse
@@ -49,6 +51,9 @@ type Source struct {
 	Type   SourceType
 	Class  string // asset class; empty unless Type == Asset
 	Tables []SourceTable
+	// InactivityTimeout is the source's own timeout for its property, or 0
+	// for the model's (docs/enrichment.md §2.1).
+	InactivityTimeout time.Duration
 }
 
 // Property is the key sessions are built on: product, marketing or asset:<class>.
@@ -82,6 +87,12 @@ type EventColumns struct {
 	LoadedAt    string
 	Event       string
 	URL         string
+	// Referrer and UserAgent have no default: "" unless mapped.
+	Referrer  string
+	UserAgent string
+	// PassThrough is the column behind each of the model's pass-through
+	// columns, in their order ("" for a table that lacks it).
+	PassThrough []string
 }
 
 // DefaultEventColumns are the Segment defaults of semantics §2.
@@ -133,6 +144,7 @@ type SessionsConfig struct {
 	InactivityTimeout   time.Duration // default 30m
 	CrossPropertyWindow time.Duration // default 30m, >= InactivityTimeout
 	LateWindow          time.Duration // default 3d
+	MaxDuration         time.Duration // 0: sessions are not cut (docs/enrichment.md §3.3)
 }
 
 // LifecycleConfig holds the lookback of semantics §3.5.

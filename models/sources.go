@@ -1,29 +1,34 @@
 package models
 
 import (
+	"slices"
+
 	"gopkg.in/yaml.v3"
 )
 
 var sourceTypes = []string{string(Product), string(Marketing), string(Asset)}
 
-// sources reads the `sources:` list (semantics §1, §2).
-func (p *problems) sources(n *yaml.Node) []Source {
+// sources reads the `sources:` list (semantics §1, §2); // passThrough are the model's pass-through columns, which each table may
+// map. It returns, by source name, where each source's own
+// inactivity_timeout is written.
+func (p *problems) sources(n *yaml.Node, passThrough []string) ([]Source, map[string]*yaml.Node) {
 	if isNull(n) {
 		p.at(n, "sources is empty (want at least one source)")
-		return nil
+		return nil, nil
 	}
 	items, ok := p.list(n, "sources")
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if len(items) == 0 {
 		p.at(n, "sources is empty (want at least one source)")
-		return nil
+		return nil, nil
 	}
 	var out []Source
 	firstLine := map[string]int{}
+	timeoutAt := map[string]*yaml.Node{}
 	for _, item := range items {
-		s, ok := p.source(item)
+		s, ok := p.source(item, passThrough)
 		if !ok {
 			continue
 		}
@@ -32,20 +37,21 @@ func (p *problems) sources(n *yaml.Node) []Source {
 			continue
 		}
 		firstLine[s.Name] = s.nameNode.Line
+		timeoutAt[s.Name] = s.timeoutNode
 		out = append(out, s.Source)
 	}
-	return out
+	return out, timeoutAt
 }
 
 // parsedSource is a source with the node of its name, for duplicate checks.
 type parsedSource struct {
 	Source
-	nameNode *yaml.Node
+	nameNode, timeoutNode *yaml.Node
 }
 
 // source reads one entry of `sources:`; ok is false when it has no usable name.
-func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
-	fs := p.fields(n, "source", "name", "type", "class", "tables")
+func (p *problems) source(n *yaml.Node, passThrough []string) (parsedSource, bool) {
+	fs := p.fields(n, "source", "name", "type", "class", "tables", "inactivity_timeout")
 	if fs == nil {
 		return parsedSource{}, false
 	}
@@ -83,6 +89,9 @@ func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
 	case hasClass && contains(sourceTypes, string(s.Type)):
 		p.at(class.key, "class is only for asset sources (%s has type %s; remove class or use type: asset)", label, s.Type)
 	}
+	if f, ok := fs["inactivity_timeout"]; ok {
+		s.InactivityTimeout, s.timeoutNode = p.duration(f, "inactivity_timeout of "+label, 0)
+	}
 	tables, hasTables := fs["tables"]
 	switch {
 	case !hasTables:
@@ -95,7 +104,7 @@ func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
 				p.at(tables.val, "%s has no tables (want at least one entry under tables)", label)
 			}
 			for _, item := range items {
-				if t, ok := p.eventTable(item); ok {
+				if t, ok := p.eventTable(item, passThrough); ok {
 					s.Tables = append(s.Tables, t)
 				}
 			}
@@ -105,14 +114,14 @@ func (p *problems) source(n *yaml.Node) (parsedSource, bool) {
 }
 
 // eventTable reads one entry of a source's `tables:`.
-func (p *problems) eventTable(n *yaml.Node) (SourceTable, bool) {
+func (p *problems) eventTable(n *yaml.Node, passThrough []string) (SourceTable, bool) {
 	fs, table, filter, ok := p.tableEntry(n)
 	if !ok {
 		return SourceTable{}, false
 	}
 	t := SourceTable{Table: table, Filter: filter, Columns: DefaultEventColumns(), at: p.pos(fs["table"].val)}
 	c := &t.Columns
-	t.columnsAt = p.columns(fs["columns"].val, "event", []column{
+	cols := []column{
 		{"event_id", &c.EventID, false},
 		{"timestamp", &c.Timestamp, false},
 		{"user_id", &c.UserID, false},
@@ -120,7 +129,15 @@ func (p *problems) eventTable(n *yaml.Node) (SourceTable, bool) {
 		{"loaded_at", &c.LoadedAt, true},
 		{"event", &c.Event, true},
 		{"url", &c.URL, true},
-	})
+		{"referrer", &c.Referrer, true},
+		{"user_agent", &c.UserAgent, true},
+	}
+	// A pass-through column is read by its own name unless mapped.
+	c.PassThrough = slices.Clone(passThrough)
+	for i, name := range passThrough {
+		cols = append(cols, column{name, &c.PassThrough[i], true})
+	}
+	t.columnsAt = p.columns(fs["columns"].val, "event", cols)
 	return t, true
 }
 
