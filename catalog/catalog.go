@@ -78,6 +78,10 @@ var Outputs = []Table{
 		"event_count", Bigint, "source", Text, "first_event", Text, "first_url", Text,
 		"contact_session_id", Text, "user_lifecycle", Text,
 		"days_since_prev_product_session", Double,
+		// enrichment (docs/enrichment.md §4); pass-through columns follow
+		"last_event", Text, "last_url", Text, "referrer", Text,
+		"utm_source", Text, "utm_medium", Text, "utm_campaign", Text,
+		"utm_term", Text, "utm_content", Text, "channel", Text, "is_bounce", Boolean,
 	)},
 	{Name: "contact_sessions", Key: []string{"contact_session_id"}, PrimaryKey: true, Columns: cols(
 		"contact_session_id", Text, "contact_id", Text, "session_index", Integer,
@@ -86,11 +90,17 @@ var Outputs = []Table{
 		"is_cross_property", Boolean, "entry_property", Text, "entry_session_id", Text,
 		"entry_url", Text, "has_product", Boolean, "prompted_product", Boolean,
 		"user_lifecycle", Text,
+		// enrichment: the entry session's
+		"utm_source", Text, "utm_medium", Text, "utm_campaign", Text, "channel", Text,
 	)},
 	{Name: "daily_metrics", Key: []string{"day", "property"}, PrimaryKey: true, Columns: cols(
 		"day", Date, "property", Text, "sessions", Bigint, "contacts", Bigint,
 		"events", Bigint, "new_user_sessions", Bigint, "active_user_sessions", Bigint,
 		"resurrected_user_sessions", Bigint, "cross_property_sessions", Bigint,
+	)},
+	{Name: "daily_channels", Key: []string{"day", "property", "channel"}, PrimaryKey: true, Columns: cols(
+		"day", Date, "property", Text, "channel", Text, "sessions", Bigint, "contacts", Bigint,
+		"prompted_product_sessions", Bigint, "new_user_sessions", Bigint,
 	)},
 	{Name: "prompted_events", Key: []string{"day", "entry_property", "entry_url", "event"}, Columns: cols(
 		"day", Date, "entry_property", Text, "entry_url", Text, "event", Text,
@@ -111,7 +121,7 @@ var State = []Table{
 	{Name: "_sessionize_events", Key: []string{"contact_id", "property", "ts", "event_id"}, Columns: cols(
 		"contact_id", Text, "source", Text, "property", Text, "event_id", Text,
 		"ts", Timestamp, "loaded_at", Timestamp, "user_id", Text, "anonymous_id", Text,
-		"event", Text, "url", Text,
+		"event", Text, "url", Text, "referrer", Text,
 	)},
 	{Name: "_sessionize_identity", Key: []string{"anonymous_id"}, Columns: cols(
 		"anonymous_id", Text, "user_id", Text,
@@ -162,6 +172,39 @@ var Logs = []Table{Runs, Watermarks}
 // or in place: the outputs and the state. A target missing one of them is
 // rebuilt by a full run.
 func Kept() []Table { return slices.Concat(Outputs, State) }
+
+// PassPrefix starts the name of a pass-through column in the staged
+// events, where the name alone could take one of theirs.
+const PassPrefix = "pass_"
+
+// WithPassThrough is t with a model's pass-through columns (text, in their
+// order) where it keeps them: sessions by their names, the staged events
+// prefixed; other tables as they are.
+func WithPassThrough(t Table, names []string) Table {
+	prefix := ""
+	switch t.Name {
+	case "sessions":
+	case "_sessionize_events":
+		prefix = PassPrefix
+	default:
+		return t
+	}
+	t.Columns = slices.Clone(t.Columns)
+	for _, n := range names {
+		t.Columns = append(t.Columns, Column{prefix + n, Text})
+	}
+	return t
+}
+
+// OutputsWith are the outputs of a model with the given pass-through
+// columns.
+func OutputsWith(names []string) []Table {
+	out := make([]Table, len(Outputs))
+	for i, t := range Outputs {
+		out[i] = WithPassThrough(t, names)
+	}
+	return out
+}
 
 // Output is the output table with the given name.
 func Output(name string) (Table, bool) { return find(Outputs, name) }

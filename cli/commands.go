@@ -233,7 +233,7 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 	if table == "" {
 		return usageError{"export: name a table: " + strings.Join(render.OutputNames(), ", ")}
 	}
-	if _, _, ok := render.Output(table); !ok {
+	if _, _, ok := render.Output(nil, table); !ok {
 		return usageError{fmt.Sprintf("export: unknown table %q (want one of %s)", table, strings.Join(render.OutputNames(), ", "))}
 	}
 	if *format != "csv" && *format != "jsonl" {

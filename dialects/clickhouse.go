@@ -209,3 +209,21 @@ func (ClickHouse) Variable(name, query string) (set, get string) { return "", "(
 
 // Uncompressed implements Dialect.
 func (ClickHouse) Uncompressed() (off, on string) { return "", "" }
+
+// RegexpGroup implements Dialect.
+func (c ClickHouse) RegexpGroup(expr, pattern string) string {
+	return "extract(" + expr + ", " + c.Literal(pattern) + ")"
+}
+
+// URLDecode implements Dialect: ClickHouse strings hold any bytes, so the
+// decoded value is checked.
+func (ClickHouse) URLDecode(expr, _ string) string {
+	decoded := "decodeURLFormComponent(" + expr + ")"
+	return "if(isValidUTF8(" + decoded + ") AND position(" + decoded + ", char(0)) = 0, " + decoded + ", " + expr + ")"
+}
+
+// Like implements Dialect: ClickHouse's LIKE escapes with a backslash, which
+// its string literal escapes again.
+func (c ClickHouse) Like(expr, pattern string) string {
+	return expr + " LIKE " + c.Literal(pattern)
+}

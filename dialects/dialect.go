@@ -86,6 +86,20 @@ type Dialect interface {
 	// Lag is the window function giving expr on the previous row of the
 	// window (PARTITION BY ... ORDER BY ...), NULL on a partition's first row.
 	Lag(expr, window string) string
+	// RegexpGroup is the first capture group of pattern's first match in
+	// the text expr: "" or NULL where it does not match. Patterns use only
+	// what RE2 and PostgreSQL's regular expressions read alike: classes,
+	// (?:...), ^, $, ? and *; no backslashes.
+	RegexpGroup(expr, pattern string) string
+	// URLDecode decodes a form value (docs/enrichment.md §3.6): + is a
+	// space, %XX the byte it names; a value whose decoded bytes are not
+	// UTF-8 or hold a zero byte is returned as written. schema is the
+	// output schema, where an engine without such a function keeps its own
+	// (created by the setup step).
+	URLDecode(expr, schema string) string
+	// Like is expr LIKE pattern, where pattern escapes %, _ and \ with a
+	// backslash.
+	Like(expr, pattern string) string
 
 	// Preamble is run before every file's statements (session time zone).
 	Preamble() []string

@@ -298,3 +298,21 @@ func (DuckDB) Variable(name, query string) (set, get string) {
 func (DuckDB) Uncompressed() (off, on string) {
 	return "SET force_compression = 'uncompressed'", "RESET force_compression"
 }
+
+// RegexpGroup implements Dialect.
+func (DuckDB) RegexpGroup(expr, pattern string) string {
+	return "regexp_extract(" + expr + ", " + Literal(pattern) + ", 1)"
+}
+
+// URLDecode implements Dialect: url_decode fails on bytes that are not
+// UTF-8, which try turns into NULL.
+func (DuckDB) URLDecode(expr, _ string) string {
+	decoded := "try(url_decode(replace(" + expr + ", '+', ' ')))"
+	return "CASE WHEN NOT contains(" + expr + ", '%') THEN replace(" + expr + ", '+', ' ') " +
+		"WHEN contains(coalesce(" + decoded + ", chr(0)), chr(0)) THEN " + expr + " ELSE " + decoded + " END"
+}
+
+// Like implements Dialect.
+func (DuckDB) Like(expr, pattern string) string {
+	return expr + " LIKE " + Literal(pattern) + ` ESCAPE '\'`
+}

@@ -192,3 +192,47 @@ func (Postgres) Variable(name, query string) (set, get string) { return "", "(" 
 
 // Uncompressed implements Dialect.
 func (Postgres) Uncompressed() (off, on string) { return "", "" }
+
+// RegexpGroup implements Dialect.
+func (Postgres) RegexpGroup(expr, pattern string) string {
+	return "(regexp_match(" + expr + ", " + Literal(pattern) + "))[1]"
+}
+
+// URLDecode implements Dialect with the function the setup step creates
+// (URLDecodeFunction).
+func (p Postgres) URLDecode(expr, schema string) string {
+	return p.Table(schema, "_sessionize_url_decode") + "(" + expr + ")"
+}
+
+// URLDecodeFunction is the DDL of the function URLDecode calls.
+func (p Postgres) URLDecodeFunction(schema string) string {
+	return `CREATE OR REPLACE FUNCTION ` + p.Table(schema, "_sessionize_url_decode") + `(value TEXT)
+RETURNS TEXT LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $body$
+DECLARE
+  bytes BYTEA;
+BEGIN
+  IF strpos(value, '%') = 0 THEN
+    RETURN replace(value, '+', ' ');
+  END IF;
+  -- %XX as the byte it names, every other run of characters as its UTF-8
+  SELECT string_agg(
+    CASE WHEN part[1] ~ '^%[0-9A-Fa-f]{2}$' THEN decode(substr(part[1], 2), 'hex')
+         ELSE convert_to(part[1], 'UTF8') END,
+    ''::BYTEA ORDER BY n)
+  INTO bytes
+  FROM regexp_matches(replace(value, '+', ' '), '%[0-9A-Fa-f]{2}|[^%]+|%', 'g') WITH ORDINALITY AS t(part, n);
+  IF position('\x00'::BYTEA IN bytes) > 0 THEN
+    RETURN value;
+  END IF;
+  RETURN convert_from(bytes, 'UTF8');
+EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
+  -- not UTF-8 once decoded: kept as written
+  RETURN value;
+END
+$body$`
+}
+
+// Like implements Dialect.
+func (Postgres) Like(expr, pattern string) string {
+	return expr + " LIKE " + Literal(pattern) + ` ESCAPE '\'`
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 )
@@ -36,10 +37,25 @@ type data struct {
 
 	// start is when the run starts, or zero for the engine's clock.
 	start time.Time
+	// model is the model itself, for the enrichment functions.
+	model *models.Model
 
 	InactivityTimeout, CrossPropertyWindow, LateWindow, Lookback string
 	TimeoutMicros, WindowMicros, LateMicros, LookbackMicros      int64
+	// MaxDuration caps sessions (docs/enrichment.md §3.3); "" and 0
+	// without a cap.
+	MaxDuration       string
+	MaxDurationMicros int64
+	// PassThrough are the model's pass-through columns, in order.
+	PassThrough []passColumn
+	// Bots says the model has bot patterns.
+	Bots bool
 }
+
+// passColumn is one pass-through column: Name on sessions, Col in the
+// staged events and work tables (prefixed, so that it takes no name of
+// theirs), both quoted.
+type passColumn struct{ Name, Col string }
 
 // tableRef is one table the model reads: its position among them (1, 2, ...
 // in the model's order, events then identifies), the source it belongs to
@@ -64,6 +80,10 @@ type eventTable struct {
 	// load time, or its timestamp where it has none.
 	LoadTime   string
 	Event, URL string
+	// Referrer and UserAgent are text or typed NULLs; Pass the
+	// pass-through columns, in the model's order.
+	Referrer, UserAgent string
+	Pass                []string
 }
 
 // identifyTable is one identifies table, as eventTable.
@@ -94,6 +114,15 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 		LookbackMicros:      m.Lifecycle.Lookback.Microseconds(),
 		FirstTimestamp:      firstTimestamp,
 		EndTimestamp:        endTimestamp,
+		MaxDurationMicros:   m.Sessions.MaxDuration.Microseconds(),
+		Bots:                len(m.Enrichment.Bots) > 0,
+		model:               m,
+	}
+	if m.Sessions.MaxDuration > 0 {
+		x.MaxDuration = models.Duration(m.Sessions.MaxDuration)
+	}
+	for _, name := range m.Enrichment.PassThrough {
+		x.PassThrough = append(x.PassThrough, passColumn{Name: d.Quote(name), Col: d.Quote(catalog.PassPrefix + name)})
 	}
 	c := columns{d}
 	for _, s := range m.Sources {
@@ -101,6 +130,10 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 			rel, err := d.Relation(t.Table, EventColumns(t.Columns))
 			if err != nil {
 				return nil, err
+			}
+			pass := make([]string, len(t.Columns.PassThrough))
+			for i, col := range t.Columns.PassThrough {
+				pass[i] = c.text(col)
 			}
 			x.Tables = append(x.Tables, tableRef{Pos: len(x.Tables) + 1, Source: s.Name, Table: t.Table})
 			x.Events = append(x.Events, eventTable{
@@ -118,6 +151,9 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 				LoadTime:         c.timestamp(cmp.Or(t.Columns.LoadedAt, t.Columns.Timestamp)),
 				Event:            c.text(t.Columns.Event),
 				URL:              c.text(t.Columns.URL),
+				Referrer:         c.text(t.Columns.Referrer),
+				UserAgent:        c.text(t.Columns.UserAgent),
+				Pass:             pass,
 				TimestampMissing: c.missing(t.Columns.Timestamp),
 			})
 		}
@@ -188,7 +224,7 @@ func (c columns) missing(col string) string {
 // EventColumns are the columns a model reads from an events table.
 func EventColumns(c models.EventColumns) dialects.SourceColumns {
 	return dialects.SourceColumns{
-		Text:       distinct(c.EventID, c.UserID, c.AnonymousID, c.Event, c.URL),
+		Text:       distinct(slices.Concat([]string{c.EventID, c.UserID, c.AnonymousID, c.Event, c.URL, c.Referrer, c.UserAgent}, c.PassThrough)...),
 		Timestamps: distinct(c.Timestamp, c.LoadedAt),
 	}
 }

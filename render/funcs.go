@@ -20,11 +20,12 @@ func since(d dialects.Dialect, tbl func(string) string, pos int) (set, get strin
 // funcs is the FuncMap the templates write SQL with: table names in the
 // output schema, and every engine-specific fragment, through the dialect.
 func funcs(d dialects.Dialect, x *data) template.FuncMap {
-	v := &versions{d: d, schema: x.Schema, step: func() string { return x.Step }}
+	v := &versions{d: d, schema: x.Schema, pass: x.model.Enrichment.PassThrough, step: func() string { return x.Step }}
 	if x.StagesFullRuns && !x.Incremental {
 		v.stageAll()
 	}
 	tbl := v.tbl
+	en := enrichment{d: d, m: x.model, schema: x.Schema}
 	m := template.FuncMap{
 		"q":   d.Quote,
 		"lit": d.Literal,
@@ -57,7 +58,7 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			return d.CreateTableAs(tbl(name), splitKey(key))
 		},
 		"createTable": func(name string) (string, error) {
-			t, err := spec(name)
+			t, err := spec(name, x.model.Enrichment.PassThrough)
 			if err != nil {
 				return "", err
 			}
@@ -144,6 +145,14 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"same":     d.Same,
 		"distinct": d.Distinct,
 		"args":     args,
+		// enrichment (docs/enrichment.md)
+		"timeout":  en.timeout,
+		"isBot":    en.isBot,
+		"lower":    en.lower,
+		"urlQuery": en.query,
+		"urlParam": en.param,
+		"host":     en.host,
+		"channel":  en.channel,
 	}
 	for name, f := range v.funcs() {
 		m[name] = f

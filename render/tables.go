@@ -5,25 +5,31 @@ import (
 
 	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/models"
 )
 
 // Output returns the columns and key of the output table with the given
-// name (catalog.Outputs).
-func Output(name string) (Columns []string, Key []string, ok bool) {
+// name (catalog.Outputs) as model m writes it (nil: without pass-through
+// columns).
+func Output(m *models.Model, name string) (Columns []string, Key []string, ok bool) {
 	t, ok := catalog.Output(name)
+	if m != nil {
+		t = catalog.WithPassThrough(t, m.Enrichment.PassThrough)
+	}
 	return t.ColumnNames(), t.Key, ok
 }
 
 // OutputNames lists the output tables in order.
 func OutputNames() []string { return catalog.OutputNames() }
 
-// spec is the catalog's table of that name, or an error naming it.
-func spec(name string) (catalog.Table, error) {
+// spec is the catalog's table of that name with the model's pass-through
+// columns, or an error naming it.
+func spec(name string, pass []string) (catalog.Table, error) {
 	t, ok := catalog.Lookup(name)
 	if !ok {
 		return catalog.Table{}, fmt.Errorf("no table %q in the catalog", name)
 	}
-	return t, nil
+	return catalog.WithPassThrough(t, pass), nil
 }
 
 // dialectColumns are a table's columns with the dialect's types.

@@ -137,7 +137,7 @@ func Verify(m *models.Model, d dialects.Dialect, sample int) (*Verification, err
 		out.SampleStatements = last.Statements
 		out.SampleAfter = "02_identity"
 	}
-	for _, t := range catalog.Outputs {
+	for _, t := range catalog.OutputsWith(m.Enrichment.PassThrough) {
 		if sample > 0 && t.KindOf("contact_id") == "" {
 			continue // not per contact: a sample cannot compare it
 		}

@@ -19,6 +19,8 @@ import (
 type versions struct {
 	d      dialects.Dialect
 	schema string
+	// pass are the model's pass-through columns (catalog.WithPassThrough).
+	pass   []string
 	staged map[string]bool
 	// step is the step being rendered.
 	step func() string
@@ -100,7 +102,7 @@ func (v *versions) funcs() map[string]any {
 		"versioned": versionedTables,
 		// columns are a table's column definitions, one per line.
 		"columns": func(table string) (string, error) {
-			t, err := spec(table)
+			t, err := spec(table, v.pass)
 			if err != nil {
 				return "", err
 			}
@@ -112,7 +114,7 @@ func (v *versions) funcs() map[string]any {
 		},
 		// columnNames are a table's quoted column names, comma separated.
 		"columnNames": func(table string) (string, error) {
-			t, err := spec(table)
+			t, err := spec(table, v.pass)
 			if err != nil {
 				return "", err
 			}
@@ -124,7 +126,7 @@ func (v *versions) funcs() map[string]any {
 		},
 		// key is a table's sort key, comma separated.
 		"key": func(table string) (string, error) {
-			t, err := spec(table)
+			t, err := spec(table, v.pass)
 			if err != nil {
 				return "", err
 			}

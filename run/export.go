@@ -21,7 +21,7 @@ import (
 // UTC, dates `YYYY-MM-DD`, booleans true/false, NULL empty (CSV) or null.
 func Export(ctx context.Context, m *models.Model, t models.Target, table, format string, w io.Writer) (err error) {
 	defer func() { err = redactErr(err, t.DSN) }()
-	cols, key, ok := render.Output(table)
+	cols, key, ok := render.Output(m, table)
 	if !ok {
 		return fmt.Errorf("unknown table %q (want one of %s)", table, strings.Join(render.OutputNames(), ", "))
 	}
