@@ -38,8 +38,8 @@ func demoCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "wrote %d events (%d duplicates, %d bad rows) and %d identifies for %d people to %s in %.1fs\n",
-		stats.Events, stats.Duplicates, stats.BadRows, stats.Identifies, stats.People, dbPath, time.Since(start).Seconds())
+	fmt.Fprintf(e.stderr, "wrote %d events (%d duplicates, %d bad rows, %d from crawlers) and %d identifies for %d people to %s in %.1fs\n",
+		stats.Events, stats.Duplicates, stats.BadRows, stats.Bots, stats.Identifies, stats.People, dbPath, time.Since(start).Seconds())
 
 	modelPath := filepath.Join(*dir, "sessions.yaml")
 	if err := os.WriteFile(modelPath, []byte(demo.ModelYAML("demo.duckdb")), 0o644); err != nil {

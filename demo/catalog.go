@@ -107,11 +107,13 @@ var websiteCatalog = []page{
 	{site + "/careers", "Careers"},
 }
 
+// landingPages are where website visits start; the campaign parameters, if
+// any, come with the visit's arrival.
 var landingPages = []page{
 	websiteCatalog[0],
-	{site + "/lp/product-analytics?utm_source=google&utm_medium=cpc", "Product Analytics"},
+	{site + "/lp/product-analytics", "Product Analytics"},
 	websiteCatalog[1],
-	{site + "/lp/session-analytics?utm_source=linkedin&utm_medium=paid", "Session Analytics"},
+	{site + "/lp/session-analytics", "Session Analytics"},
 	websiteCatalog[2],
 }
 
@@ -152,11 +154,12 @@ var docsCatalog = []page{
 }
 
 // emailCampaigns are the links in marketing emails; 'Email Opened' carries them as url.
+// Some tag the medium, some only the source, as teams do.
 var emailCampaigns = []string{
-	site + "/?utm_source=newsletter&utm_campaign=weekly-digest",
-	site + "/features/attribution?utm_source=email&utm_campaign=feature-launch",
+	site + "/?utm_source=newsletter&utm_medium=email&utm_campaign=weekly-digest",
+	site + "/features/attribution?utm_source=customerio&utm_medium=email&utm_campaign=feature-launch",
 	site + "/?utm_source=email&utm_campaign=trial-ending",
-	site + "/blog/resurrected-users?utm_source=email&utm_campaign=we-miss-you",
+	site + "/blog/resurrected-users?utm_source=customerio&utm_medium=email&utm_campaign=we+miss+you",
 	site + "/?utm_source=email&utm_campaign=onboarding-day-3",
 }
 

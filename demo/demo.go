@@ -4,7 +4,9 @@
 // The data is a simulated population of people who browse the marketing
 // website, read the blog and the docs, sign up and use the product, in bursts
 // with realistic gaps. It carries the problems real warehouses have: late
-// loads, duplicates across sources and rows that cannot be sessionized. It is
+// loads, duplicates across sources and rows that cannot be sessionized, and
+// what enrichment reads: referrers, campaign urls, browsers' user agents, a
+// locale, and a few crawlers whose page calls are not people's. It is
 // deterministic for a seed and streamed through DuckDB appenders, so tens of
 // millions of events fit in a bounded amount of memory.
 package demo
@@ -34,6 +36,7 @@ type Stats struct {
 	Identifies int            // rows in app_prod.identifies
 	Duplicates int            // extra copies of an event id, in its own or another table
 	BadRows    int            // rows lacking an id, a timestamp or any identity (semantics §3.1)
+	Bots       int            // rows sent by crawlers, whose user agents the model's bots: patterns match
 	People     int            // simulated people (contacts)
 	Users      int            // people with a user_id (signed up before or during the range)
 	Tables     map[string]int // rows per "schema.table"
@@ -56,13 +59,14 @@ const (
 const numEventTables = int(appIdentifies)
 
 // layout says which trailing columns a table has after the five shared ones
-// (id, anonymous_id, user_id, timestamp, received_at).
+// (id, anonymous_id, user_id, timestamp, received_at). They are Segment's
+// names: pages keep the referrer as referrer, tracks as context_page_referrer.
 type layout int
 
 const (
-	pageLayout     layout = iota // url, name
-	trackLayout                  // event, url
-	appLayout                    // event, context_page_url
+	pageLayout     layout = iota // url, name, referrer, context_user_agent, context_locale
+	trackLayout                  // event, url, context_page_referrer, context_user_agent, context_locale
+	appLayout                    // event, context_page_url, context_page_referrer, context_user_agent, context_locale
 	identifyLayout               // nothing more
 )
 
@@ -80,10 +84,13 @@ var tableDefs = [numTables]struct {
 
 const sharedColumns = `id VARCHAR, anonymous_id VARCHAR, user_id VARCHAR, "timestamp" TIMESTAMP, received_at TIMESTAMP`
 
+// contextColumns follow each event table's own columns.
+const contextColumns = ", context_user_agent VARCHAR, context_locale VARCHAR"
+
 var layoutColumns = [...]string{
-	pageLayout:     ", url VARCHAR, name VARCHAR",
-	trackLayout:    ", event VARCHAR, url VARCHAR",
-	appLayout:      ", event VARCHAR, context_page_url VARCHAR",
+	pageLayout:     ", url VARCHAR, name VARCHAR, referrer VARCHAR" + contextColumns,
+	trackLayout:    ", event VARCHAR, url VARCHAR, context_page_referrer VARCHAR" + contextColumns,
+	appLayout:      ", event VARCHAR, context_page_url VARCHAR, context_page_referrer VARCHAR" + contextColumns,
 	identifyLayout: "",
 }
 
@@ -153,25 +160,32 @@ type row struct {
 	id, anon, user string
 	ts             int64 // Unix microseconds
 	name, url      string
+	referrer       string
+	ua, locale     string // the browser's; empty for server-side events
 }
 
 // writer owns one appender per table and adds the data-quality noise:
-// load delays, duplicates and bad rows.
+// load delays, duplicates and bad rows. Crawlers' rows have their own ids and
+// noise stream, so adding them left people's rows as they were.
 type writer struct {
-	apps  [numTables]*duckdb.Appender
-	r     *rand.Rand
-	ids   idGen
-	limit int
-	vals  [7]driver.Value
-	stats Stats
+	apps   [numTables]*duckdb.Appender
+	r      *rand.Rand
+	ids    idGen
+	botR   *rand.Rand
+	botIDs idGen
+	limit  int
+	vals   [10]driver.Value
+	stats  Stats
 }
 
 func newWriter(c driver.Conn, opts Options) (*writer, error) {
 	w := &writer{
-		r:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x6e6f697365)), // "noise"
-		ids:   newIDGen(opts.Seed, 1),
-		limit: opts.Events,
-		stats: Stats{Tables: map[string]int{}},
+		r:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x6e6f697365)), // "noise"
+		ids:    newIDGen(opts.Seed, 1),
+		botR:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x626f7473)), // "bots"
+		botIDs: newIDGen(opts.Seed, 3),
+		limit:  opts.Events,
+		stats:  Stats{Tables: map[string]int{}},
 	}
 	for i, t := range tableDefs {
 		a, err := duckdb.NewAppenderFromConn(c, t.schema, t.name)
@@ -214,6 +228,17 @@ func (w *writer) event(t tableID, e row) error {
 		return w.bad(t, e)
 	}
 	return nil
+}
+
+// bot writes one crawler's row, loaded seconds later; crawlers' rows are
+// neither duplicated nor broken.
+func (w *writer) bot(t tableID, e row) error {
+	if w.full() {
+		return nil
+	}
+	e.id = w.botIDs.next()
+	w.stats.Bots++
+	return w.append(t, e, e.ts+min(lognormal(w.botR, 3*second, 1.3), 20*minute))
 }
 
 // identify writes one identifies row mapping e.anon to e.user.
@@ -270,9 +295,9 @@ func (w *writer) values(t tableID, e row, recv int64) []driver.Value {
 		time.UnixMicro(e.ts).UTC(), time.UnixMicro(recv).UTC())
 	switch tableDefs[t].layout {
 	case pageLayout:
-		v = append(v, nullable(e.url), nullable(e.name))
+		v = append(v, nullable(e.url), nullable(e.name), nullable(e.referrer), nullable(e.ua), nullable(e.locale))
 	case trackLayout, appLayout:
-		v = append(v, nullable(e.name), nullable(e.url))
+		v = append(v, nullable(e.name), nullable(e.url), nullable(e.referrer), nullable(e.ua), nullable(e.locale))
 	}
 	return v
 }

@@ -8,10 +8,16 @@ import (
 
 // sim simulates people one at a time and streams their events to the writer,
 // until the writer has the requested number of rows.
+//
+// What people do and when comes from r; where they came from, their browsers
+// and the crawlers come from e, so the enrichment can change without moving
+// anyone's events.
 type sim struct {
 	w          *writer
 	r          *rand.Rand
+	e          *rand.Rand
 	anons      idGen
+	botAnons   idGen
 	start, end int64   // the date range, Unix microseconds
 	scale      float64 // range length relative to the default 90 days
 }
@@ -19,12 +25,14 @@ type sim struct {
 func newSim(w *writer, opts Options) *sim {
 	start := opts.Start.UnixMicro()
 	return &sim{
-		w:     w,
-		r:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x70656f706c65)), // "people"
-		anons: newIDGen(opts.Seed, 2),
-		start: start,
-		end:   start + int64(opts.Days)*day,
-		scale: float64(opts.Days) / 90,
+		w:        w,
+		r:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x70656f706c65)),   // "people"
+		e:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x636f6e74657874)), // "context"
+		anons:    newIDGen(opts.Seed, 2),
+		botAnons: newIDGen(opts.Seed, 4),
+		start:    start,
+		end:      start + int64(opts.Days)*day,
+		scale:    float64(opts.Days) / 90,
 	}
 }
 
@@ -37,7 +45,15 @@ type person struct {
 	anonSeen   [2]bool // the device sent an event without user_id
 	identified [2]bool // an identifies row maps the device to the user
 	engagement float64 // multiplies events per visit and visit frequency
+	ua         [2]string
+	locale     string
+	last       [2]string // the url the device's browser showed last
+	lastAt     [2]int64  // and when
 }
+
+// lastURL is the page p's browser showed last, where the next visit starts
+// when it follows a link of ours.
+func (p *person) lastURL() string { return p.last[p.device] }
 
 func (s *sim) run(ctx context.Context) error {
 	for n := 0; !s.w.full(); n++ {
@@ -46,7 +62,13 @@ func (s *sim) run(ctx context.Context) error {
 				return fmt.Errorf("demo: %w", err)
 			}
 		}
+		if s.e.Float64() < crawlShare {
+			if err := s.crawl(); err != nil {
+				return err
+			}
+		}
 		p := &person{anon: [2]string{s.anons.next()}, engagement: float64(count(s.r, 100, 0.6)) / 100}
+		p.ua[0], p.locale = pick(s.e, userAgents), pick(s.e, locales)
 		var err error
 		switch k := s.r.Float64(); {
 		case k < 0.5:
@@ -121,7 +143,7 @@ func (s *sim) productLife(p *person, t int64) error {
 			t, err = s.userVisit(p, t)
 		case p.anon[1] == "":
 			// A second browser, first seen reading the docs anonymously.
-			p.device, p.anon[1] = 1, s.anons.next()
+			p.device, p.anon[1], p.ua[1] = 1, s.anons.next(), pick(s.e, userAgents)
 			t, err = s.prompted(p, t, docsPages)
 		default:
 			p.device = 1
@@ -147,7 +169,7 @@ func (s *sim) productLife(p *person, t int64) error {
 func (s *sim) userVisit(p *person, t int64) (int64, error) {
 	switch k := s.r.Float64(); {
 	case k < 0.42:
-		return s.product(p, t)
+		return s.product(p, t, "")
 	case k < 0.57:
 		return s.prompted(p, t, websiteTracks)
 	case k < 0.65:
@@ -155,13 +177,13 @@ func (s *sim) userVisit(p *person, t int64) (int64, error) {
 	case k < 0.77:
 		return s.prompted(p, t, docsPages)
 	case k < 0.85:
-		t, err := s.product(p, t)
+		t, err := s.product(p, t, "")
 		if err != nil {
 			return t, err
 		}
-		return s.pages(p, s.soon(t), docsPages, docsCatalog, false) // looked something up
+		return s.pages(p, s.soon(t), docsPages, docsCatalog, false, p.lastURL()) // looked something up
 	case k < 0.93:
-		return s.pages(p, t, websitePages, websiteCatalog, true)
+		return s.pages(p, t, websitePages, websiteCatalog, true, "")
 	default:
 		return s.email(p, t) // opened, not followed
 	}
@@ -171,46 +193,73 @@ func (s *sim) userVisit(p *person, t int64) (int64, error) {
 func (s *sim) browse(p *person, t int64) (int64, error) {
 	switch k := s.r.Float64(); {
 	case k < 0.45:
-		return s.website(p, t)
+		return s.website(p, t, "")
 	case k < 0.8:
-		t, err := s.pages(p, t, blogPages, blogCatalog, false)
+		t, err := s.pages(p, t, blogPages, blogCatalog, false, "")
 		if err != nil || s.r.Float64() > 0.3 {
 			return t, err
 		}
-		return s.website(p, s.soon(t)) // read a post, then looked at the product
+		return s.website(p, s.soon(t), p.lastURL()) // read a post, then looked at the product
 	default:
-		return s.pages(p, t, docsPages, docsCatalog, false)
+		return s.pages(p, t, docsPages, docsCatalog, false, "")
 	}
 }
 
-// website is a marketing visit from a landing page, with some clicks.
-func (s *sim) website(p *person, t int64) (int64, error) {
+// arrive is how p's visit to tbl at t got there: from the page from when
+// not empty; from the page p's browser showed last when that was less than
+// half an hour ago (still at the screen, p followed a link); else from
+// tbl's mix of arrivals.
+func (s *sim) arrive(p *person, tbl tableID, t int64, from string) arrival {
+	if from == "" && p.lastURL() != "" && t-p.lastAt[p.device] < 30*minute {
+		from = p.lastURL()
+	}
+	if from != "" {
+		return arrival{referrer: from}
+	}
+	return pick(s.e, arrivals[tbl])
+}
+
+// website is a marketing visit from a landing page, with some clicks. Each
+// page's referrer is the page before; a click (a track call) carries the
+// referrer of the page it happens on.
+func (s *sim) website(p *person, t int64, from string) (int64, error) {
 	pg := popular(s.r, landingPages)
+	a := s.arrive(p, websitePages, t, from)
+	url, ref := a.url(pg.url), a.referrer
 	for n := count(s.r, 3, 0.6); n > 0; n-- {
-		if err := s.emit(p, websitePages, t, pg.name, pg.url, false); err != nil {
+		if err := s.emit(p, websitePages, t, pg.name, url, ref, false); err != nil {
 			return t, err
 		}
 		if s.r.Float64() < 0.15 {
 			t = s.step(t)
-			if err := s.emit(p, websiteTracks, t, popular(s.r, marketingClicks), pg.url, false); err != nil {
+			if err := s.emit(p, websiteTracks, t, popular(s.r, marketingClicks), url, ref, false); err != nil {
 				return t, err
 			}
 		}
 		t = s.step(t)
 		pg = popular(s.r, websiteCatalog)
+		url, ref = pg.url, url
 	}
 	return t, nil
 }
 
 // pages is a visit of a few pages from catalog in table tbl; known says
-// whether the site knows the user (the website after signup does).
-func (s *sim) pages(p *person, t int64, tbl tableID, catalog []page, known bool) (int64, error) {
-	for n := count(s.r, 2.5*p.engagement, 0.7); n > 0; n-- {
+// whether the site knows the user (the website after signup does); from is
+// as for arrive.
+func (s *sim) pages(p *person, t int64, tbl tableID, catalog []page, known bool, from string) (int64, error) {
+	a := s.arrive(p, tbl, t, from)
+	ref := a.referrer
+	for n, first := count(s.r, 2.5*p.engagement, 0.7), true; n > 0; n, first = n-1, false {
 		pg := popular(s.r, catalog)
-		if err := s.emit(p, tbl, t, pg.name, pg.url, known); err != nil {
+		url := pg.url
+		if first {
+			url = a.url(url)
+		}
+		if err := s.emit(p, tbl, t, pg.name, url, ref, known); err != nil {
 			return t, err
 		}
 		t = s.step(t)
+		ref = url
 	}
 	return t, nil
 }
@@ -219,19 +268,27 @@ func (s *sim) pages(p *person, t int64, tbl tableID, catalog []page, known bool)
 // identify that ties the browser's anonymous history to the new user.
 func (s *sim) signup(p *person, t int64) (int64, error) {
 	steps := []page{popular(s.r, landingPages), websiteCatalog[1], signupPage}
-	for _, pg := range steps[s.r.IntN(2):] {
-		if err := s.emit(p, websitePages, t, pg.name, pg.url, false); err != nil {
+	steps = steps[s.r.IntN(2):]
+	a := s.arrive(p, websitePages, t, "")
+	url, ref := a.url(steps[0].url), a.referrer
+	for i, pg := range steps {
+		if i > 0 {
+			url, ref = pg.url, url
+		}
+		if err := s.emit(p, websitePages, t, pg.name, url, ref, false); err != nil {
 			return t, err
 		}
 		t = s.step(t)
 	}
-	if err := s.emit(p, websiteTracks, t, "CTA Clicked", signupPage.url, false); err != nil {
+	if err := s.emit(p, websiteTracks, t, "CTA Clicked", signupPage.url, ref, false); err != nil {
 		return t, err
 	}
 	t += between(s.r, 20*second, 4*minute) // filling in the form, confirming the email
 	p.user = s.newUser()
 	for i, f := range onboarding[:1+s.r.IntN(len(onboarding))] {
-		if err := s.emit(p, appTracks, t, f.event, f.url, true); err != nil {
+		// The app is a single-page app: document.referrer stays the page that
+		// loaded it, here the signup form, for every track call.
+		if err := s.emit(p, appTracks, t, f.event, f.url, signupPage.url, true); err != nil {
 			return t, err
 		}
 		if i == 0 && p.anonSeen[p.device] {
@@ -244,8 +301,11 @@ func (s *sim) signup(p *person, t int64) (int64, error) {
 	return t, nil
 }
 
-// product is a burst of feature use in the app.
-func (s *sim) product(p *person, t int64) (int64, error) {
+// product is a burst of feature use in the app, loaded from the page from
+// (as for arrive). The app is a single-page app, so every track call of the
+// burst carries the referrer of the load.
+func (s *sim) product(p *person, t int64, from string) (int64, error) {
+	ref := s.arrive(p, appTracks, t, from).referrer
 	if !p.identified[p.device] && p.anonSeen[p.device] {
 		// Logging in on a browser with anonymous history sends an identify.
 		if err := s.identify(p, t-between(s.r, 1000, 5*second)); err != nil {
@@ -254,7 +314,7 @@ func (s *sim) product(p *person, t int64) (int64, error) {
 	}
 	for n := count(s.r, 4*p.engagement, 0.8); n > 0; n-- {
 		f := popular(s.r, featureCatalog)
-		if err := s.emit(p, appTracks, t, f.event, f.url, true); err != nil {
+		if err := s.emit(p, appTracks, t, f.event, f.url, ref, true); err != nil {
 			return t, err
 		}
 		t = s.step(t)
@@ -266,23 +326,28 @@ func (s *sim) product(p *person, t int64) (int64, error) {
 // use: an email open, a blog post, a docs page.
 func (s *sim) prompted(p *person, t int64, via tableID) (int64, error) {
 	var err error
+	from := "" // the email's link to the app is not tracked: direct
 	switch via {
 	case websiteTracks:
 		t, err = s.email(p, t)
 	case blogPages:
-		t, err = s.pages(p, t, blogPages, blogCatalog, false)
+		t, err = s.pages(p, t, blogPages, blogCatalog, false, "")
+		from = p.lastURL()
 	default:
-		t, err = s.pages(p, t, docsPages, docsCatalog, false)
+		t, err = s.pages(p, t, docsPages, docsCatalog, false, "")
+		from = p.lastURL()
 	}
 	if err != nil {
 		return t, err
 	}
-	return s.product(p, s.soon(t))
+	return s.product(p, s.soon(t), from)
 }
 
-// email is a marketing email opened by a known user.
+// email is a marketing email opened by a known user. The email platform
+// sends the event from its servers: no referrer, user agent or locale.
 func (s *sim) email(p *person, t int64) (int64, error) {
-	err := s.emit(p, websiteTracks, t, "Email Opened", popular(s.r, emailCampaigns), true)
+	e := row{name: "Email Opened", url: popular(s.r, emailCampaigns)}
+	err := s.send(p, websiteTracks, t, e, true)
 	return s.step(t), err
 }
 
@@ -294,13 +359,19 @@ func (s *sim) identify(p *person, t int64) error {
 	return s.w.identify(row{anon: p.anon[p.device], user: p.user, ts: t})
 }
 
-// emit writes one event of p from the current device; known says whether it
-// carries the user id.
-func (s *sim) emit(p *person, tbl tableID, t int64, name, url string, known bool) error {
+// emit writes one event of p from the browser of the current device, which
+// came to url from the page ref; known says whether it carries the user id.
+func (s *sim) emit(p *person, tbl tableID, t int64, name, url, ref string, known bool) error {
+	p.last[p.device], p.lastAt[p.device] = url, t
+	return s.send(p, tbl, t, row{name: name, url: url, referrer: ref, ua: p.ua[p.device], locale: p.locale}, known)
+}
+
+// send writes e as p's event at t, from the current device.
+func (s *sim) send(p *person, tbl tableID, t int64, e row, known bool) error {
 	if t >= s.end || s.w.full() {
 		return nil
 	}
-	e := row{anon: p.anon[p.device], ts: t, name: name, url: url}
+	e.anon, e.ts = p.anon[p.device], t
 	if known {
 		e.user = p.user
 	}
