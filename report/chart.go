@@ -12,6 +12,7 @@ import (
 
 // Chart geometry, in SVG user units; the SVG scales to its container.
 const (
+	maxBarW  = 48 // the widest bar of a daily chart, however few the days
 	chartW   = 1080
 	chartH   = 300
 	padLeft  = 60
@@ -45,7 +46,16 @@ type chart struct {
 	Columns                  []column
 	Lines                    []line
 	Legend                   []legendItem
+	Partial                  []band // days that hold part of a day's data
 	Empty                    string // shown instead of the plot when there is no data
+}
+
+// band is a day column marked as partial: shaded, with a label above the plot.
+type band struct {
+	X, W   num
+	LabelX num
+	Anchor string // text-anchor of the label, so it stays inside the chart
+	Title  string
 }
 
 // tick is a labelled position on an axis.
@@ -78,7 +88,12 @@ type barLabel struct {
 type line struct {
 	Name, Color string
 	D           string // SVG path data; gaps where a value is missing
+	// Points are the values with no neighbour to draw a segment to (a
+	// single day, or a day between gaps): a path of one point draws nothing.
+	Points []point
 }
+
+type point struct{ X, Y num }
 
 type legendItem struct {
 	Name, Color string
@@ -104,27 +119,49 @@ func (c chart) TickEnd() num { return c.Bottom + 5 }
 // LabelY is the baseline of the x tick labels.
 func (c chart) LabelY() num { return c.Bottom + 20 }
 
+// PartialY is the baseline of the label over a partial day.
+func (c chart) PartialY() num { return c.Top - 3 }
+
 // MidX is the horizontal centre of the plot area, for the empty message.
 func (c chart) MidX() num { return (c.Left + c.Right) / 2 }
 
 // MidY is the vertical centre of the plot area.
 func (c chart) MidY() num { return (c.Top + c.Bottom) / 2 }
 
+// axis is how a value axis is scaled and labelled.
+type axis struct {
+	format func(float64) string
+	// whole keeps the ticks on whole numbers: an axis of counts has no
+	// tick at 0.5 sessions.
+	whole bool
+}
+
+// counts is the axis of a chart of counts.
+var counts = axis{format: compact, whole: true}
+
+// percents is the axis of a chart of shares up to max percent.
+func percents(max float64) axis { return axis{format: percentAxis(max)} }
+
 // yScale sets nice y ticks for values up to max and returns the function
 // from a value to its y coordinate.
-func (c *chart) yScale(max float64, format func(float64) string) func(float64) num {
-	top, step := niceScale(max)
-	for v := 0.0; v <= top+step/2; v += step {
-		c.YTicks = append(c.YTicks, tick{Pos: c.Bottom - num(v/top)*(c.Bottom-c.Top), Label: format(v)})
+func (c *chart) yScale(max float64, ax axis) func(float64) num {
+	top, step := niceScale(max, ax.whole)
+	for i := 0; float64(i)*step <= top+step/2; i++ {
+		v := float64(i) * step
+		c.YTicks = append(c.YTicks, tick{Pos: c.Bottom - num(v/top)*(c.Bottom-c.Top), Label: ax.format(v)})
 	}
 	return func(v float64) num { return c.Bottom - num(v/top)*(c.Bottom-c.Top) }
 }
 
 // niceScale picks an axis top and a step of 1, 2, 2.5 or 5 times a power
 // of ten (2.5 only from 25 up, so small counts step by whole numbers),
-// giving four to ten steps.
-func niceScale(max float64) (top, step float64) {
+// giving four to ten steps. With whole, the step is at least 1, so counts
+// up to 5 get a tick per count.
+func niceScale(max float64, whole bool) (top, step float64) {
 	if !(max > 0) {
+		if whole {
+			return 1, 1
+		}
 		return 1, 0.25
 	}
 	rough := max / 5
@@ -138,6 +175,9 @@ func niceScale(max float64) (top, step float64) {
 			step = m * mag
 			break
 		}
+	}
+	if whole && step < 1 {
+		step = 1
 	}
 	top = math.Ceil(max/step-1e-9) * step
 	return top, step
@@ -210,7 +250,7 @@ func dayTickLabel(days []time.Time, i int) string {
 }
 
 // lineChart draws one line per series over days, with a hover column per day.
-func lineChart(id, label string, days []time.Time, ss []series, format func(float64) string, tooltip func(int) string) chart {
+func lineChart(id, label string, days []time.Time, ss []series, ax axis, tooltip func(int) string) chart {
 	c := newChart(id, label)
 	for _, s := range ss {
 		c.Legend = append(c.Legend, legendItem{Name: s.Name, Color: s.Color})
@@ -227,36 +267,40 @@ func lineChart(id, label string, days []time.Time, ss []series, format func(floa
 		c.Empty = "No sessions in this range."
 		return c
 	}
-	y := c.yScale(max, format)
+	y := c.yScale(max, ax)
 	slot := c.dayAxis(days)
 	for i := range days {
 		c.Columns = append(c.Columns, column{X: c.Left + slot*num(i), Y: c.Top, W: slot, H: c.PlotH(), Title: tooltip(i)})
 	}
+	present := func(vs []float64, i int) bool { return i >= 0 && i < len(vs) && !math.IsNaN(vs[i]) }
 	for _, s := range ss {
 		var b strings.Builder
-		pen := false
+		ln := line{Name: s.Name, Color: s.Color}
 		for i, v := range s.Values {
 			if math.IsNaN(v) {
-				pen = false
 				continue
 			}
+			x := c.Left + slot*(num(i)+0.5)
 			cmd := "L"
-			if !pen {
+			if !present(s.Values, i-1) {
 				cmd = "M"
+				if !present(s.Values, i+1) {
+					ln.Points = append(ln.Points, point{X: x, Y: y(v)})
+				}
 			}
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
-			b.WriteString(cmd + (c.Left + slot*(num(i)+0.5)).String() + "," + y(v).String())
-			pen = true
+			b.WriteString(cmd + x.String() + "," + y(v).String())
 		}
-		c.Lines = append(c.Lines, line{Name: s.Name, Color: s.Color, D: b.String()})
+		ln.D = b.String()
+		c.Lines = append(c.Lines, ln)
 	}
 	return c
 }
 
 // stackedBars draws one bar per day with the series stacked, first at the bottom.
-func stackedBars(id, label string, days []time.Time, ss []series, format func(float64) string, tooltip func(int) string) chart {
+func stackedBars(id, label string, days []time.Time, ss []series, ax axis, tooltip func(int) string) chart {
 	c := newChart(id, label)
 	for _, s := range ss {
 		c.Legend = append(c.Legend, legendItem{Name: s.Name, Color: s.Color})
@@ -273,11 +317,14 @@ func stackedBars(id, label string, days []time.Time, ss []series, format func(fl
 		}
 		max = math.Max(max, total)
 	}
-	y := c.yScale(max, format)
+	y := c.yScale(max, ax)
 	slot := c.dayAxis(days)
 	gap := slot * 0.18
 	if slot < 4 {
 		gap = 0
+	}
+	if slot-gap > maxBarW { // a few days: bars of a bar's width, not of the chart's
+		gap = slot - maxBarW
 	}
 	for i := range days {
 		col := column{X: c.Left + slot*num(i), Y: c.Top, W: slot, H: c.PlotH(), Title: tooltip(i)}
@@ -298,7 +345,7 @@ func stackedBars(id, label string, days []time.Time, ss []series, format func(fl
 
 // groupedBars draws, per category, one bar per series side by side, with
 // its value printed above it when there is room.
-func groupedBars(id, label string, categories []string, ss []series, format func(float64) string, valueLabel func(float64) string, tooltip func(int) string) chart {
+func groupedBars(id, label string, categories []string, ss []series, ax axis, valueLabel func(float64) string, tooltip func(int) string) chart {
 	c := newChart(id, label)
 	for _, s := range ss {
 		c.Legend = append(c.Legend, legendItem{Name: s.Name, Color: s.Color})
@@ -313,7 +360,7 @@ func groupedBars(id, label string, categories []string, ss []series, format func
 		c.Empty = "No sessions in this range."
 		return c
 	}
-	y := c.yScale(max, format)
+	y := c.yScale(max, ax)
 	slot := (c.Right - c.Left) / num(len(categories))
 	inner := slot * 0.8
 	bw := inner / num(len(ss))
@@ -355,7 +402,7 @@ const (
 
 // horizontalBars draws one row per category with a bar per series, values
 // printed at the bars' ends; the x axis is at the bottom.
-func horizontalBars(id, label string, rows []hbarRow, ss []series, format, valueLabel func(float64) string, tooltip func(int) string) chart {
+func horizontalBars(id, label string, rows []hbarRow, ss []series, ax axis, valueLabel func(float64) string, tooltip func(int) string) chart {
 	c := newChart(id, label)
 	for _, s := range ss {
 		c.Legend = append(c.Legend, legendItem{Name: s.Name, Color: s.Color})
@@ -376,10 +423,11 @@ func horizontalBars(id, label string, rows []hbarRow, ss []series, format, value
 			max = math.Max(max, v)
 		}
 	}
-	top, step := niceScale(max)
+	top, step := niceScale(max, ax.whole)
 	x := func(v float64) num { return c.Left + num(v/top)*(c.Right-c.Left) }
-	for v := 0.0; v <= top+step/2; v += step {
-		c.VTicks = append(c.VTicks, tick{Pos: x(v), Label: format(v)})
+	for i := 0; float64(i)*step <= top+step/2; i++ {
+		v := float64(i) * step
+		c.VTicks = append(c.VTicks, tick{Pos: x(v), Label: ax.format(v)})
 	}
 	bh := num(hbarRowH-10) / num(len(ss))
 	for i, r := range rows {
@@ -395,4 +443,25 @@ func horizontalBars(id, label string, rows []hbarRow, ss []series, format, value
 		c.Rows = append(c.Rows, rowLabel{Y: y0 + hbarRowH/2, Text: r.Label, Color: r.Color})
 	}
 	return c
+}
+
+// markPartial shades the given days of a daily chart of n days and labels
+// them, so a low first or last day reads as partial, not as a drop.
+func (c *chart) markPartial(n int, partial []partialDay) {
+	if c.Empty != "" || n == 0 {
+		return
+	}
+	slot := (c.Right - c.Left) / num(n)
+	for _, p := range partial {
+		b := band{X: c.Left + slot*num(p.Index), W: slot, Title: p.Note, Anchor: "middle"}
+		b.LabelX = b.X + slot/2
+		switch {
+		case n == 1:
+		case p.Index == 0:
+			b.LabelX, b.Anchor = b.X, "start"
+		case p.Index == n-1:
+			b.LabelX, b.Anchor = b.X+slot, "end"
+		}
+		c.Partial = append(c.Partial, b)
+	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ func trimZero(s string) string {
 
 // percentAxis formats percent ticks with as many decimals as the scale needs.
 func percentAxis(max float64) func(float64) string {
-	_, step := niceScale(max)
+	_, step := niceScale(max, false)
 	decimals := 0
 	for step < 1 && decimals < 3 {
 		step *= 10
@@ -85,3 +86,43 @@ func plural(n int, word string) string {
 }
 
 func dayTitle(t time.Time) string { return t.Format("Mon, Jan 2, 2006") }
+
+// duration formats seconds as 0s, 45s, 3m 05s or 1h 02m.
+func duration(sec float64) string {
+	s := int64(math.Round(sec))
+	switch {
+	case s < 60:
+		return strconv.FormatInt(s, 10) + "s"
+	case s < 3600:
+		return fmt.Sprintf("%dm %02ds", s/60, s%60)
+	}
+	return fmt.Sprintf("%dh %02dm", s/3600, s%3600/60)
+}
+
+// change formats the change from prev to cur as a signed percentage, with
+// its class (up, down or flat); "new" when there was nothing before.
+func change(cur, prev float64) (text, class string) {
+	switch {
+	case prev == 0 && cur == 0:
+		return "±0%", "flat"
+	case prev == 0:
+		return "new", "up"
+	}
+	return signed(100*(cur-prev)/prev, "%")
+}
+
+// pointChange formats the change of a rate from prev to cur percent in
+// percentage points.
+func pointChange(cur, prev float64) (text, class string) { return signed(cur-prev, " pp") }
+
+// signed formats v with one decimal and its sign (a true minus), and its class.
+func signed(v float64, unit string) (text, class string) {
+	s := strconv.FormatFloat(math.Abs(v), 'f', 1, 64)
+	switch {
+	case s == "0.0":
+		return "±0" + unit, "flat"
+	case v > 0:
+		return "+" + s + unit, "up"
+	}
+	return "−" + s + unit, "down"
+}

@@ -45,14 +45,24 @@ func (d *Data) Render(w io.Writer) error {
 type page struct {
 	Title, Model, Target, Dialect, Timezone string
 	Range, Generated                        string
-	KPIs                                    []kpi
-	Sessions, Lifecycle, Shares, Durations  chart
-	Assets                                  chart
-	TopPrompted, TopSignups                 []assetRow
-	Events                                  []eventRow
+	// Compared names the period before, which the changes compare with.
+	Compared string
+	// Partial says which days are partial; "" when none is shown.
+	Partial                                string
+	KPIs                                   []kpi
+	Sessions, Lifecycle, Shares, Durations chart
+	Channels                               chart
+	Assets                                 chart
+	Engagement                             []engagementRow
+	ChannelRows                            []channelRow
+	Campaigns                              []campaignRow
+	TopPrompted, TopSignups                []assetRow
+	Events                                 []eventRow
 }
 
-type kpi struct{ Label, Value, Note string }
+// kpi is a total with its change from the period before (Change "" when
+// there is nothing to compare with) and that period's value as Prev.
+type kpi struct{ Label, Value, Note, Change, Trend, Prev string }
 
 type assetRow struct {
 	Rank                        int
@@ -158,35 +168,23 @@ func (d *Data) page() page {
 	for i, dd := range d.Days {
 		days[i] = dd.Day
 	}
-
-	// KPIs over the whole range.
-	var sessions, product, csTotal, cross, prompted, signups, promptedSignups int64
-	productIdx := -1
-	for i, prop := range d.Properties {
-		if prop == "product" {
-			productIdx = i
-		}
-	}
-	for _, dd := range d.Days {
-		for i, n := range dd.Sessions {
-			sessions += n
-			if i == productIdx {
-				product += n
+	partial := d.partialDays()
+	p.Partial = d.partialNote(partial)
+	p.Compared = d.compared()
+	// dayNote ends a day's tooltip with why the day is partial.
+	dayNote := func(j int, text string) string {
+		for _, pd := range partial {
+			if pd.Index == j {
+				return text + "\n" + pd.Note
 			}
 		}
-		csTotal += dd.ContactSessions
-		cross += dd.CrossProperty
-		prompted += dd.Prompted
-		signups += dd.New
-		promptedSignups += dd.PromptedSignups
+		return text
 	}
-	p.KPIs = []kpi{
-		{"Sessions", thousands(sessions), fmt.Sprintf("on %s, %s of them product", plural(len(d.Properties), "property"), thousands(product))},
-		{"Contacts", thousands(d.Contacts), "people with a session, after identity stitching"},
-		{"Contact sessions", thousands(csTotal), percent(cross, csTotal) + " cross-property"},
-		{"Prompted product use", thousands(prompted), percent(prompted, csTotal) + " of contact sessions"},
-		{"Sign-ups", thousands(signups), percent(promptedSignups, signups) + " prompted by marketing or an asset"},
-	}
+
+	// KPIs over the whole range, with their changes from the period before.
+	cur := d.current()
+	p.KPIs = d.kpis(cur)
+	prompted := cur.Prompted
 
 	// (1) Sessions per day by property.
 	var bySession []series
@@ -197,14 +195,15 @@ func (d *Data) page() page {
 		}
 		bySession = append(bySession, series{Name: prop, Color: colors[i], Values: vals})
 	}
-	p.Sessions = lineChart("sessions-by-property", "Sessions per day by property", days, bySession, compact, func(j int) string {
+	p.Sessions = lineChart("sessions-by-property", "Sessions per day by property", days, bySession, counts, func(j int) string {
 		dd := d.Days[j]
 		lines := []string{dayTitle(dd.Day)}
 		for i, prop := range d.Properties {
 			lines = append(lines, prop+": "+thousands(dd.Sessions[i]))
 		}
-		return strings.Join(lines, "\n")
+		return dayNote(j, strings.Join(lines, "\n"))
 	})
+	p.Sessions.markPartial(len(days), partial)
 
 	// (2) Product sessions per day by user lifecycle.
 	newV, activeV, resV := make([]float64, len(d.Days)), make([]float64, len(d.Days)), make([]float64, len(d.Days))
@@ -215,11 +214,12 @@ func (d *Data) page() page {
 		{Name: "new", Color: colorNew, Values: newV},
 		{Name: "active", Color: colorActive, Values: activeV},
 		{Name: "resurrected", Color: colorResurrected, Values: resV},
-	}, compact, func(j int) string {
+	}, counts, func(j int) string {
 		dd := d.Days[j]
-		return fmt.Sprintf("%s\nproduct sessions: %s\nnew: %s\nactive: %s\nresurrected: %s", dayTitle(dd.Day),
-			thousands(dd.New+dd.Active+dd.Resurrected), thousands(dd.New), thousands(dd.Active), thousands(dd.Resurrected))
+		return dayNote(j, fmt.Sprintf("%s\nproduct sessions: %s\nnew: %s\nactive: %s\nresurrected: %s", dayTitle(dd.Day),
+			thousands(dd.New+dd.Active+dd.Resurrected), thousands(dd.New), thousands(dd.Active), thousands(dd.Resurrected)))
 	})
+	p.Lifecycle.markPartial(len(days), partial)
 
 	// (3) Share of contact sessions that are cross-property and prompted.
 	crossV, promptedV := make([]float64, len(d.Days)), make([]float64, len(d.Days))
@@ -235,12 +235,20 @@ func (d *Data) page() page {
 	p.Shares = lineChart("cross-property-share", "Share of contact sessions that are cross-property and prompted, per day", days, []series{
 		{Name: "cross-property", Color: colorCrossProp, Values: crossV},
 		{Name: "prompted product use", Color: colorPrompted, Values: promptedV},
-	}, percentAxis(maxShare), func(j int) string {
+	}, percents(maxShare), func(j int) string {
 		dd := d.Days[j]
-		return fmt.Sprintf("%s\ncontact sessions: %s\ncross-property: %s (%s)\nprompted product use: %s (%s)", dayTitle(dd.Day),
+		return dayNote(j, fmt.Sprintf("%s\ncontact sessions: %s\ncross-property: %s (%s)\nprompted product use: %s (%s)", dayTitle(dd.Day),
 			thousands(dd.ContactSessions), percent(dd.CrossProperty, dd.ContactSessions), thousands(dd.CrossProperty),
-			percent(dd.Prompted, dd.ContactSessions), thousands(dd.Prompted))
+			percent(dd.Prompted, dd.ContactSessions), thousands(dd.Prompted)))
 	})
+	p.Shares.markPartial(len(days), partial)
+
+	// Sessions per day by channel, and the channels and campaigns over the range.
+	p.Channels = d.channelChart(days, dayNote)
+	p.Channels.markPartial(len(days), partial)
+	p.ChannelRows = d.channelRows()
+	p.Campaigns = d.campaignRows()
+	p.Engagement = d.engagementRows(colors)
 
 	// (5) Session lengths, as a share of each property's sessions.
 	var durations []series
@@ -267,7 +275,7 @@ func (d *Data) page() page {
 		}
 	}
 	p.Durations = groupedBars("session-lengths", "Distribution of session lengths by property", labels, durations,
-		percentAxis(maxDur), func(v float64) string { return strconv.Itoa(int(math.Round(v))) + "%" },
+		percents(maxDur), func(v float64) string { return strconv.Itoa(int(math.Round(v))) + "%" },
 		func(b int) string {
 			lines := []string{"Sessions lasting " + Buckets[b].Label}
 			for i, prop := range d.Properties {
@@ -293,7 +301,7 @@ func (d *Data) page() page {
 	p.Assets = horizontalBars("entry-assets", "Top entry assets by prompted product sessions and sign-ups", bars, []series{
 		{Name: "prompted product sessions", Color: colorPrompted},
 		{Name: "sign-ups", Color: colorNew},
-	}, compact, func(v float64) string { return thousands(int64(v)) }, func(i int) string {
+	}, counts, func(v float64) string { return thousands(int64(v)) }, func(i int) string {
 		a := d.TopPrompted[i]
 		lines := []string{a.Property + " · " + urlText(a), "prompted product sessions: " + thousands(a.Sessions),
 			"contacts: " + thousands(a.Contacts), "sign-ups: " + thousands(a.Signups)}

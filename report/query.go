@@ -31,8 +31,9 @@ type reader struct {
 	sql          *template.Template
 }
 
-func newReader(c *sqlx.Conn, d dialects.Dialect, m *models.Model, opt Options) *reader {
-	r := &reader{c: c, d: d, m: m, since: opt.Since, until: opt.Until}
+// newReader reads the days from since to until (zero: unbounded).
+func newReader(c *sqlx.Conn, d dialects.Dialect, m *models.Model, since, until time.Time) *reader {
+	r := &reader{c: c, d: d, m: m, since: since, until: until}
 	r.sql = template.Must(template.New("queries").Option("missingkey=error").Funcs(template.FuncMap{
 		"tbl":       func(name string) string { return run.Table(d, m, name) },
 		"localdate": func(expr string) string { return d.LocalDate(expr, m.Timezone) },
@@ -69,7 +70,13 @@ func (r *reader) selectRows(ctx context.Context, dest any, name string, args map
 
 func queryError(name string, err error) error {
 	msg := strings.ToLower(err.Error())
-	if strings.Contains(msg, "does not exist") || strings.Contains(msg, "doesn't exist") || strings.Contains(msg, "unknown table") {
+	missing := strings.Contains(msg, "does not exist") || strings.Contains(msg, "doesn't exist") ||
+		strings.Contains(msg, "not found") || strings.Contains(msg, "missing columns") || strings.Contains(msg, "unknown")
+	switch {
+	case missing && (strings.Contains(msg, "column") || strings.Contains(msg, "identifier")):
+		// Outputs of an older version lack the enrichment columns.
+		return fmt.Errorf("an output table lacks a column the report reads: run `sessionize run` with this version first (query %s: %w)", name, err)
+	case missing && (strings.Contains(msg, "table") || strings.Contains(msg, "relation")):
 		return fmt.Errorf("an output table is missing: run `sessionize run` first (query %s: %w)", name, err)
 	}
 	return fmt.Errorf("query %s: %w", name, err)
@@ -107,27 +114,58 @@ func (r *reader) bucket(expr string) string {
 	return "CAST(" + b.String() + " AS " + r.d.IntType() + ")"
 }
 
+// dailyRow is a row of daily_metrics.
+type dailyRow struct {
+	Day         time.Time `db:"day"`
+	Property    string    `db:"property"`
+	Sessions    int64     `db:"sessions"`
+	New         int64     `db:"new_user_sessions"`
+	Active      int64     `db:"active_user_sessions"`
+	Resurrected int64     `db:"resurrected_user_sessions"`
+}
+
+// contactDayRow is a day of contact sessions.
+type contactDayRow struct {
+	Day             time.Time `db:"day"`
+	ContactSessions int64     `db:"contact_sessions"`
+	CrossProperty   int64     `db:"cross_property"`
+	Prompted        int64     `db:"prompted"`
+	PromptedSignups int64     `db:"prompted_signups"`
+}
+
+// days reads the rows of the daily charts.
+func (r *reader) days(ctx context.Context) ([]dailyRow, []contactDayRow, error) {
+	var daily []dailyRow
+	if err := r.selectRows(ctx, &daily, "daily", nil); err != nil {
+		return nil, nil, err
+	}
+	var contactDays []contactDayRow
+	if err := r.selectRows(ctx, &contactDays, "contact_days", nil); err != nil {
+		return nil, nil, err
+	}
+	return daily, contactDays, nil
+}
+
+// contacts counts the distinct contacts with a session in the range.
+func (r *reader) contacts(ctx context.Context) (int64, error) {
+	q, err := r.query("contacts", nil)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := r.c.GetContext(ctx, &n, q); err != nil {
+		return 0, queryError("contacts", err)
+	}
+	return n, nil
+}
+
 // read fills data from the target.
 func (r *reader) read(ctx context.Context, data *Data, top int) error {
-	var daily []struct {
-		Day         time.Time `db:"day"`
-		Property    string    `db:"property"`
-		Sessions    int64     `db:"sessions"`
-		New         int64     `db:"new_user_sessions"`
-		Active      int64     `db:"active_user_sessions"`
-		Resurrected int64     `db:"resurrected_user_sessions"`
-	}
-	if err := r.selectRows(ctx, &daily, "daily", nil); err != nil {
+	daily, contactDays, err := r.days(ctx)
+	if err != nil {
 		return err
 	}
-	var contactDays []struct {
-		Day             time.Time `db:"day"`
-		ContactSessions int64     `db:"contact_sessions"`
-		CrossProperty   int64     `db:"cross_property"`
-		Prompted        int64     `db:"prompted"`
-		PromptedSignups int64     `db:"prompted_signups"`
-	}
-	if err := r.selectRows(ctx, &contactDays, "contact_days", nil); err != nil {
+	if data.FirstDay, data.LastDay, err = r.extent(ctx); err != nil {
 		return err
 	}
 
@@ -194,12 +232,31 @@ func (r *reader) read(ctx context.Context, data *Data, top int) error {
 		dd.PromptedSignups += row.PromptedSignups
 	}
 
-	q, err := r.query("contacts", nil)
+	if data.Contacts, err = r.contacts(ctx); err != nil {
+		return err
+	}
+	if data.Stats, err = r.stats(ctx, propIndex); err != nil {
+		return err
+	}
+	channels, channelDays, err := r.channels(ctx)
 	if err != nil {
 		return err
 	}
-	if err := r.c.GetContext(ctx, &data.Contacts, q); err != nil {
-		return queryError("contacts", err)
+	data.Channels = channels
+	channelIndex := map[string]int{}
+	for i, c := range channels {
+		channelIndex[c.Name] = i
+	}
+	for i := range data.Days {
+		data.Days[i].Channels = make([]int64, len(channels))
+	}
+	for _, row := range channelDays {
+		if i, ok := index[day(dateOnly(row.Day))]; ok {
+			data.Days[i].Channels[channelIndex[row.Channel]] += row.Sessions
+		}
+	}
+	if data.Campaigns, err = r.campaigns(ctx, top); err != nil {
+		return err
 	}
 
 	var durations []struct {
@@ -255,98 +312,11 @@ func (r *reader) read(ctx context.Context, data *Data, top int) error {
 		}
 		return a.Event < b.Event
 	})
-	return nil
-}
 
-// topAssets reads the top entry assets ordered by column order ("sessions"
-// or "signups"), ties broken by bytes so every engine gives the same order.
-func (r *reader) topAssets(ctx context.Context, order string, top int) ([]Asset, error) {
-	var rows []struct {
-		Property string         `db:"entry_property"`
-		URL      sql.NullString `db:"entry_url"`
-		Sessions int64          `db:"sessions"`
-		Contacts int64          `db:"contacts"`
-		Signups  int64          `db:"signups"`
-	}
-	if err := r.selectRows(ctx, &rows, "top_assets", map[string]any{"order": order, "limit": top}); err != nil {
-		return nil, err
-	}
-	assets := make([]Asset, len(rows))
-	for i, row := range rows {
-		assets[i] = Asset{Property: row.Property, URL: row.URL.String, HasURL: row.URL.Valid,
-			Sessions: row.Sessions, Contacts: row.Contacts, Signups: row.Signups}
-	}
-	sort.SliceStable(assets, func(i, j int) bool {
-		a, b := assets[i], assets[j]
-		if order == "signups" && a.Signups != b.Signups {
-			return a.Signups > b.Signups
-		}
-		if a.Sessions != b.Sessions {
-			return a.Sessions > b.Sessions
-		}
-		if a.Property != b.Property {
-			return a.Property < b.Property
-		}
-		if a.HasURL != b.HasURL {
-			return a.HasURL
-		}
-		return a.URL < b.URL
-	})
-	return assets, nil
-}
-
-// assetEvents fills the product events each of the given assets led to.
-func (r *reader) assetEvents(ctx context.Context, lists ...[]Asset) error {
-	var urls []string
-	seen := map[string]bool{}
-	nullURL := false
-	for _, list := range lists {
-		for _, a := range list {
-			if !a.HasURL {
-				nullURL = true
-			} else if !seen[a.URL] {
-				seen[a.URL] = true
-				urls = append(urls, dialects.Literal(a.URL))
-			}
-		}
-	}
-	if len(urls) == 0 && !nullURL {
-		return nil
-	}
-	sort.Strings(urls)
-	var rows []struct {
-		Property string         `db:"entry_property"`
-		URL      sql.NullString `db:"entry_url"`
-		Event    sql.NullString `db:"event"`
-		Sessions int64          `db:"sessions"`
-		Signups  int64          `db:"signups"`
-	}
-	args := map[string]any{"urls": strings.Join(urls, ", "), "nullURL": nullURL}
-	if err := r.selectRows(ctx, &rows, "asset_events", args); err != nil {
-		return err
-	}
-	key := func(property string, url sql.NullString) string {
-		if !url.Valid {
-			return property + "\x00null"
-		}
-		return property + "\x00=" + url.String
-	}
-	byAsset := map[string][]AssetEvent{}
-	for _, row := range rows {
-		k := key(row.Property, row.URL)
-		byAsset[k] = append(byAsset[k], AssetEvent{Event: row.Event.String, Sessions: row.Sessions, Signups: row.Signups})
-	}
-	for _, list := range lists {
-		for i := range list {
-			a := &list[i]
-			evs := append([]AssetEvent(nil), byAsset[key(a.Property, sql.NullString{String: a.URL, Valid: a.HasURL})]...)
-			sort.Slice(evs, func(i, j int) bool {
-				if evs[i].Sessions != evs[j].Sessions {
-					return evs[i].Sessions > evs[j].Sessions
-				}
-				return evs[i].Event < evs[j].Event
-			})
-			a.Events = evs
+	if len(data.Days) > 0 {
+		prev := newReader(r.c, r.d, r.m, from.AddDate(0, 0, -len(data.Days)), from.AddDate(0, 0, -1))
+		if data.Previous, err = prev.period(ctx, propIndex); err != nil {
+			return fmt.Errorf("the period before: %w", err)
 		}
 	}
 	return nil

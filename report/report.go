@@ -1,8 +1,9 @@
 // Package report reads a target's output tables and writes one
-// self-contained HTML page about them: sessions per day by property, the
-// lifecycle of product sessions, the share of cross-property and prompted
-// contact sessions, the entry assets that lead into the product, and the
-// distribution of session lengths.
+// self-contained HTML page about them: sessions per day by property and by
+// channel, the lifecycle of product sessions, the share of cross-property
+// and prompted contact sessions, the entry assets that lead into the
+// product, campaigns, bounce rates and the distribution of session lengths,
+// each compared with the period of the same length before it.
 //
 // The target does the aggregating (a year of data is a few thousand rows
 // here); the page draws its charts as inline SVG and makes no network request
@@ -28,7 +29,7 @@ type Options struct {
 	// Since and Until bound the days shown, both included, as dates (the
 	// clock part is ignored) in the model's timezone; zero means unbounded.
 	Since, Until time.Time
-	// Top is the number of rows in each entry-asset table; 0 means 15.
+	// Top is the number of rows in each entry-asset and campaign table; 0 means 15.
 	Top int
 	// Now is the clock for the "generated at" line; nil means time.Now. It
 	// is the one thing in the page that does not come from the data.
@@ -64,6 +65,66 @@ type Data struct {
 	TopPrompted, TopSignups []Asset
 	// Events are the product events of prompted contact sessions, most sessions first.
 	Events []Event
+
+	// FirstDay and LastDay are the first and last day of all the data, in
+	// the range or not; zero without data. The data usually begin and end
+	// within these days, so they are partial.
+	FirstDay, LastDay time.Time
+	// Stats are the sessions, bounces and median duration per property,
+	// indexed like Properties.
+	Stats []PropertyStats
+	// Channels are the channels of the range's sessions, most sessions first.
+	Channels []Channel
+	// Campaigns are the campaigns with the most sessions, most first.
+	Campaigns []Campaign
+	// Previous is the period of as many days just before From, to compare
+	// with; nil when the range has no days.
+	Previous *Period
+}
+
+// Period is what the report compares for a run of days.
+type Period struct {
+	From, To time.Time
+	// Sessions per property, indexed like Data.Properties.
+	Sessions []int64
+	// New, Active and Resurrected count product sessions by user lifecycle.
+	New, Active, Resurrected int64
+	// ContactSessions, CrossProperty, Prompted and PromptedSignups as in Day.
+	ContactSessions, CrossProperty, Prompted, PromptedSignups int64
+	// Contacts counts the distinct contacts with a session in the period.
+	Contacts int64
+	// Stats per property, indexed like Data.Properties.
+	Stats []PropertyStats
+	// Channels of the period's sessions, most sessions first.
+	Channels []Channel
+}
+
+// PropertyStats are a property's sessions, the bounces among them (sessions
+// of one event) and their median duration in seconds.
+type PropertyStats struct {
+	Sessions, Bounces int64
+	MedianSeconds     float64
+}
+
+// Channel is the sessions of one channel (docs/enrichment.md §3.6) over a
+// period, from daily_channels, with the distinct contacts from sessions.
+type Channel struct {
+	Name string
+	// Sessions over all properties; Prompted those whose contact session is
+	// prompted; Signups those that are a user's first product session.
+	Sessions, Contacts, Prompted, Signups int64
+}
+
+// Campaign is the sessions whose first url carries one campaign: the
+// utm_campaign, utm_source and utm_medium values ("" where absent).
+type Campaign struct {
+	Campaign, Source, Medium string
+	// Channel is the channel of all its sessions, "" when they have several.
+	Channel string
+	// Sessions, their distinct Contacts, Signups (new-user product
+	// sessions) and Bounces; Prompted counts the prompted contact sessions
+	// that entered through the campaign.
+	Sessions, Contacts, Signups, Bounces, Prompted int64
 }
 
 // Day is one day of the daily charts.
@@ -77,6 +138,8 @@ type Day struct {
 	// among them (semantics §3.4), and PromptedSignups: prompted ones whose
 	// user_lifecycle is new.
 	ContactSessions, CrossProperty, Prompted, PromptedSignups int64
+	// Channels counts the sessions per channel, indexed like Data.Channels.
+	Channels []int64
 }
 
 // Asset is an entry asset (entry_property and entry_url) of prompted contact sessions.
@@ -143,7 +206,7 @@ func Load(ctx context.Context, m *models.Model, t models.Target, opt Options) (*
 		Model: m.Name, Target: t.Name, Dialect: string(t.Dialect), Timezone: m.Timezone,
 		GeneratedAt: now().UTC(),
 	}
-	r := newReader(s.Conn, d, m, opt)
+	r := newReader(s.Conn, d, m, opt.Since, opt.Until)
 	if err := r.read(ctx, data, opt.top()); err != nil {
 		return nil, fmt.Errorf("report on target %s: %w", t.Name, err)
 	}

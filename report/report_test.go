@@ -20,8 +20,8 @@ import (
 	"github.com/sessionize/sessionize/run"
 )
 
-// chartIDs are the five charts the issue asks for, as data-chart values.
-var chartIDs = []string{"sessions-by-property", "product-lifecycle", "cross-property-share", "entry-assets", "session-lengths"}
+// chartIDs are the report's charts, as data-chart values.
+var chartIDs = []string{"sessions-by-property", "sessions-by-channel", "product-lifecycle", "cross-property-share", "entry-assets", "session-lengths"}
 
 // fixedNow is the clock of every test report, so pages compare byte for byte.
 func fixedNow() time.Time { return time.Date(2026, 4, 2, 9, 30, 0, 0, time.UTC) }
@@ -83,6 +83,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if demoDir != "" {
 		os.RemoveAll(demoDir)
+	}
+	if chdbData.dir != "" {
+		os.RemoveAll(chdbData.dir)
 	}
 	os.Exit(code)
 }
@@ -399,7 +402,7 @@ func TestNiceScale(t *testing.T) {
 		{12, 15, 5},
 		{38.4, 40, 10},
 	} {
-		top, step := niceScale(c.max)
+		top, step := niceScale(c.max, false)
 		if top != c.top || step != c.step {
 			t.Errorf("niceScale(%v): got %v, %v, want %v, %v", c.max, top, step, c.top, c.step)
 		}
