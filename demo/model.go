@@ -26,6 +26,7 @@ name: demo                      # names this model in the state table and SQL co
 # build sessions on: product, marketing, or asset:<class>.
 # Columns default to Segment's names: id, timestamp, user_id, anonymous_id,
 # received_at (the load time), event and url; override them per table.
+# referrer and user_agent have no default: a table reads them where mapped.
 sources:
   # The marketing website: page views, CTA clicks, newsletter signups and the
   # 'Email Opened' events of marketing emails. Anonymous until a visitor signs up.
@@ -33,8 +34,16 @@ sources:
     type: marketing
     tables:
       - table: website.pages
-        columns: {event: null}            # Segment pages tables have no event column
+        columns:
+          event: null                       # Segment pages tables have no event column
+          referrer: referrer
+          user_agent: context_user_agent
+          locale: context_locale            # the pass-through column below
       - table: website.tracks
+        columns:
+          referrer: context_page_referrer   # Segment keeps a track call's page referrer here
+          user_agent: context_user_agent
+          locale: context_locale
 
   # The product: 'Account Created' when a user signs up, then feature events
   # ('Report Viewed', 'Query Run', 'Invite Sent', ...).
@@ -42,7 +51,11 @@ sources:
     type: product
     tables:
       - table: app_prod.tracks
-        columns: {url: context_page_url}  # Segment keeps the page url of track calls here
+        columns:
+          url: context_page_url             # and the page url of track calls here
+          referrer: context_page_referrer
+          user_agent: context_user_agent
+          locale: context_locale
 
   # Documentation and blog are content assets; their class names the property
   # (asset:docs, asset:articles), so each gets its own sessions.
@@ -51,13 +64,13 @@ sources:
     class: docs
     tables:
       - table: docs.pages
-        columns: {event: null}
+        columns: {event: null, referrer: referrer, user_agent: context_user_agent, locale: context_locale}
   - name: blog
     type: asset
     class: articles
     tables:
       - table: blog.pages
-        columns: {event: null}
+        columns: {event: null, referrer: referrer, user_agent: context_user_agent, locale: context_locale}
 
 # Identify calls map a browser's anonymous_id to the user_id it signed up or
 # logged in as, so anonymous visits before signup count for that user.
@@ -73,6 +86,17 @@ lifecycle:
   lookback: 30d                   # a product session after a longer gap is 'resurrected'
 
 timezone: America/New_York        # day buckets of daily_metrics and prompted_events
+
+# Each session keeps where it came from: the referrer and the utm_* parameters
+# of its first url, and a channel (Direct, Organic Search, Paid Search, Email,
+# ...) from the default rules; a channels: list would replace them.
+# pass_through keeps more columns of the first event, by the name they get on
+# sessions (each table maps it under columns:).
+pass_through: [locale]
+
+# Rows whose user agent matches one of these are crawlers, not people: they are
+# rejected with reason bot (patterns ignore case; * is any run of characters).
+bots: ["*bot*", "*crawler*", "*spider*", "*headlesschrome*"]
 
 output:
   schema: sessionize              # where sessions, contact_sessions, ... are written
