@@ -53,7 +53,7 @@ func trimZero(s string) string {
 func percentAxis(max float64) func(float64) string {
 	_, step := niceScale(max, false)
 	decimals := 0
-	for step < 1 && decimals < 3 {
+	for math.Abs(step-math.Round(step)) > 1e-9 && decimals < 3 { // 0.25 needs two
 		step *= 10
 		decimals++
 	}

@@ -117,6 +117,11 @@ func TestPostgresMatchesDuckDB(t *testing.T) {
 		{"top by sessions", pg.TopPrompted, duck.TopPrompted},
 		{"top by sign-ups", pg.TopSignups, duck.TopSignups},
 		{"events", pg.Events, duck.Events},
+		{"extent", []any{pg.FirstDay, pg.LastDay}, []any{duck.FirstDay, duck.LastDay}},
+		{"property stats", pg.Stats, duck.Stats},
+		{"channels", pg.Channels, duck.Channels},
+		{"campaigns", pg.Campaigns, duck.Campaigns},
+		{"previous period", pg.Previous, duck.Previous},
 	}
 	for _, c := range compare {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -426,6 +426,7 @@ func TestFormats(t *testing.T) {
 		{percent(1, 0), "–"},
 		{percentAxis(40)(10), "10%"},
 		{percentAxis(0.4)(0.1), "0.1%"},
+		{percentAxis(0)(0.75), "0.75%"},
 		{plural(1, "day"), "1 day"},
 		{plural(14, "day"), "14 days"},
 		{plural(4, "property"), "4 properties"},
