@@ -208,6 +208,36 @@ func TestDemoReport(t *testing.T) {
 			t.Errorf("%s: got %d, want %d", c.name, c.got, c.want)
 		}
 	}
+	// The enrichment: channels add up to the sessions, day by day; the
+	// property stats count every session; entry assets have no query string.
+	for _, d := range data.Days {
+		var props, channels int64
+		for _, n := range d.Sessions {
+			props += n
+		}
+		for _, n := range d.Channels {
+			channels += n
+		}
+		if props != channels {
+			t.Errorf("%s: sessions by property add up to %d, by channel to %d", day(d.Day), props, channels)
+		}
+	}
+	for i, prop := range data.Properties {
+		if got, want := data.Stats[i].Sessions, perProperty[prop]; got != want {
+			t.Errorf("stats of %s: got %d sessions, want %d", prop, got, want)
+		}
+		if s := data.Stats[i]; s.Sessions > 0 && (s.Bounces == 0 || s.Bounces >= s.Sessions || s.MedianSeconds < 0) {
+			t.Errorf("stats of %s: got %+v, want some bounces and a median", prop, s)
+		}
+	}
+	for _, a := range append(data.TopPrompted, data.TopSignups...) {
+		if strings.ContainsAny(a.URL, "?#") {
+			t.Errorf("entry asset %s keeps its query string or fragment", a.URL)
+		}
+	}
+	if len(data.Channels) < 3 || len(data.Campaigns) == 0 {
+		t.Errorf("got %d channels and %d campaigns, want the demo's several", len(data.Channels), len(data.Campaigns))
+	}
 	if len(data.Days) < 90 || len(data.Days) > 92 {
 		t.Errorf("days: got %d, want about 90", len(data.Days))
 	}
