@@ -47,8 +47,8 @@ func TestUpgradeFromAnOlderTarget(t *testing.T) {
 		return r
 	}
 	r := report()
-	if r["mode"] != "full" || !strings.Contains(r["why"].(string), "_sessionize_") {
-		t.Fatalf("the first run on an older target was %v (%v), want a full run naming the state table it lacks", r["mode"], r["why"])
+	if r["mode"] != "full" || !strings.Contains(r["why"].(string), "is missing") {
+		t.Fatalf("the first run on an older target was %v (%v), want a full run naming a table it lacks", r["mode"], r["why"])
 	}
 	f.load([]event{{table: "app", id: "p4", ts: "2024-03-04 08:10:00", user: "u1", loaded: "2024-03-04 10:00:00", name: "Query Run"}}, nil)
 	if r := report(); r["mode"] != "incremental" {

@@ -166,8 +166,8 @@ func TestVerify(t *testing.T) {
 			if stdout != "" {
 				t.Errorf("verify of exact outputs printed differences:\n%s", stdout)
 			}
-			if !strings.Contains(stderr, "compared 5 tables over all contacts") || !strings.Contains(stderr, " 0 differences") {
-				t.Errorf("verify's summary does not say it compared the 5 tables and found nothing:\n%s", stderr)
+			if !strings.Contains(stderr, "compared 6 tables over all contacts") || !strings.Contains(stderr, " 0 differences") {
+				t.Errorf("verify's summary does not say it compared the 6 tables and found nothing:\n%s", stderr)
 			}
 			if f.scratchLeft() {
 				t.Error("verify left its scratch schema behind")

@@ -143,6 +143,16 @@ type Dialect interface {
 	Index(table, name string, cols []string) string
 }
 
+// Functions are the statements that create the SQL functions a dialect's
+// fragments call in the output schema (Postgres.URLDecode's), each
+// replacing an older one; none for most engines.
+func Functions(d Dialect, schema string) []string {
+	if f, ok := d.(interface{ functions(schema string) []string }); ok {
+		return f.functions(schema)
+	}
+	return nil
+}
+
 // Column is a name and a SQL type.
 type Column struct {
 	Name string

@@ -232,6 +232,10 @@ END
 $body$`
 }
 
+func (p Postgres) functions(schema string) []string {
+	return []string{p.URLDecodeFunction(schema)}
+}
+
 // Like implements Dialect.
 func (Postgres) Like(expr, pattern string) string {
 	return expr + " LIKE " + Literal(pattern) + ` ESCAPE '\'`

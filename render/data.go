@@ -48,8 +48,9 @@ type data struct {
 	MaxDurationMicros int64
 	// PassThrough are the model's pass-through columns, in order.
 	PassThrough []passColumn
-	// Bots says the model has bot patterns.
-	Bots bool
+	// Bots says the model has bot patterns, OwnTimeouts that a property
+	// has a timeout of its own.
+	Bots, OwnTimeouts bool
 }
 
 // passColumn is one pass-through column: Name on sessions, Col in the
@@ -117,6 +118,9 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 		MaxDurationMicros:   m.Sessions.MaxDuration.Microseconds(),
 		Bots:                len(m.Enrichment.Bots) > 0,
 		model:               m,
+	}
+	for _, p := range m.Properties() {
+		x.OwnTimeouts = x.OwnTimeouts || m.Timeout(p) != m.Sessions.InactivityTimeout
 	}
 	if m.Sessions.MaxDuration > 0 {
 		x.MaxDuration = models.Duration(m.Sessions.MaxDuration)

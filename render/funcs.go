@@ -153,6 +153,26 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"urlParam": en.param,
 		"host":     en.host,
 		"channel":  en.channel,
+		// enriched are the staged events' columns beyond §3.1's, each after
+		// a comma and prefix: the referrer and the pass-through columns.
+		"enriched": func(prefix string) string {
+			var b strings.Builder
+			b.WriteString(", " + prefix + "referrer")
+			for _, c := range x.PassThrough {
+				b.WriteString(", " + prefix + c.Col)
+			}
+			return b.String()
+		},
+		// functions are the statements that create the SQL functions the
+		// dialect calls in the output schema (see dialects.Functions), each
+		// ended, one string, so that no ; inside a body splits it.
+		"functions": func() string {
+			var b strings.Builder
+			for _, f := range dialects.Functions(d, x.Schema) {
+				b.WriteString("\n" + f + ";")
+			}
+			return b.String()
+		},
 	}
 	for name, f := range v.funcs() {
 		m[name] = f

@@ -24,7 +24,7 @@ import (
 // userText are the template functions whose result holds a model's text.
 var userText = map[string]bool{
 	"lit": true, "str": true, "q": true, "tbl": true, "published": true, "schema": true,
-	"properties": true, "propertyCount": true, "timeout": true, "isBot": true, "channel": true,
+	"properties": true, "propertyCount": true, "timeout": true, "isBot": true, "channel": true, "functions": true,
 }
 
 // placeholders keeps, while one model renders, the text each placeholder

@@ -30,7 +30,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
-    CAST("url" AS VARCHAR) AS url
+    CAST("url" AS VARCHAR) AS url,
+    CAST(NULL AS VARCHAR) AS referrer
   FROM "target"."website"."pages"
 
   UNION ALL
@@ -47,7 +48,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
-    CAST("url" AS VARCHAR) AS url
+    CAST("url" AS VARCHAR) AS url,
+    CAST(NULL AS VARCHAR) AS referrer
   FROM "target"."website"."tracks"
 
   UNION ALL
@@ -64,7 +66,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
-    CAST("context_page_url" AS VARCHAR) AS url
+    CAST("context_page_url" AS VARCHAR) AS url,
+    CAST(NULL AS VARCHAR) AS referrer
   FROM "target"."app_prod"."tracks"
 
   UNION ALL
@@ -81,7 +84,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
-    CAST("url" AS VARCHAR) AS url
+    CAST("url" AS VARCHAR) AS url,
+    CAST(NULL AS VARCHAR) AS referrer
   FROM "target"."docs"."pages"
 
   UNION ALL
@@ -98,7 +102,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS VARCHAR), '') AS user_id,
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
-    CAST("url" AS VARCHAR) AS url
+    CAST("url" AS VARCHAR) AS url,
+    CAST(NULL AS VARCHAR) AS referrer
   FROM "target"."blog"."pages"
 ),
 read_rows AS (
@@ -106,12 +111,12 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url
+    ts_missing, user_id, anonymous_id, event, url, referrer
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
@@ -161,7 +166,7 @@ HAVING COUNT(*) > 1;
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (§3.1).
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_dups" AS
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM (
   SELECT
     *,

@@ -16,6 +16,8 @@ DROP TABLE IF EXISTS "target"."sessionize"."contact_sessions";
 ALTER TABLE "target"."sessionize"."contact_sessions__next" RENAME TO "contact_sessions";
 DROP TABLE IF EXISTS "target"."sessionize"."daily_metrics";
 ALTER TABLE "target"."sessionize"."daily_metrics__next" RENAME TO "daily_metrics";
+DROP TABLE IF EXISTS "target"."sessionize"."daily_channels";
+ALTER TABLE "target"."sessionize"."daily_channels__next" RENAME TO "daily_channels";
 DROP TABLE IF EXISTS "target"."sessionize"."prompted_events";
 ALTER TABLE "target"."sessionize"."prompted_events__next" RENAME TO "prompted_events";
 DROP TABLE IF EXISTS "target"."sessionize"."rejected_events";
@@ -81,9 +83,11 @@ SET
     + (SELECT COUNT(*) FROM temp.main."_sessionize_work_sessions_out")
     + (SELECT COUNT(*) FROM temp.main."_sessionize_work_contact_sessions")
     + (SELECT COUNT(*) FROM temp.main."_sessionize_work_daily_new")
+    + (SELECT COUNT(*) FROM temp.main."_sessionize_work_channels_new")
     + (SELECT COUNT(*) FROM temp.main."_sessionize_work_prompted_out")
 WHERE run_id = (SELECT run_id FROM temp.main."_sessionize_work_run");
 
+DROP TABLE IF EXISTS temp.main."_sessionize_work_channels_new";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_contact_sessions";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_daily_new";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_dup_ids";

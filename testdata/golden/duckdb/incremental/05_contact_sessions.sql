@@ -97,7 +97,11 @@ SELECT
   entry.first_url AS entry_url,
   g.first_product_start IS NOT NULL AS has_product,
   g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
-  product.user_lifecycle AS user_lifecycle
+  product.user_lifecycle AS user_lifecycle,
+  entry.utm_source AS utm_source,
+  entry.utm_medium AS utm_medium,
+  entry.utm_campaign AS utm_campaign,
+  entry.channel AS channel
 FROM per_contact_session AS g
 JOIN temp.main."_sessionize_work_session_cs" AS entry
   ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
@@ -124,7 +128,17 @@ SELECT
   s.first_url,
   c.contact_session_id,
   s.user_lifecycle,
-  s.days_since_prev_product_session
+  s.days_since_prev_product_session,
+  s.last_event,
+  s.last_url,
+  s.referrer,
+  s.utm_source,
+  s.utm_medium,
+  s.utm_campaign,
+  s.utm_term,
+  s.utm_content,
+  s.channel,
+  s.event_count = 1 AS is_bounce
 FROM temp.main."_sessionize_work_session_cs" AS s
 JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
@@ -159,6 +173,21 @@ WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touche
   AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
 GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
 
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels_old" AS
+SELECT
+  CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
+FROM "target"."sessionize"."sessions" AS s
+JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
+  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
+GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property, s.channel;
+
 -- Replace the touched contacts' sessions from their restart point on.
 DELETE FROM "target"."sessionize"."sessions"
 WHERE EXISTS (
@@ -174,10 +203,10 @@ WHERE EXISTS (
     AND (t.restart_ts IS NULL OR "target"."sessionize"."contact_sessions".session_start >= t.restart_ts)
 );
 
-INSERT INTO "target"."sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session")
-SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session"
+INSERT INTO "target"."sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce")
+SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce"
 FROM temp.main."_sessionize_work_sessions_out";
 
-INSERT INTO "target"."sessionize"."contact_sessions" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle")
-SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle"
+INSERT INTO "target"."sessionize"."contact_sessions" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel")
+SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel"
 FROM temp.main."_sessionize_work_contact_sessions";

@@ -6,7 +6,7 @@
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 6: daily_metrics and prompted_events (§4).
+-- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
@@ -64,6 +64,62 @@ WHERE EXISTS (
 INSERT INTO "target"."sessionize"."daily_metrics" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
 SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
 FROM temp.main."_sessionize_work_daily"
+WHERE sessions > 0;
+
+-- daily_channels (docs/enrichment.md §4), the same way.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels_new" AS
+SELECT
+  CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
+FROM "target"."sessionize"."sessions" AS s
+JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
+  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
+GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property, s.channel;
+
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels" AS
+WITH changes AS (
+  SELECT * FROM "target"."sessionize"."daily_channels" AS d
+  WHERE EXISTS (
+    SELECT 1 FROM temp.main."_sessionize_work_channels_old" AS o
+    WHERE o.day = d.day AND o.property = d.property AND o.channel = d.channel
+  )
+  OR EXISTS (
+    SELECT 1 FROM temp.main."_sessionize_work_channels_new" AS n
+    WHERE n.day = d.day AND n.property = d.property AND n.channel = d.channel
+  )
+  UNION ALL
+  SELECT day, property, channel, -sessions, -contacts, -prompted_product_sessions, -new_user_sessions
+  FROM temp.main."_sessionize_work_channels_old"
+  UNION ALL
+  SELECT * FROM temp.main."_sessionize_work_channels_new"
+)
+SELECT
+  day,
+  property,
+  channel,
+  CAST(SUM(sessions) AS BIGINT) AS sessions,
+  CAST(SUM(contacts) AS BIGINT) AS contacts,
+  CAST(SUM(prompted_product_sessions) AS BIGINT) AS prompted_product_sessions,
+  CAST(SUM(new_user_sessions) AS BIGINT) AS new_user_sessions
+FROM changes
+GROUP BY day, property, channel;
+
+DELETE FROM "target"."sessionize"."daily_channels"
+WHERE EXISTS (
+  SELECT 1 FROM temp.main."_sessionize_work_channels" AS w
+  WHERE w.day = "target"."sessionize"."daily_channels".day AND w.property = "target"."sessionize"."daily_channels".property
+    AND w.channel = "target"."sessionize"."daily_channels".channel
+);
+
+INSERT INTO "target"."sessionize"."daily_channels" ("day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions")
+SELECT "day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions"
+FROM temp.main."_sessionize_work_channels"
 WHERE sessions > 0;
 
 -- prompted_events: for each prompted contact session (§3.4) and each

@@ -28,7 +28,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "website"."pages"
 
   UNION ALL
@@ -45,7 +46,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "website"."tracks"
 
   UNION ALL
@@ -62,7 +64,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
-    CAST("context_page_url" AS TEXT) COLLATE "C" AS url
+    CAST("context_page_url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "app_prod"."tracks"
 
   UNION ALL
@@ -79,7 +82,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "docs"."pages"
 
   UNION ALL
@@ -96,7 +100,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "blog"."pages"
 ),
 read_rows AS (
@@ -104,12 +109,12 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url
+    ts_missing, user_id, anonymous_id, event, url, referrer
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
@@ -167,7 +172,7 @@ ANALYZE "sessionize"."_sessionize_work_dup_ids";
 -- the earliest timestamp, then the smallest source name (§3.1).
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_dups" AS
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM (
   SELECT
     *,

@@ -7,14 +7,12 @@ SET TIME ZONE 'UTC';
 -- Within each (contact_id, property), in event order (timestamp, event_id), an
 -- event starts a session when it is the first or when it comes
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
--- exactly 30:00 apart starts a session, 29:59.999999 does not. Sessions are
--- numbered 1, 2, ... (session_index) in order.
+-- exactly 30:00 apart starts a session, 29:59.999999 does not.
+-- Sessions are numbered 1, 2, ... (session_index) in order.
+
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_sessions" AS
-SELECT
-  md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
-  *
-FROM (
+WITH per_session AS (
 WITH positioned AS (
   SELECT
     e.contact_id,
@@ -54,12 +52,14 @@ spans AS (
       PARTITION BY contact_id, property ORDER BY n ROWS UNBOUNDED PRECEDING
     ) AS start_number,
     event_id AS first_event_id,
+    CASE WHEN is_end THEN event_id ELSE LEAD(event_id) OVER v END AS last_event_id,
     is_start,
     n
   FROM edges
   WINDOW v AS (PARTITION BY contact_id, property ORDER BY n)
 )
--- The first event gives the session its source, first_event and first_url.
+-- The first event gives the session its source, first_event, first_url,
+-- referrer and pass-through columns, the last its last_event and last_url.
 SELECT
   s.contact_id,
   s.property,
@@ -72,10 +72,46 @@ SELECT
   s.first_event_id,
   f.source,
   f.event AS first_event,
-  f.url AS first_url
+  f.url AS first_url,
+  l.event AS last_event,
+  l.url AS last_url, f.referrer
 FROM spans AS s
 JOIN "sessionize"."_sessionize_events" AS f ON f.event_id = s.first_event_id
+JOIN "sessionize"."_sessionize_events" AS l ON l.event_id = s.last_event_id
 WHERE s.is_start
-) AS per_session;
+),
+campaign AS (
+  SELECT
+    per_session.*,
+    NULLIF("sessionize"."_sessionize_url_decode"((regexp_match(q, '(?:^|&)utm_source(?:=([^&]*))?(?:&|$)'))[1]), '') AS utm_source,
+    NULLIF("sessionize"."_sessionize_url_decode"((regexp_match(q, '(?:^|&)utm_medium(?:=([^&]*))?(?:&|$)'))[1]), '') AS utm_medium,
+    NULLIF("sessionize"."_sessionize_url_decode"((regexp_match(q, '(?:^|&)utm_campaign(?:=([^&]*))?(?:&|$)'))[1]), '') AS utm_campaign,
+    NULLIF("sessionize"."_sessionize_url_decode"((regexp_match(q, '(?:^|&)utm_term(?:=([^&]*))?(?:&|$)'))[1]), '') AS utm_term,
+    NULLIF("sessionize"."_sessionize_url_decode"((regexp_match(q, '(?:^|&)utm_content(?:=([^&]*))?(?:&|$)'))[1]), '') AS utm_content
+  FROM (SELECT *, (regexp_match(first_url, '^[^#?]*[?]([^#]*)'))[1] AS q FROM per_session) AS per_session
+)
+SELECT
+  md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
+  contact_id, property, session_index, session_start, session_end, event_count,
+  first_event_id, source, first_event, first_url, last_event, last_url, referrer,
+  utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+  CASE
+    WHEN translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') IS NULL AND translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') IS NULL AND NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') IS NULL THEN 'Direct'
+    WHEN (translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'cpc' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'ppc' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'paidsearch' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'paid-search' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'paid_search' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'sem') THEN 'Paid Search'
+    WHEN (translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'paid-social' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'paidsocial' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'paid_social' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'social-paid' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'social_paid') THEN 'Paid Social'
+    WHEN (translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'display' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'banner' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'cpm' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'expandable' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'interstitial') THEN 'Display'
+    WHEN (translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'affiliate' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'affiliates') THEN 'Affiliates'
+    WHEN (translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'email' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'e-mail' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'e_mail' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'newsletter') THEN 'Email'
+    WHEN (translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'email' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'e-mail' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'e_mail' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'newsletter') THEN 'Email'
+    WHEN (translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'social' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'social-network' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'social-media' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'sm' OR translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'organic-social') THEN 'Organic Social'
+    WHEN (translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'facebook' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'instagram' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'linkedin' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'twitter' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'x' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'reddit' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'hackernews' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'youtube' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'facebook.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%.facebook.com' ESCAPE '\' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'instagram.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%.instagram.com' ESCAPE '\' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'linkedin.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%.linkedin.com' ESCAPE '\' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'lnkd.in' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 't.co' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'twitter.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'x.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'reddit.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%.reddit.com' ESCAPE '\' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'news.ycombinator.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pinterest.%' ESCAPE '\' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%.pinterest.%' ESCAPE '\' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'youtube.com' OR translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%.youtube.com' ESCAPE '\') THEN 'Organic Social'
+    WHEN (NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'facebook.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.facebook.com' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'instagram.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.instagram.com' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'linkedin.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.linkedin.com' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'lnkd.in' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 't.co' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'twitter.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'x.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'reddit.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.reddit.com' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'news.ycombinator.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE 'pinterest.%' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.pinterest.%' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'youtube.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.youtube.com' ESCAPE '\') THEN 'Organic Social'
+    WHEN translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'organic' THEN 'Organic Search'
+    WHEN (NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE 'google.%' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.google.%' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'bing.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.bing.com' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'duckduckgo.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'search.yahoo.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE 'yandex.%' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'baidu.com' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%.baidu.com' ESCAPE '\' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'ecosia.org' OR NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') = 'search.brave.com') THEN 'Organic Search'
+    WHEN translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = 'referral' THEN 'Referral'
+    WHEN NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') LIKE '%' ESCAPE '\' THEN 'Referral'
+    ELSE 'Unassigned'
+  END AS channel
+FROM campaign;
 
 ANALYZE "sessionize"."_sessionize_work_sessions";

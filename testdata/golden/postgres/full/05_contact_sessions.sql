@@ -97,7 +97,11 @@ SELECT
   entry.first_url AS entry_url,
   g.first_product_start IS NOT NULL AS has_product,
   g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
-  product.user_lifecycle AS user_lifecycle
+  product.user_lifecycle AS user_lifecycle,
+  entry.utm_source AS utm_source,
+  entry.utm_medium AS utm_medium,
+  entry.utm_campaign AS utm_campaign,
+  entry.channel AS channel
 FROM per_contact_session AS g
 JOIN "sessionize"."_sessionize_work_session_cs" AS entry
   ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
@@ -127,7 +131,17 @@ SELECT
   s.first_url,
   c.contact_session_id,
   s.user_lifecycle,
-  s.days_since_prev_product_session
+  s.days_since_prev_product_session,
+  s.last_event,
+  s.last_url,
+  s.referrer,
+  s.utm_source,
+  s.utm_medium,
+  s.utm_campaign,
+  s.utm_term,
+  s.utm_content,
+  s.channel,
+  s.event_count = 1 AS is_bounce
 FROM "sessionize"."_sessionize_work_session_cs" AS s
 JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
@@ -153,6 +167,16 @@ CREATE TABLE "sessionize"."sessions" (
   "contact_session_id" TEXT COLLATE "C",
   "user_lifecycle" TEXT COLLATE "C",
   "days_since_prev_product_session" DOUBLE PRECISION,
+  "last_event" TEXT COLLATE "C",
+  "last_url" TEXT COLLATE "C",
+  "referrer" TEXT COLLATE "C",
+  "utm_source" TEXT COLLATE "C",
+  "utm_medium" TEXT COLLATE "C",
+  "utm_campaign" TEXT COLLATE "C",
+  "utm_term" TEXT COLLATE "C",
+  "utm_content" TEXT COLLATE "C",
+  "channel" TEXT COLLATE "C",
+  "is_bounce" BOOLEAN,
   PRIMARY KEY (session_id)
 );
 
@@ -177,15 +201,19 @@ CREATE TABLE "sessionize"."contact_sessions" (
   "has_product" BOOLEAN,
   "prompted_product" BOOLEAN,
   "user_lifecycle" TEXT COLLATE "C",
+  "utm_source" TEXT COLLATE "C",
+  "utm_medium" TEXT COLLATE "C",
+  "utm_campaign" TEXT COLLATE "C",
+  "channel" TEXT COLLATE "C",
   PRIMARY KEY (contact_session_id)
 );
 
 CREATE INDEX "contact_sessions_contact_id" ON "sessionize"."contact_sessions" (contact_id);
 
-INSERT INTO "sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session")
-SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session"
+INSERT INTO "sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce")
+SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce"
 FROM "sessionize"."_sessionize_work_sessions_out";
 
-INSERT INTO "sessionize"."contact_sessions" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle")
-SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle"
+INSERT INTO "sessionize"."contact_sessions" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel")
+SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel"
 FROM "sessionize"."_sessionize_work_contact_sessions";

@@ -56,9 +56,11 @@ SET
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_sessions_out")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_contact_sessions")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_daily_new")
+    + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_channels_new")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_prompted_out")
 WHERE run_id = (SELECT run_id FROM "sessionize"."_sessionize_work_run");
 
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_new";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dup_ids";

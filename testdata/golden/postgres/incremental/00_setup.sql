@@ -11,6 +11,34 @@ SET TIME ZONE 'UTC';
 
 CREATE SCHEMA IF NOT EXISTS "sessionize";
 
+-- Decodes a url's campaign parameters (docs/enrichment.md §3.6), which the
+-- engine has no function for: + is a space, %XX the byte it names; a value
+-- that would not be UTF-8 once decoded is kept as written.
+CREATE OR REPLACE FUNCTION "sessionize"."_sessionize_url_decode"(value TEXT)
+RETURNS TEXT LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $body$
+DECLARE
+  bytes BYTEA;
+BEGIN
+  IF strpos(value, '%') = 0 THEN
+    RETURN replace(value, '+', ' ');
+  END IF;
+  -- %XX as the byte it names, every other run of characters as its UTF-8
+  SELECT string_agg(
+    CASE WHEN part[1] ~ '^%[0-9A-Fa-f]{2}$' THEN decode(substr(part[1], 2), 'hex')
+         ELSE convert_to(part[1], 'UTF8') END,
+    ''::BYTEA ORDER BY n)
+  INTO bytes
+  FROM regexp_matches(replace(value, '+', ' '), '%[0-9A-Fa-f]{2}|[^%]+|%', 'g') WITH ORDINALITY AS t(part, n);
+  IF position('\x00'::BYTEA IN bytes) > 0 THEN
+    RETURN value;
+  END IF;
+  RETURN convert_from(bytes, 'UTF8');
+EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
+  -- not UTF-8 once decoded: kept as written
+  RETURN value;
+END
+$body$;
+
 CREATE TABLE IF NOT EXISTS "sessionize"."_sessionize_runs" (
   "run_id" BIGINT,
   "model_hash" TEXT COLLATE "C",

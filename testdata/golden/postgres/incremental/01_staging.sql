@@ -33,7 +33,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "website"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) - INTERVAL '259200000000 microseconds')
@@ -52,7 +53,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "website"."tracks"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) - INTERVAL '259200000000 microseconds')
@@ -71,7 +73,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
-    CAST("context_page_url" AS TEXT) COLLATE "C" AS url
+    CAST("context_page_url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "app_prod"."tracks"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) - INTERVAL '259200000000 microseconds')
@@ -90,7 +93,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "docs"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 4) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 4) - INTERVAL '259200000000 microseconds')
@@ -109,7 +113,8 @@ WITH source_rows AS (
     NULLIF(CAST("user_id" AS TEXT) COLLATE "C", '') AS user_id,
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
-    CAST("url" AS TEXT) COLLATE "C" AS url
+    CAST("url" AS TEXT) COLLATE "C" AS url,
+    CAST(NULL AS TEXT) COLLATE "C" AS referrer
   FROM "blog"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 5) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 5) - INTERVAL '259200000000 microseconds')
@@ -119,12 +124,12 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url
+    ts_missing, user_id, anonymous_id, event, url, referrer
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
@@ -188,7 +193,7 @@ ANALYZE "sessionize"."_sessionize_work_dup_ids";
 -- the earliest timestamp, then the smallest source name (§3.1).
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_dups" AS
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM (
   SELECT
     *,
@@ -203,12 +208,12 @@ ANALYZE "sessionize"."_sessionize_work_dups";
 -- The staged events of this run.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_staged";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_staged" AS
-SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer
 FROM "sessionize"."_sessionize_work_input" AS i
 LEFT JOIN "sessionize"."_sessionize_work_dups" AS d ON d.event_id = i.event_id
 WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM "sessionize"."_sessionize_work_dups";
 
 ANALYZE "sessionize"."_sessionize_work_staged";

@@ -3,7 +3,7 @@
 -- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 6: daily_metrics and prompted_events (§4).
+-- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
@@ -63,6 +63,64 @@ WHERE EXISTS (
 INSERT INTO "sessionize"."daily_metrics" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
 SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
 FROM "sessionize"."_sessionize_work_daily"
+WHERE sessions > 0;
+
+-- daily_channels (docs/enrichment.md §4), the same way.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_new";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_channels_new" AS
+SELECT
+  CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  AND CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days")
+GROUP BY CAST((s.session_start AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York' AS DATE), s.property, s.channel;
+
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_channels" AS
+WITH changes AS (
+  SELECT * FROM "sessionize"."daily_channels" AS d
+  WHERE EXISTS (
+    SELECT 1 FROM "sessionize"."_sessionize_work_channels_old" AS o
+    WHERE o.day = d.day AND o.property = d.property AND o.channel = d.channel
+  )
+  OR EXISTS (
+    SELECT 1 FROM "sessionize"."_sessionize_work_channels_new" AS n
+    WHERE n.day = d.day AND n.property = d.property AND n.channel = d.channel
+  )
+  UNION ALL
+  SELECT day, property, channel, -sessions, -contacts, -prompted_product_sessions, -new_user_sessions
+  FROM "sessionize"."_sessionize_work_channels_old"
+  UNION ALL
+  SELECT * FROM "sessionize"."_sessionize_work_channels_new"
+)
+SELECT
+  day,
+  property,
+  channel,
+  CAST(SUM(sessions) AS BIGINT) AS sessions,
+  CAST(SUM(contacts) AS BIGINT) AS contacts,
+  CAST(SUM(prompted_product_sessions) AS BIGINT) AS prompted_product_sessions,
+  CAST(SUM(new_user_sessions) AS BIGINT) AS new_user_sessions
+FROM changes
+GROUP BY day, property, channel;
+
+DELETE FROM "sessionize"."daily_channels"
+WHERE EXISTS (
+  SELECT 1 FROM "sessionize"."_sessionize_work_channels" AS w
+  WHERE w.day = "sessionize"."daily_channels".day AND w.property = "sessionize"."daily_channels".property
+    AND w.channel = "sessionize"."daily_channels".channel
+);
+
+INSERT INTO "sessionize"."daily_channels" ("day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions")
+SELECT "day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions"
+FROM "sessionize"."_sessionize_work_channels"
 WHERE sessions > 0;
 
 -- prompted_events: for each prompted contact session (§3.4) and each

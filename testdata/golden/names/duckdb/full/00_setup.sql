@@ -45,6 +45,7 @@ WHERE status = 'running';
 DROP TABLE IF EXISTS "target"."sessionize"."sessions__next";
 DROP TABLE IF EXISTS "target"."sessionize"."contact_sessions__next";
 DROP TABLE IF EXISTS "target"."sessionize"."daily_metrics__next";
+DROP TABLE IF EXISTS "target"."sessionize"."daily_channels__next";
 DROP TABLE IF EXISTS "target"."sessionize"."prompted_events__next";
 DROP TABLE IF EXISTS "target"."sessionize"."rejected_events__next";
 DROP TABLE IF EXISTS "target"."sessionize"."_sessionize_events__next";

@@ -92,7 +92,11 @@ SELECT
   entry.first_url AS entry_url,
   g.first_product_start IS NOT NULL AS has_product,
   g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
-  product.user_lifecycle AS user_lifecycle
+  product.user_lifecycle AS user_lifecycle,
+  entry.utm_source AS utm_source,
+  entry.utm_medium AS utm_medium,
+  entry.utm_campaign AS utm_campaign,
+  entry.channel AS channel
 FROM per_contact_session AS g
 JOIN temp.main."_sessionize_work_session_cs" AS entry
   ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
@@ -119,7 +123,17 @@ SELECT
   s.first_url,
   c.contact_session_id,
   s.user_lifecycle,
-  s.days_since_prev_product_session
+  s.days_since_prev_product_session,
+  s.last_event,
+  s.last_url,
+  s.referrer,
+  s.utm_source,
+  s.utm_medium,
+  s.utm_campaign,
+  s.utm_term,
+  s.utm_content,
+  s.channel,
+  s.event_count = 1 AS is_bounce
 FROM temp.main."_sessionize_work_session_cs" AS s
 JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
@@ -142,7 +156,17 @@ CREATE TABLE "target"."sessionize"."sessions__next" (
   "first_url" VARCHAR,
   "contact_session_id" VARCHAR,
   "user_lifecycle" VARCHAR,
-  "days_since_prev_product_session" DOUBLE
+  "days_since_prev_product_session" DOUBLE,
+  "last_event" VARCHAR,
+  "last_url" VARCHAR,
+  "referrer" VARCHAR,
+  "utm_source" VARCHAR,
+  "utm_medium" VARCHAR,
+  "utm_campaign" VARCHAR,
+  "utm_term" VARCHAR,
+  "utm_content" VARCHAR,
+  "channel" VARCHAR,
+  "is_bounce" BOOLEAN
 );
 
 DROP TABLE IF EXISTS "target"."sessionize"."contact_sessions__next";
@@ -163,13 +187,17 @@ CREATE TABLE "target"."sessionize"."contact_sessions__next" (
   "entry_url" VARCHAR,
   "has_product" BOOLEAN,
   "prompted_product" BOOLEAN,
-  "user_lifecycle" VARCHAR
+  "user_lifecycle" VARCHAR,
+  "utm_source" VARCHAR,
+  "utm_medium" VARCHAR,
+  "utm_campaign" VARCHAR,
+  "channel" VARCHAR
 );
 
-INSERT INTO "target"."sessionize"."sessions__next" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session")
-SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session"
+INSERT INTO "target"."sessionize"."sessions__next" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce")
+SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce"
 FROM temp.main."_sessionize_work_sessions_out";
 
-INSERT INTO "target"."sessionize"."contact_sessions__next" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle")
-SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle"
+INSERT INTO "target"."sessionize"."contact_sessions__next" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel")
+SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel"
 FROM temp.main."_sessionize_work_contact_sessions";

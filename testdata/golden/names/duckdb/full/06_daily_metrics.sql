@@ -6,7 +6,7 @@
 -- sessionize does (ATTACH 'FILE' AS target; USE target;).
 SET TimeZone = 'UTC';
 --
--- Step 6: daily_metrics and prompted_events (§4).
+-- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in UTC, DST-aware.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
 SELECT
@@ -40,6 +40,36 @@ CREATE TABLE "target"."sessionize"."daily_metrics__next" (
 INSERT INTO "target"."sessionize"."daily_metrics__next" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
 SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
 FROM temp.main."_sessionize_work_daily_new";
+
+-- daily_channels (docs/enrichment.md §4), the same way.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels_new" AS
+SELECT
+  CAST(s.session_start AS DATE) AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
+FROM temp.main."_sessionize_work_sessions_out" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+GROUP BY CAST(s.session_start AS DATE), s.property, s.channel;
+
+DROP TABLE IF EXISTS "target"."sessionize"."daily_channels__next";
+
+CREATE TABLE "target"."sessionize"."daily_channels__next" (
+  "day" DATE,
+  "property" VARCHAR,
+  "channel" VARCHAR,
+  "sessions" BIGINT,
+  "contacts" BIGINT,
+  "prompted_product_sessions" BIGINT,
+  "new_user_sessions" BIGINT
+);
+
+INSERT INTO "target"."sessionize"."daily_channels__next" ("day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions")
+SELECT "day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions"
+FROM temp.main."_sessionize_work_channels_new";
 
 -- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between

@@ -3,7 +3,7 @@
 -- cited as §N is section N of sessionize's docs/semantics.md.
 SET TIME ZONE 'UTC';
 --
--- Step 6: daily_metrics and prompted_events (§4).
+-- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in UTC, DST-aware.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily_new" AS
@@ -39,6 +39,38 @@ CREATE TABLE "sessionize"."daily_metrics" (
 INSERT INTO "sessionize"."daily_metrics" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
 SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
 FROM "sessionize"."_sessionize_work_daily_new";
+
+-- daily_channels (docs/enrichment.md §4), the same way.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_new";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_channels_new" AS
+SELECT
+  CAST(s.session_start AS DATE) AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
+FROM "sessionize"."_sessionize_work_sessions_out" AS s
+JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+GROUP BY CAST(s.session_start AS DATE), s.property, s.channel;
+
+DROP TABLE IF EXISTS "sessionize"."daily_channels";
+
+CREATE TABLE "sessionize"."daily_channels" (
+  "day" DATE,
+  "property" TEXT COLLATE "C",
+  "channel" TEXT COLLATE "C",
+  "sessions" BIGINT,
+  "contacts" BIGINT,
+  "prompted_product_sessions" BIGINT,
+  "new_user_sessions" BIGINT,
+  PRIMARY KEY (day, property, channel)
+);
+
+INSERT INTO "sessionize"."daily_channels" ("day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions")
+SELECT "day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions"
+FROM "sessionize"."_sessionize_work_channels_new";
 
 -- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between

@@ -52,11 +52,15 @@ SET
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_sessions_out")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_contact_sessions")
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_daily" WHERE sessions > 0)
+    + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_channels" WHERE sessions > 0)
     + (SELECT COUNT(*) FROM "sessionize"."_sessionize_work_prompted_out")
 WHERE run_id = (SELECT run_id FROM "sessionize"."_sessionize_work_run");
 
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_changed";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_changes";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_new";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_old";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
