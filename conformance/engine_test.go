@@ -69,6 +69,9 @@ func engines(t *testing.T) []engine {
 type event struct {
 	table                                 string // web, app, docs, blog
 	id, ts, user, anon, loaded, name, url string
+	// ref, ua and plan fill the columns an enriched model reads
+	// (enrichedModel): referrer, user_agent and a pass-through column.
+	ref, ua, plan string
 }
 
 // identify is one identifies row, with the same conventions.
@@ -142,8 +145,8 @@ func setup(t *testing.T, e engine, timezone string) *fixture {
 	}
 	stmts := []string{createSchema + raw}
 	for _, tbl := range []string{"web", "app", "docs", "blog"} {
-		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE %s.%s (id %s, "timestamp" %s, user_id %s, anonymous_id %s, received_at %s, event %s, url %s)`,
-			raw, tbl, e.textType, e.tsType, e.textType, e.textType, e.tsType, e.textType, e.textType)+e.tableSuffix)
+		stmts = append(stmts, fmt.Sprintf(`CREATE TABLE %s.%s (id %s, "timestamp" %s, user_id %s, anonymous_id %s, received_at %s, event %s, url %s, referrer %s, user_agent %s, plan %s)`,
+			raw, tbl, e.textType, e.tsType, e.textType, e.textType, e.tsType, e.textType, e.textType, e.textType, e.textType, e.textType)+e.tableSuffix)
 	}
 	stmts = append(stmts, fmt.Sprintf(`CREATE TABLE %s.identifies (id %s, user_id %s, anonymous_id %s, "timestamp" %s, received_at %s)`,
 		raw, e.textType, e.textType, e.textType, e.tsType, e.tsType)+e.tableSuffix)
@@ -199,8 +202,8 @@ func (f *fixture) load(events []event, ids []identify) {
 	f.t.Helper()
 	var stmts []string
 	for _, ev := range events {
-		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %s.%s (id, "timestamp", user_id, anonymous_id, received_at, event, url) VALUES (%s, %s, %s, %s, %s, %s, %s)`,
-			f.raw, ev.table, lit(ev.id), f.tsLit(ev.ts), lit(ev.user), lit(ev.anon), f.tsLit(ev.loaded), lit(ev.name), lit(ev.url)))
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %s.%s (id, "timestamp", user_id, anonymous_id, received_at, event, url, referrer, user_agent, plan) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)`,
+			f.raw, ev.table, lit(ev.id), f.tsLit(ev.ts), lit(ev.user), lit(ev.anon), f.tsLit(ev.loaded), lit(ev.name), lit(ev.url), lit(ev.ref), lit(ev.ua), lit(ev.plan)))
 	}
 	for _, id := range ids {
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %s.identifies (id, user_id, anonymous_id, "timestamp", received_at) VALUES (%s, %s, %s, %s, %s)`,

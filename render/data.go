@@ -84,8 +84,12 @@ type eventTable struct {
 	// Referrer and UserAgent are text or typed NULLs; Pass the
 	// pass-through columns, in the model's order.
 	Referrer, UserAgent string
-	Pass                []string
+	Pass                []passValue
 }
+
+// passValue is a pass-through column of a source table: Expr, its value as
+// text, goes into the staged events' column Col (quoted).
+type passValue struct{ Expr, Col string }
 
 // identifyTable is one identifies table, as eventTable.
 type identifyTable struct {
@@ -135,9 +139,9 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 			if err != nil {
 				return nil, err
 			}
-			pass := make([]string, len(t.Columns.PassThrough))
+			pass := make([]passValue, len(t.Columns.PassThrough))
 			for i, col := range t.Columns.PassThrough {
-				pass[i] = c.text(col)
+				pass[i] = passValue{Expr: c.text(col), Col: d.Quote(catalog.PassPrefix + m.Enrichment.PassThrough[i])}
 			}
 			x.Tables = append(x.Tables, tableRef{Pos: len(x.Tables) + 1, Source: s.Name, Table: t.Table})
 			x.Events = append(x.Events, eventTable{
