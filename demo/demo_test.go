@@ -271,11 +271,11 @@ func TestModelYAML(t *testing.T) {
 		}
 	}
 	want := []string{
-		"website:marketing::website.pages:event=null,referrer=referrer,user_agent=context_user_agent",
-		"website:marketing::website.tracks:referrer=context_page_referrer,user_agent=context_user_agent",
-		"app:product::app_prod.tracks:referrer=context_page_referrer,url=context_page_url,user_agent=context_user_agent",
-		"docs:asset:docs:docs.pages:event=null,referrer=referrer,user_agent=context_user_agent",
-		"blog:asset:articles:blog.pages:event=null,referrer=referrer,user_agent=context_user_agent",
+		"website:marketing::website.pages:event=null,locale=context_locale,referrer=referrer,user_agent=context_user_agent",
+		"website:marketing::website.tracks:locale=context_locale,referrer=context_page_referrer,user_agent=context_user_agent",
+		"app:product::app_prod.tracks:locale=context_locale,referrer=context_page_referrer,url=context_page_url,user_agent=context_user_agent",
+		"docs:asset:docs:docs.pages:event=null,locale=context_locale,referrer=referrer,user_agent=context_user_agent",
+		"blog:asset:articles:blog.pages:event=null,locale=context_locale,referrer=referrer,user_agent=context_user_agent",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sources:\ngot  %q\nwant %q", got, want)
@@ -292,7 +292,7 @@ func TestModelYAML(t *testing.T) {
 		{"dialect", m.Targets["local"]["dialect"], "duckdb"},
 		{"path", m.Targets["local"]["path"], `out/demo "x".duckdb`},
 		{"default_target", m.Default, "local"},
-		{"pass_through", strings.Join(m.PassThrough, ","), ""},
+		{"pass_through", strings.Join(m.PassThrough, ","), "locale"},
 		{"bots", strings.Join(m.Bots, ","), "*bot*,*crawler*,*spider*,*headlesschrome*"},
 	}
 	for _, c := range checks {
@@ -333,6 +333,9 @@ func TestModelYAMLLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("models.Load: %v", err)
 	}
+	if got := strings.Join(m.Enrichment.PassThrough, ","); got != "locale" {
+		t.Errorf("pass_through: got %q, want locale", got)
+	}
 	for _, s := range m.Sources {
 		for _, tb := range s.Tables {
 			c := tb.Columns
@@ -340,8 +343,9 @@ func TestModelYAMLLoads(t *testing.T) {
 			if strings.HasSuffix(tb.Table, ".tracks") {
 				wantRef = "context_page_referrer"
 			}
-			if c.Referrer != wantRef || c.UserAgent != "context_user_agent" {
-				t.Errorf("%s: got referrer %q, user_agent %q; want %q, context_user_agent", tb.Table, c.Referrer, c.UserAgent, wantRef)
+			if c.Referrer != wantRef || c.UserAgent != "context_user_agent" || strings.Join(c.PassThrough, ",") != "context_locale" {
+				t.Errorf("%s: got referrer %q, user_agent %q, pass-through %q; want %q, context_user_agent, context_locale",
+					tb.Table, c.Referrer, c.UserAgent, c.PassThrough, wantRef)
 			}
 		}
 	}

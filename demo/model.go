@@ -38,10 +38,12 @@ sources:
           event: null                       # Segment pages tables have no event column
           referrer: referrer
           user_agent: context_user_agent
+          locale: context_locale            # the pass-through column below
       - table: website.tracks
         columns:
           referrer: context_page_referrer   # Segment keeps a track call's page referrer here
           user_agent: context_user_agent
+          locale: context_locale
 
   # The product: 'Account Created' when a user signs up, then feature events
   # ('Report Viewed', 'Query Run', 'Invite Sent', ...).
@@ -53,6 +55,7 @@ sources:
           url: context_page_url             # and the page url of track calls here
           referrer: context_page_referrer
           user_agent: context_user_agent
+          locale: context_locale
 
   # Documentation and blog are content assets; their class names the property
   # (asset:docs, asset:articles), so each gets its own sessions.
@@ -61,13 +64,13 @@ sources:
     class: docs
     tables:
       - table: docs.pages
-        columns: {event: null, referrer: referrer, user_agent: context_user_agent}
+        columns: {event: null, referrer: referrer, user_agent: context_user_agent, locale: context_locale}
   - name: blog
     type: asset
     class: articles
     tables:
       - table: blog.pages
-        columns: {event: null, referrer: referrer, user_agent: context_user_agent}
+        columns: {event: null, referrer: referrer, user_agent: context_user_agent, locale: context_locale}
 
 # Identify calls map a browser's anonymous_id to the user_id it signed up or
 # logged in as, so anonymous visits before signup count for that user.
@@ -87,6 +90,9 @@ timezone: America/New_York        # day buckets of daily_metrics and prompted_ev
 # Each session keeps where it came from: the referrer and the utm_* parameters
 # of its first url, and a channel (Direct, Organic Search, Paid Search, Email,
 # ...) from the default rules; a channels: list would replace them.
+# pass_through keeps more columns of the first event, by the name they get on
+# sessions (each table maps it under columns:).
+pass_through: [locale]
 
 # Rows whose user agent matches one of these are crawlers, not people: they are
 # rejected with reason bot (patterns ignore case; * is any run of characters).
