@@ -63,6 +63,12 @@ func demoCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	sum.Print(e.stdout)
+	channels, err := readChannels(ctx, m, t)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "\nsessions per channel:")
+	channels.print(e.stdout)
 	reportPath := filepath.Join(*dir, "report.html")
 	if err := htmlreport.WriteFile(ctx, m, t, htmlreport.Options{}, reportPath); err != nil {
 		return err
