@@ -386,3 +386,24 @@ func matchPattern(pattern, s string) bool {
 	}
 	return strings.HasSuffix(s, parts[len(parts)-1])
 }
+
+// TestRootModelIsTheDemoModel wants the repository's example sessions.yaml,
+// which documents the demo's model, to be that model: the same hash, which
+// covers everything but the targets (semantics §5).
+func TestRootModelIsTheDemoModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.yaml")
+	if err := os.WriteFile(path, []byte(ModelYAML("demo.duckdb")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	demo, err := models.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := models.Load(filepath.Join("..", "sessions.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root.Hash != demo.Hash {
+		t.Errorf("../sessions.yaml hashes to %s, the demo's model to %s: keep them the same model", root.Hash, demo.Hash)
+	}
+}
