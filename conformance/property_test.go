@@ -30,8 +30,8 @@ type arrival struct {
 func (a arrival) String() string {
 	if a.ev != nil {
 		e := a.ev
-		return fmt.Sprintf("batch %d: event{table: %q, id: %q, ts: %q, user: %q, anon: %q, loaded: %q, name: %q, url: %q}",
-			a.batch, e.table, e.id, e.ts, e.user, e.anon, e.loaded, e.name, e.url)
+		return fmt.Sprintf("batch %d: event{table: %q, id: %q, ts: %q, user: %q, anon: %q, loaded: %q, name: %q, url: %q, ref: %q, ua: %q, plan: %q}",
+			a.batch, e.table, e.id, e.ts, e.user, e.anon, e.loaded, e.name, e.url, e.ref, e.ua, e.plan)
 	}
 	i := a.id
 	return fmt.Sprintf("batch %d: identify{id: %q, user: %q, anon: %q, ts: %q, loaded: %q}", a.batch, i.id, i.user, i.anon, i.ts, i.loaded)
@@ -45,11 +45,18 @@ type scenario struct {
 	clocks   []time.Time
 	// patterns names the arrival patterns drawn, for a failure's message.
 	patterns []string
+	// enriched runs the scenario on the enriched model (enrich) with
+	// sessions cut at 45 minutes, its events carrying campaign urls,
+	// referrers, user agents (some bots) and plans.
+	enriched bool
 }
 
 func (sc scenario) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "patterns: %s\n", strings.Join(append([]string{"base"}, sc.patterns...), ", "))
+	if sc.enriched {
+		b.WriteString("  on the enriched model, max_duration 45m\n")
+	}
 	for i, c := range sc.clocks {
 		fmt.Fprintf(&b, "  run after batch %d at %s\n", i, c.Format("2006-01-02 15:04:05.999999"))
 	}
@@ -88,6 +95,8 @@ func randomCase(seed uint64) scenario {
 	stamp := func(t time.Time) string { return t.Format("2006-01-02 15:04:05.999999") }
 	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
 
+	// Half the cases run on the enriched model.
+	enriched := r.IntN(2) == 0
 	var out []arrival
 	var lastTS []time.Time // timestamps used so far, to place events near them
 	var ids []string
@@ -153,12 +162,29 @@ func randomCase(seed uint64) scenario {
 		if r.IntN(3) == 0 {
 			ev.url = fmt.Sprintf("/p%d", r.IntN(3))
 		}
+		if enriched {
+			enrichEvent(r, ev)
+		}
 		if ev.ts != "" {
 			lastTS = append(lastTS, ts)
 		}
 		out = append(out, arrival{batch: b, ev: ev})
 	}
-	return arrive(r, starts, out)
+	sc := arrive(r, starts, out)
+	sc.enriched = enriched
+	return sc
+}
+
+// enrichEvent gives an event of an enriched case a campaign url, a
+// referrer, a user agent (now and then a bot's) and a plan, each drawn
+// from a few, so that sessions start with every kind of them.
+func enrichEvent(r *rand.Rand, ev *event) {
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	ev.url = pick(ev.url, ev.url, "/?utm_source=google&utm_medium=cpc&utm_campaign=spring+sale",
+		"/p?utm_medium=email&utm_source=a&utm_source=b", "/p?utm_campaign=caf%C3%A9#utm_term=x", "/p?utm_term=%zz")
+	ev.ref = pick("", "", "https://www.google.com/", "https://t.co/x", "https://partner.example/a", "junk")
+	ev.ua = pick("", "Mozilla/5.0", "Mozilla/5.0", "Mozilla/5.0", "Googlebot/2.1", "curl/8")
+	ev.plan = pick("", "free", "pro")
 }
 
 // withinLate is how long before its batch a row without a load time of its
@@ -190,6 +216,9 @@ func outputs(f *fixture) map[string][][]string {
 // It returns a description of the first difference, or "".
 func replay(t *testing.T, e engine, sc scenario, verify bool) (diff string, runs []runInfo) {
 	f := setup(t, e, "America/New_York")
+	if sc.enriched {
+		f.enrich("45m")
+	}
 	f.loadBatches(sc)
 	runs = f.runs()
 	incremental := outputs(f)
