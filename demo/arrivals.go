@@ -35,6 +35,20 @@ type arrival struct {
 	landing  string // a campaign's own landing page, or "" for the page drawn
 }
 
+// arrive is how p's visit to tbl at t got there: from the page from when
+// not empty; from the page p's browser showed last when that was less than
+// half an hour ago (still at the screen, p followed a link); else from
+// tbl's mix of arrivals.
+func (s *sim) arrive(p *person, tbl tableID, t int64, from string) arrival {
+	if from == "" && p.lastURL() != "" && t-p.lastAt[p.device] < 30*minute {
+		from = p.lastURL()
+	}
+	if from != "" {
+		return arrival{referrer: from}
+	}
+	return pick(s.e, arrivals[tbl])
+}
+
 // url is the first page's url when the visit would otherwise land on drawn.
 func (a arrival) url(drawn string) string {
 	if a.landing != "" {

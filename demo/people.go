@@ -205,20 +205,6 @@ func (s *sim) browse(p *person, t int64) (int64, error) {
 	}
 }
 
-// arrive is how p's visit to tbl at t got there: from the page from when
-// not empty; from the page p's browser showed last when that was less than
-// half an hour ago (still at the screen, p followed a link); else from
-// tbl's mix of arrivals.
-func (s *sim) arrive(p *person, tbl tableID, t int64, from string) arrival {
-	if from == "" && p.lastURL() != "" && t-p.lastAt[p.device] < 30*minute {
-		from = p.lastURL()
-	}
-	if from != "" {
-		return arrival{referrer: from}
-	}
-	return pick(s.e, arrivals[tbl])
-}
-
 // website is a marketing visit from a landing page, with some clicks. Each
 // page's referrer is the page before; a click (a track call) carries the
 // referrer of the page it happens on.
@@ -379,44 +365,4 @@ func (s *sim) send(p *person, tbl tableID, t int64, e row, known bool) error {
 		p.anonSeen[p.device] = true
 	}
 	return s.w.event(tbl, e)
-}
-
-// step is the gap to a person's next event within a visit: seconds to a few
-// minutes, now and then longer than the 30-minute session timeout.
-func (s *sim) step(t int64) int64 {
-	if s.r.Float64() < 0.02 {
-		return t + between(s.r, 31*minute, 3*hour)
-	}
-	return t + min(lognormal(s.r, 40*second, 1.1), 25*minute)
-}
-
-// soon is the gap between a prompt and the product use it leads to.
-func (s *sim) soon(t int64) int64 { return t + between(s.r, 10*second, 12*minute) }
-
-// nextVisit is the start of the next visit, around median later.
-func (s *sim) nextVisit(t, median int64) int64 {
-	return s.daytime(t + 30*minute + lognormal(s.r, median, 1.2))
-}
-
-// daytime moves most starts at night (New York time) into the working day and
-// half of the weekend starts to Monday.
-func (s *sim) daytime(t int64) int64 {
-	const offset = 5 * hour // New York standard time; DST is close enough here
-	local := t - offset
-	midnight := local - local%day
-	if h := (local - midnight) / hour; h < 7 && s.r.Float64() < 0.85 {
-		local = midnight + 7*hour + between(s.r, 0, 11*hour)
-	}
-	// 1970-01-01 was a Thursday: weekday 0 is Sunday.
-	switch (local/day + 4) % 7 {
-	case 6:
-		if s.r.IntN(2) == 0 {
-			local += 2 * day
-		}
-	case 0:
-		if s.r.IntN(2) == 0 {
-			local += day
-		}
-	}
-	return local + offset
 }
