@@ -208,3 +208,41 @@ func TestEnrichedCases(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomChannels runs a model's own channel rules before the default
+// list, on every engine: rules with several conditions, a literal _ in a
+// pattern, case-insensitive matches and the hosts of the model's own site.
+func TestCustomChannels(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, e, "")
+			f.enrich("2h")
+			src, err := os.ReadFile(f.model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(src) + `channels:
+  - {channel: Own site, referrer: ["acme.example", "*.acme.example"]}
+  - {channel: Spring, medium: [cpc, ppc], campaign: "spring_*"}
+  - {channel: 100% organic, source: "*%*"}
+  - defaults
+`
+			if err := os.WriteFile(f.model, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f.load([]event{
+				{table: "web", id: "c1", ts: "2024-03-07 10:00:00", user: "c1", ref: "https://www.ACME.example/pricing"},
+				{table: "web", id: "c2", ts: "2024-03-07 10:00:00", user: "c2", url: "/?utm_medium=CPC&utm_campaign=Spring_2024"},
+				{table: "web", id: "c3", ts: "2024-03-07 10:00:00", user: "c3", url: "/?utm_medium=cpc&utm_campaign=springx2024"},
+				{table: "web", id: "c4", ts: "2024-03-07 10:00:00", user: "c4", url: "/?utm_source=50%25off"},
+				{table: "web", id: "c5", ts: "2024-03-07 10:00:00", user: "c5", ref: "https://acme.example.org/"},
+				{table: "web", id: "c6", ts: "2024-03-07 10:00:00", user: "c6"},
+			}, nil)
+			f.sessionize(0, "run", "--full-refresh")
+			check(t, "sessions", f.columns("sessions", "contact_id", "channel"),
+				"c1|Own site", "c2|Spring", "c3|Paid Search", "c4|100% organic", "c5|Referral", "c6|Direct",
+			)
+		})
+	}
+}

@@ -56,12 +56,13 @@ func DefaultChannels() []ChannelRule {
 		{Channel: "Affiliates", Medium: []string{"affiliate", "affiliates"}},
 		{Channel: "Email", Medium: email},
 		{Channel: "Email", Source: email},
+		{Channel: "Email", Referrer: []string{"mail.google.com", "com.google.android.gm", "outlook.live.com", "mail.yahoo.com"}},
 		{Channel: "Organic Social", Medium: []string{"social", "social-network", "social-media", "sm", "organic-social"}},
 		{Channel: "Organic Social", Source: socialSources},
 		{Channel: "Organic Social", Referrer: social},
 		{Channel: "Organic Search", Medium: []string{"organic"}},
 		{Channel: "Organic Search", Referrer: []string{"google.*", "*.google.*", "bing.com", "*.bing.com",
-			"duckduckgo.com", "search.yahoo.com", "yandex.*", "baidu.com", "*.baidu.com", "ecosia.org", "search.brave.com"}},
+			"duckduckgo.com", "search.yahoo.com", "yandex.*", "baidu.com", "*.baidu.com", "ecosia.org", "*.ecosia.org", "search.brave.com"}},
 		{Channel: "Referral", Medium: []string{"referral"}},
 		{Channel: "Referral", Referrer: []string{"*"}},
 	}
@@ -124,6 +125,12 @@ func (p *problems) channels(n *yaml.Node) []ChannelRule {
 	}
 	var out []ChannelRule
 	for _, item := range items {
+		// `- defaults` puts the default list here, so that a model can add
+		// rules before or after it without copying it.
+		if item.Kind == yaml.ScalarNode && item.Value == "defaults" {
+			out = append(out, DefaultChannels()...)
+			continue
+		}
 		fs := p.fields(item, "channel rule", "channel", "source", "medium", "campaign", "referrer")
 		if fs == nil {
 			continue
