@@ -89,10 +89,14 @@ timezone: America/New_York        # day buckets of daily_metrics and prompted_ev
 
 # Each session keeps where it came from: the referrer and the utm_* parameters
 # of its first url, and a channel (Direct, Organic Search, Paid Search, Email,
-# ...) from the default rules; a channels: list would replace them.
+# ...) from the channel rules: the first that matches names it. Links from our
+# own pages (example.com) are not referrals; "defaults" is the default list.
 # pass_through keeps more columns of the first event, by the name they get on
 # sessions (each table maps it under columns:).
 pass_through: [locale]
+channels:
+  - {channel: Direct, referrer: ["example.com", "*.example.com"]}
+  - defaults
 
 # Rows whose user agent matches one of these are crawlers, not people: they are
 # rejected with reason bot (patterns ignore case; * is any run of characters).
