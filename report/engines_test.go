@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,6 +31,27 @@ func TestPostgresMatchesDuckDB(t *testing.T) {
 		}
 		t.Skip("SESSIONIZE_TEST_PG_DSN is not set, so the report is not tested on PostgreSQL (run .ci/run to test it)")
 	}
+	matchesDuckDB(t, "pg", `{dialect: postgres, dsn: "${SESSIONIZE_TEST_PG_DSN}"}`, "postgres",
+		func(schema string) string { return `DROP SCHEMA IF EXISTS "` + schema + `" CASCADE` })
+}
+
+// TestClickHouseMatchesDuckDB does the same on ClickHouse in-process (chdb,
+// libchdb.so at $CHDB_LIB_PATH), whose outputs are views over versioned tables.
+func TestClickHouseMatchesDuckDB(t *testing.T) {
+	if os.Getenv("CHDB_LIB_PATH") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CHDB_LIB_PATH is not set: .ci/run installs chdb and sets it")
+		}
+		t.Skip("CHDB_LIB_PATH is not set, so the report is not tested on ClickHouse (run .ci/run to test it)")
+	}
+	matchesDuckDB(t, "ch", fmt.Sprintf("{dialect: clickhouse, dsn: %q}", "chdb://"+chdbDir(t)), "clickhouse",
+		func(schema string) string { return "DROP DATABASE IF EXISTS " + schema })
+}
+
+// matchesDuckDB copies the demo data into the target of the given YAML,
+// in schemas of the test's own, runs the model there, and checks that the
+// report reads the same data as on DuckDB; drop drops one of the schemas.
+func matchesDuckDB(t *testing.T, name, target, dialect string, drop func(schema string) string) {
 	ctx := context.Background()
 	duckModel, duckTarget := demoModel(t)
 
@@ -41,7 +63,7 @@ func TestPostgresMatchesDuckDB(t *testing.T) {
 	if !ok {
 		t.Fatal("the demo model has no targets section")
 	}
-	yaml = head + "\ntargets:\n  pg: {dialect: postgres, dsn: \"${SESSIONIZE_TEST_PG_DSN}\"}\ndefault_target: pg\n"
+	yaml = head + "\ntargets:\n  " + name + ": " + target + "\ndefault_target: " + name + "\n"
 	for _, s := range demoSchemas {
 		yaml = strings.ReplaceAll(yaml, "table: "+s+".", "table: "+prefix+"_"+s+".")
 	}
@@ -54,7 +76,7 @@ func TestPostgresMatchesDuckDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgt, err := m.Target("pg")
+	tgt, err := m.Target(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +90,7 @@ func TestPostgresMatchesDuckDB(t *testing.T) {
 		}
 		defer s.Close()
 		for _, schema := range append([]string{prefix}, prefixed(prefix)...) {
-			s.Conn.ExecContext(context.Background(), `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`)
+			s.Conn.ExecContext(context.Background(), drop(schema))
 		}
 	})
 
@@ -93,43 +115,43 @@ func TestPostgresMatchesDuckDB(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	pg, err := Load(ctx, m, tgt, Options{Now: fixedNow})
+	other, err := Load(ctx, m, tgt, Options{Now: fixedNow})
 	if err != nil {
-		t.Fatalf("Load on PostgreSQL: %v", err)
+		t.Fatalf("Load on %s: %v", dialect, err)
 	}
 	duck, err := Load(ctx, duckModel, duckTarget, Options{Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pg.Dialect != "postgres" || pg.Target != "pg" {
-		t.Errorf("target: got %s (%s), want pg (postgres)", pg.Target, pg.Dialect)
+	if other.Dialect != dialect || other.Target != name {
+		t.Errorf("target: got %s (%s), want %s (%s)", other.Target, other.Dialect, name, dialect)
 	}
-	pg.Target, pg.Dialect = duck.Target, duck.Dialect
+	other.Target, other.Dialect = duck.Target, duck.Dialect
 	compare := []struct {
 		name      string
 		got, want any
 	}{
-		{"days", pg.Days, duck.Days},
-		{"range", []any{pg.From, pg.To}, []any{duck.From, duck.To}},
-		{"properties", pg.Properties, duck.Properties},
-		{"contacts", pg.Contacts, duck.Contacts},
-		{"durations", pg.Durations, duck.Durations},
-		{"top by sessions", pg.TopPrompted, duck.TopPrompted},
-		{"top by sign-ups", pg.TopSignups, duck.TopSignups},
-		{"events", pg.Events, duck.Events},
-		{"extent", []any{pg.FirstDay, pg.LastDay}, []any{duck.FirstDay, duck.LastDay}},
-		{"property stats", pg.Stats, duck.Stats},
-		{"channels", pg.Channels, duck.Channels},
-		{"campaigns", pg.Campaigns, duck.Campaigns},
-		{"previous period", pg.Previous, duck.Previous},
+		{"days", other.Days, duck.Days},
+		{"range", []any{other.From, other.To}, []any{duck.From, duck.To}},
+		{"properties", other.Properties, duck.Properties},
+		{"contacts", other.Contacts, duck.Contacts},
+		{"durations", other.Durations, duck.Durations},
+		{"top by sessions", other.TopPrompted, duck.TopPrompted},
+		{"top by sign-ups", other.TopSignups, duck.TopSignups},
+		{"events", other.Events, duck.Events},
+		{"extent", []any{other.FirstDay, other.LastDay}, []any{duck.FirstDay, duck.LastDay}},
+		{"property stats", other.Stats, duck.Stats},
+		{"channels", other.Channels, duck.Channels},
+		{"campaigns", other.Campaigns, duck.Campaigns},
+		{"previous period", other.Previous, duck.Previous},
 	}
 	for _, c := range compare {
 		if !reflect.DeepEqual(c.got, c.want) {
-			t.Errorf("%s on PostgreSQL differ from DuckDB:\n got %+v\nwant %+v", c.name, c.got, c.want)
+			t.Errorf("%s on %s differ from DuckDB:\n got %+v\nwant %+v", c.name, dialect, c.got, c.want)
 		}
 	}
 	var a, b bytes.Buffer
-	if err := pg.Render(&a); err != nil {
+	if err := other.Render(&a); err != nil {
 		t.Fatal(err)
 	}
 	if err := duck.Render(&b); err != nil {
@@ -137,7 +159,7 @@ func TestPostgresMatchesDuckDB(t *testing.T) {
 	}
 	checkStructure(t, a.String())
 	if a.String() != b.String() {
-		t.Errorf("the PostgreSQL and DuckDB pages differ")
+		t.Errorf("the %s and DuckDB pages differ", dialect)
 	}
 }
 
