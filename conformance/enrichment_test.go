@@ -14,7 +14,7 @@ import (
 // passed through, the product's timeout is 10 minutes and sessions are cut
 // at max_duration.
 const enrichment = `pass_through: [plan]
-bots: ["*bot*", "curl/*"]
+bots: [bot, "curl/"]
 sessions:
   max_duration: %s
 `

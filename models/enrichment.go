@@ -160,7 +160,13 @@ func (p *problems) bots(n *yaml.Node) []string {
 	if isNull(n) {
 		return nil
 	}
-	return p.patterns(n, "bots")
+	bots := p.patterns(n, "bots")
+	for _, b := range bots {
+		if b == None || strings.Trim(b, "*") == "" {
+			p.at(n, "bots pattern %s would match every user agent (want a part of the user agents to reject, such as bot)", shown(b))
+		}
+	}
+	return bots
 }
 
 // patterns reads one pattern or a list of them (docs/enrichment.md §2.1).

@@ -31,7 +31,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."website"."pages"
 
   UNION ALL
@@ -49,7 +52,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("context_page_referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."website"."tracks"
 
   UNION ALL
@@ -67,7 +73,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("context_page_url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("context_page_referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."app_prod"."tracks"
 
   UNION ALL
@@ -85,7 +94,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."docs"."pages"
 
   UNION ALL
@@ -103,7 +115,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."blog"."pages"
 ),
 read_rows AS (
@@ -111,18 +126,23 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url, referrer
+    ts_missing, user_id, anonymous_id, event, url, referrer, "pass_locale", user_agent
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url, r.referrer,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer, r."pass_locale",
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
+    -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
+    WHEN coalesce((r.user_agent LIKE '%bot%' ESCAPE '\'
+      OR r.user_agent LIKE '%crawler%' ESCAPE '\'
+      OR r.user_agent LIKE '%spider%' ESCAPE '\'
+      OR r.user_agent LIKE '%headlesschrome%' ESCAPE '\'), false) THEN 'bot'
   END AS reason
 FROM read_rows AS r;
 
@@ -166,7 +186,7 @@ HAVING COUNT(*) > 1;
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (§3.1).
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_dups" AS
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
 FROM (
   SELECT
     *,

@@ -63,7 +63,7 @@ SELECT
 FROM "target"."sessionize"."_sessionize_runs";
 
 INSERT INTO "target"."sessionize"."_sessionize_runs" (run_id, model_hash, dialect, mode, started_at, status)
-SELECT run_id, '9b8f039ca3bfe33cde465acf5fe2f7560d2b839c0a1a303a644020b3a4c68640', 'duckdb', 'incremental', started_at, 'running'
+SELECT run_id, '2fc14f735a775b166a4b7b29d9ef330d66a5f9f015785cb40a3dc76aa2c74391', 'duckdb', 'incremental', started_at, 'running'
 FROM temp.main."_sessionize_work_run";
 
 

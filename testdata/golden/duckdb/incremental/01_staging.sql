@@ -43,7 +43,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."website"."pages"
   WHERE (getvariable('sessionize_since_1') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_1') - INTERVAL '259200000000 microseconds')
@@ -63,7 +66,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("context_page_referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."website"."tracks"
   WHERE (getvariable('sessionize_since_2') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_2') - INTERVAL '259200000000 microseconds')
@@ -83,7 +89,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST("event" AS VARCHAR) AS event,
     CAST("context_page_url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("context_page_referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."app_prod"."tracks"
   WHERE (getvariable('sessionize_since_3') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_3') - INTERVAL '259200000000 microseconds')
@@ -103,7 +112,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."docs"."pages"
   WHERE (getvariable('sessionize_since_4') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_4') - INTERVAL '259200000000 microseconds')
@@ -123,7 +135,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS VARCHAR), '') AS anonymous_id,
     CAST(NULL AS VARCHAR) AS event,
     CAST("url" AS VARCHAR) AS url,
-    CAST(NULL AS VARCHAR) AS referrer
+    CAST("referrer" AS VARCHAR) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS VARCHAR), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS VARCHAR) AS "pass_locale"
   FROM "target"."blog"."pages"
   WHERE (getvariable('sessionize_since_5') IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END IS NULL OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CASE WHEN typeof("received_at") = 'VARCHAR' THEN TRY_CAST(TRY_CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST("received_at" AS TIMESTAMP) END >= getvariable('sessionize_since_5') - INTERVAL '259200000000 microseconds')
@@ -133,18 +148,23 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url, referrer
+    ts_missing, user_id, anonymous_id, event, url, referrer, "pass_locale", user_agent
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url, r.referrer,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer, r."pass_locale",
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
+    -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
+    WHEN coalesce((r.user_agent LIKE '%bot%' ESCAPE '\'
+      OR r.user_agent LIKE '%crawler%' ESCAPE '\'
+      OR r.user_agent LIKE '%spider%' ESCAPE '\'
+      OR r.user_agent LIKE '%headlesschrome%' ESCAPE '\'), false) THEN 'bot'
   END AS reason
 FROM read_rows AS r
 LEFT JOIN temp.main."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
@@ -194,7 +214,7 @@ HAVING COUNT(*) > 1;
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (§3.1).
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_dups" AS
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
 FROM (
   SELECT
     *,
@@ -206,12 +226,12 @@ WHERE copy_rank = 1;
 
 -- The staged events of this run.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_staged" AS
-SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer, i."pass_locale"
 FROM temp.main."_sessionize_work_input" AS i
 LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
 WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
 FROM temp.main."_sessionize_work_dups";
 
 -- What earlier runs staged for the event_ids this run read: the one scan of

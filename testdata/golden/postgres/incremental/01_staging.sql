@@ -34,7 +34,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url,
-    CAST(NULL AS TEXT) COLLATE "C" AS referrer
+    CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "website"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) - INTERVAL '259200000000 microseconds')
@@ -54,7 +57,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url,
-    CAST(NULL AS TEXT) COLLATE "C" AS referrer
+    CAST("context_page_referrer" AS TEXT) COLLATE "C" AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "website"."tracks"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) - INTERVAL '259200000000 microseconds')
@@ -74,7 +80,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST("event" AS TEXT) COLLATE "C" AS event,
     CAST("context_page_url" AS TEXT) COLLATE "C" AS url,
-    CAST(NULL AS TEXT) COLLATE "C" AS referrer
+    CAST("context_page_referrer" AS TEXT) COLLATE "C" AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "app_prod"."tracks"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) - INTERVAL '259200000000 microseconds')
@@ -94,7 +103,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url,
-    CAST(NULL AS TEXT) COLLATE "C" AS referrer
+    CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "docs"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 4) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 4) - INTERVAL '259200000000 microseconds')
@@ -114,7 +126,10 @@ WITH source_rows AS (
     NULLIF(CAST("anonymous_id" AS TEXT) COLLATE "C", '') AS anonymous_id,
     CAST(NULL AS TEXT) COLLATE "C" AS event,
     CAST("url" AS TEXT) COLLATE "C" AS url,
-    CAST(NULL AS TEXT) COLLATE "C" AS referrer
+    CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "blog"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 5) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
     OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) >= (SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 5) - INTERVAL '259200000000 microseconds')
@@ -124,18 +139,23 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND loaded < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS TIMESTAMP) AND ts < CAST('2200-01-01 00:00:00' AS TIMESTAMP) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url, referrer
+    ts_missing, user_id, anonymous_id, event, url, referrer, "pass_locale", user_agent
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url, r.referrer,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer, r."pass_locale",
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
+    -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
+    WHEN coalesce((r.user_agent LIKE '%bot%' ESCAPE '\'
+      OR r.user_agent LIKE '%crawler%' ESCAPE '\'
+      OR r.user_agent LIKE '%spider%' ESCAPE '\'
+      OR r.user_agent LIKE '%headlesschrome%' ESCAPE '\'), false) THEN 'bot'
   END AS reason
 FROM read_rows AS r
 LEFT JOIN "sessionize"."_sessionize_work_since" AS w ON w.table_pos = r.table_pos
@@ -193,7 +213,7 @@ ANALYZE "sessionize"."_sessionize_work_dup_ids";
 -- the earliest timestamp, then the smallest source name (§3.1).
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_dups" AS
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
 FROM (
   SELECT
     *,
@@ -208,12 +228,12 @@ ANALYZE "sessionize"."_sessionize_work_dups";
 -- The staged events of this run.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_staged";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_staged" AS
-SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer
+SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer, i."pass_locale"
 FROM "sessionize"."_sessionize_work_input" AS i
 LEFT JOIN "sessionize"."_sessionize_work_dups" AS d ON d.event_id = i.event_id
 WHERE i.reason IS NULL AND d.event_id IS NULL
 UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
 FROM "sessionize"."_sessionize_work_dups";
 
 ANALYZE "sessionize"."_sessionize_work_staged";

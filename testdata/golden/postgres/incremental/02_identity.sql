@@ -146,8 +146,8 @@ FROM "sessionize"."_sessionize_work_remap"
 WHERE new_user_id IS NOT NULL;
 
 -- Apply the event changes of step 1, with their contact under the new map.
-INSERT INTO "sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer)
-SELECT coalesce(c.user_id, m.user_id, c.anonymous_id), c.source, c.property, c.event_id, c.ts, c.loaded_at, c.user_id, c.anonymous_id, c.event, c.url, c.referrer
+INSERT INTO "sessionize"."_sessionize_events" (contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale")
+SELECT coalesce(c.user_id, m.user_id, c.anonymous_id), c.source, c.property, c.event_id, c.ts, c.loaded_at, c.user_id, c.anonymous_id, c.event, c.url, c.referrer, c."pass_locale"
 FROM "sessionize"."_sessionize_work_changed" AS c
 LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id;
 

@@ -142,7 +142,8 @@ SELECT
   s.utm_term,
   s.utm_content,
   s.channel,
-  s.event_count = 1 AS is_bounce
+  s.event_count = 1 AS is_bounce,
+  s."pass_locale" AS "locale"
 FROM "sessionize"."_sessionize_work_session_cs" AS s
 JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
@@ -212,8 +213,8 @@ WHERE EXISTS (
     AND (t.restart_ts IS NULL OR "sessionize"."contact_sessions".session_start >= t.restart_ts)
 );
 
-INSERT INTO "sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce")
-SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce"
+INSERT INTO "sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce", "locale")
+SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce", "locale"
 FROM "sessionize"."_sessionize_work_sessions_out";
 
 INSERT INTO "sessionize"."contact_sessions" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel")
