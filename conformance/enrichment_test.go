@@ -1,11 +1,13 @@
 package conformance
 
 import (
+	"context"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/sessionize/sessionize/cli"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -243,6 +245,29 @@ func TestCustomChannels(t *testing.T) {
 			check(t, "sessions", f.columns("sessions", "contact_id", "channel"),
 				"c1|Own site", "c2|Spring", "c3|Paid Search", "c4|100% organic", "c5|Referral", "c6|Direct",
 			)
+		})
+	}
+}
+
+// TestEnrichmentColumnsChecked: a table without a pass-through column of
+// the model, or without the referrer it maps, is found before the run
+// writes anything, at the table's position, on every engine.
+func TestEnrichmentColumnsChecked(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, e, "")
+			f.enrich("2h")
+			f.exec("ALTER TABLE " + f.raw + ".docs DROP COLUMN plan")
+			var out, errb strings.Builder
+			if code := cli.Run(context.Background(), []string{"validate", "-f", f.model, "--target", "test"}, strings.NewReader(""), &out, &errb); code != 2 {
+				t.Fatalf("validate --target: exit %d, want 2\n%s", code, errb.String())
+			}
+			stderr := errb.String()
+			want := at(t, f.model, f.raw+".docs") + ": "
+			if !strings.Contains(stderr, want) || !strings.Contains(stderr, `"plan"`) {
+				t.Errorf("validate --target on a table without plan says:\n%s\nwant a message at %s naming plan", stderr, want)
+			}
 		})
 	}
 }

@@ -33,7 +33,7 @@ func (m *Model) Reads() []Read {
 	for _, s := range m.Sources {
 		for _, t := range s.Tables {
 			c := t.Columns
-			out = append(out, read(t.Table, false, t.at, t.columnsAt, []ReadColumn{
+			cols := []ReadColumn{
 				{Key: "event_id", Name: c.EventID},
 				{Key: "timestamp", Name: c.Timestamp, Time: true},
 				{Key: "user_id", Name: c.UserID},
@@ -41,7 +41,13 @@ func (m *Model) Reads() []Read {
 				{Key: "loaded_at", Name: c.LoadedAt, Time: true, Optional: true},
 				{Key: "event", Name: c.Event, Optional: true},
 				{Key: "url", Name: c.URL, Optional: true},
-			}))
+				{Key: "referrer", Name: c.Referrer, Optional: true},
+				{Key: "user_agent", Name: c.UserAgent, Optional: true},
+			}
+			for i, name := range m.Enrichment.PassThrough {
+				cols = append(cols, ReadColumn{Key: name, Name: c.PassThrough[i], Optional: true})
+			}
+			out = append(out, read(t.Table, false, t.at, t.columnsAt, cols))
 		}
 	}
 	for _, t := range m.Identifies {
