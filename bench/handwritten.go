@@ -100,7 +100,9 @@ func (p *place) sourceTable(schema, table string) (string, error) {
 }
 
 // splitSteps cuts a chain's text at its "-- step: NAME" lines. Each step is
-// one statement; what comes before the first step is comments.
+// one statement (a semicolon ends a line only at its end, or inside a
+// dollar-quoted function body); what comes before the first step is
+// comments.
 func splitSteps(file, text string) ([]chainStep, error) {
 	var steps []chainStep
 	var body []string
@@ -109,7 +111,7 @@ func splitSteps(file, text string) ([]chainStep, error) {
 			return nil
 		}
 		sql := strings.TrimSuffix(strings.TrimSpace(strings.Join(body, "\n")), ";")
-		if sql == "" || strings.Contains(sql, ";\n") {
+		if sql == "" || strings.Contains(withoutDollarQuotes(sql), ";\n") {
 			return fmt.Errorf("bench: %s: step %s must be one statement", file, steps[len(steps)-1].Name)
 		}
 		steps[len(steps)-1].SQL = sql
@@ -139,6 +141,37 @@ func splitSteps(file, text string) ([]chainStep, error) {
 		return nil, fmt.Errorf("bench: %s has no steps", file)
 	}
 	return steps, nil
+}
+
+// withoutDollarQuotes is sql without its dollar-quoted strings ($$…$$,
+// $tag$…$tag$): a PostgreSQL function's body, whose semicolons end the
+// body's statements, not the step's.
+func withoutDollarQuotes(sql string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(sql, '$')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(sql[i+1:], '$')
+		if j < 0 {
+			break
+		}
+		tag := sql[i : i+j+2]
+		if strings.Trim(tag[1:len(tag)-1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != "" {
+			b.WriteString(sql[:i+1])
+			sql = sql[i+1:]
+			continue
+		}
+		k := strings.Index(sql[i+len(tag):], tag)
+		if k < 0 {
+			break
+		}
+		b.WriteString(sql[:i])
+		sql = sql[i+len(tag)+k+len(tag):]
+	}
+	b.WriteString(sql)
+	return b.String()
 }
 
 // handwritten runs the hand-written chain once, each step a statement of

@@ -17,9 +17,10 @@ import (
 )
 
 // TestHandwrittenMatchesSessionize keeps the hand-written chain honest: on
-// the demo data, after a full run, its sessions, contact sessions and
-// daily metrics equal sessionize's outputs row for row, so the bench
-// compares two programs that compute the same thing.
+// the demo data, after a full run, its sessions, contact sessions, daily
+// metrics and daily channels, enrichment columns included, equal
+// sessionize's outputs row for row, so the bench compares two programs that
+// compute the same thing.
 func TestHandwrittenMatchesSessionize(t *testing.T) {
 	targets := []models.Target{{Name: "duck", Dialect: models.DuckDB}}
 	if dsn := os.Getenv("SESSIONIZE_TEST_PG_DSN"); dsn != "" {
@@ -64,20 +65,38 @@ func TestHandwrittenMatchesSessionize(t *testing.T) {
 			defer s.Close()
 			out := func(name string) string { return run.Table(d, p.model, name) }
 			hw := p.chainTable
+			// The demo data must exercise what is compared: equal outputs
+			// say little if no row was a bot's or no url carried a campaign.
+			for _, q := range []string{
+				`SELECT count(*) FROM ` + out("rejected_events") + ` WHERE reason = 'bot'`,
+				`SELECT count(*) FROM ` + out("sessions") + ` WHERE utm_source IS NOT NULL`,
+				`SELECT count(*) FROM ` + out("sessions") + ` WHERE utm_campaign LIKE '% %'`,
+				`SELECT count(*) FROM ` + out("sessions") + ` WHERE referrer IS NOT NULL`,
+				`SELECT count(*) FROM ` + out("sessions") + ` WHERE channel NOT IN ('Direct', 'Referral', 'Unassigned')`,
+				`SELECT count(*) FROM ` + out("sessions") + ` WHERE locale IS NOT NULL`,
+			} {
+				if rows := rowsOf(t, s, q); len(rows) != 1 || rows[0] == "0" {
+					t.Errorf("got %v from %s, want rows", rows, q)
+				}
+			}
 			for _, c := range []struct {
-				table      string
-				sessionize string
-				handwitten string
+				table       string
+				sessionize  string
+				handwritten string
 			}{
 				{
 					"sessions",
 					`SELECT session_id, contact_id, property, session_index, session_start, session_end,
 					        duration_seconds, event_count, source, first_event, first_url,
-					        contact_session_id, user_lifecycle, days_since_prev_product_session
+					        contact_session_id, user_lifecycle, days_since_prev_product_session,
+					        last_event, last_url, referrer, utm_source, utm_medium, utm_campaign, utm_term,
+					        utm_content, channel, is_bounce, locale
 					 FROM ` + out("sessions"),
 					`SELECT s.session_id, s.contact_id, s.property, s.session_index, s.session_start, s.session_end,
 					        s.duration_seconds, s.event_count, s.source, s.first_event, s.first_url,
-					        c.contact_session_id, l.user_lifecycle, l.days_since_prev_product_session
+					        c.contact_session_id, l.user_lifecycle, l.days_since_prev_product_session,
+					        s.last_event, s.last_url, s.referrer, s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term,
+					        s.utm_content, s.channel, s.is_bounce, s.locale
 					 FROM ` + hw("sessions") + ` AS s
 					 JOIN ` + hw("contact_sessions") + ` AS c
 					   ON c.contact_id = s.contact_id AND c.session_index = s.contact_session_index
@@ -87,11 +106,13 @@ func TestHandwrittenMatchesSessionize(t *testing.T) {
 					"contact_sessions",
 					`SELECT contact_session_id, contact_id, session_index, session_start, session_end,
 					        duration_seconds, event_count, session_count, properties, is_cross_property,
-					        entry_property, entry_session_id, entry_url, has_product, prompted_product, user_lifecycle
+					        entry_property, entry_session_id, entry_url, has_product, prompted_product, user_lifecycle,
+					        utm_source, utm_medium, utm_campaign, channel
 					 FROM ` + out("contact_sessions"),
 					`SELECT contact_session_id, contact_id, session_index, session_start, session_end,
 					        duration_seconds, event_count, session_count, properties, is_cross_property,
-					        entry_property, entry_session_id, entry_url, has_product, prompted_product, user_lifecycle
+					        entry_property, entry_session_id, entry_url, has_product, prompted_product, user_lifecycle,
+					        utm_source, utm_medium, utm_campaign, channel
 					 FROM ` + hw("contact_sessions"),
 				},
 				{
@@ -101,9 +122,15 @@ func TestHandwrittenMatchesSessionize(t *testing.T) {
 					        resurrected_user_sessions, cross_property_sessions
 					 FROM ` + hw("daily_metrics"),
 				},
+				{
+					"daily_channels",
+					`SELECT * FROM ` + out("daily_channels"),
+					`SELECT day, property, channel, sessions, contacts, prompted_product_sessions, new_user_sessions
+					 FROM ` + hw("daily_channels"),
+				},
 			} {
 				want := rowsOf(t, s, c.sessionize)
-				got := rowsOf(t, s, c.handwitten)
+				got := rowsOf(t, s, c.handwritten)
 				if len(want) == 0 {
 					t.Errorf("%s: sessionize wrote no rows", c.table)
 				}
@@ -204,6 +231,9 @@ func TestSplitSteps(t *testing.T) {
 			[]chainStep{{"a", "CREATE SCHEMA x"}, {"b", "-- why\nCREATE TABLE y AS\nSELECT 1"}}, ""},
 		{"statement before the first step", "SELECT 1;\n-- step: a\nSELECT 2;\n", nil, "a statement before the first step"},
 		{"two statements in a step", "-- step: a\nSELECT 1;\nSELECT 2;\n", nil, "step a must be one statement"},
+		{"a function's body", "-- step: f\nCREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS $body$\nBEGIN\n  RETURN 1;\nEND\n$body$;\n",
+			[]chainStep{{"f", "CREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS $body$\nBEGIN\n  RETURN 1;\nEND\n$body$"}}, ""},
+		{"a statement after a function", "-- step: f\nCREATE FUNCTION f() RETURNS INT LANGUAGE sql AS $$SELECT 1;\n$$;\nSELECT 2;\n", nil, "step f must be one statement"},
 		{"empty step", "-- step: a\n-- step: b\nSELECT 2;\n", nil, "step a must be one statement"},
 		{"no steps", "-- nothing\n", nil, "has no steps"},
 	} {

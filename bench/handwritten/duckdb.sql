@@ -4,7 +4,10 @@
 -- dbt table materialization is). It keeps no state beyond its own tables
 -- and writes no rejected_events or prompted_events. The demo model's
 -- settings are written in: 30 minutes of inactivity and across properties,
--- 30 days of lifecycle lookback, days in America/New_York.
+-- 30 days of lifecycle lookback, days in America/New_York; its bots
+-- patterns, its locale pass-through column, and its channel rules (links
+-- from example.com are Direct, then the default list of
+-- docs/enrichment.md §3.6).
 --
 -- Each step starts with a "-- step: name" line and is one statement; the
 -- bench times each. The file is a Go template: src names a source table of
@@ -13,6 +16,17 @@
 -- step: schema
 CREATE SCHEMA IF NOT EXISTS {{schema}};
 
+-- step: form_decode
+-- A campaign parameter's value decoded as a form value: + is a space, %XX
+-- the byte it names. A value that would not be UTF-8 once decoded (where
+-- url_decode fails), or would hold a zero byte, is kept as written.
+CREATE OR REPLACE MACRO {{schema}}.form_decode(value) AS
+CASE
+  WHEN NOT contains(value, '%') THEN replace(value, '+', ' ')
+  WHEN contains(coalesce(try(url_decode(replace(value, '+', ' '))), chr(0)), chr(0)) THEN value
+  ELSE try(url_decode(replace(value, '+', ' ')))
+END;
+
 -- step: stg_events
 -- The five event tables, with Segment's columns as the model maps them:
 -- empty ids are NULL, the load time falls back to the event's time.
@@ -20,27 +34,32 @@ CREATE OR REPLACE TABLE {{out "stg_events"}} AS
 SELECT 'website' AS source, 'marketing' AS property, NULLIF(id, '') AS event_id,
        CAST("timestamp" AS TIMESTAMP) AS ts, CAST(coalesce(received_at, "timestamp") AS TIMESTAMP) AS loaded_at,
        NULLIF(user_id, '') AS user_id, NULLIF(anonymous_id, '') AS anonymous_id,
-       CAST(NULL AS VARCHAR) AS event, url
+       CAST(NULL AS VARCHAR) AS event, url, referrer,
+       context_user_agent AS user_agent, context_locale AS locale
 FROM {{src "website" "pages"}}
 UNION ALL
 SELECT 'website', 'marketing', NULLIF(id, ''),
        CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
-       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), event, url
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), event, url, context_page_referrer,
+       context_user_agent, context_locale
 FROM {{src "website" "tracks"}}
 UNION ALL
 SELECT 'app', 'product', NULLIF(id, ''),
        CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
-       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), event, context_page_url
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), event, context_page_url, context_page_referrer,
+       context_user_agent, context_locale
 FROM {{src "app_prod" "tracks"}}
 UNION ALL
 SELECT 'docs', 'asset:docs', NULLIF(id, ''),
        CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
-       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), NULL, url
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), NULL, url, referrer,
+       context_user_agent, context_locale
 FROM {{src "docs" "pages"}}
 UNION ALL
 SELECT 'blog', 'asset:articles', NULLIF(id, ''),
        CAST("timestamp" AS TIMESTAMP), CAST(coalesce(received_at, "timestamp") AS TIMESTAMP),
-       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), NULL, url
+       NULLIF(user_id, ''), NULLIF(anonymous_id, ''), NULL, url, referrer,
+       context_user_agent, context_locale
 FROM {{src "blog" "pages"}};
 
 -- step: stg_identifies
@@ -50,12 +69,20 @@ SELECT NULLIF(id, '') AS identify_id, NULLIF(user_id, '') AS user_id,
 FROM {{src "app_prod" "identifies"}};
 
 -- step: events
--- Rows that can be sessionized, one per event_id: the earliest loaded copy,
--- then the earliest timestamp, then the smallest source name.
+-- Rows that can be sessionized, crawlers left out, one per event_id: the
+-- earliest loaded copy, then the earliest timestamp, then the smallest
+-- source name. A crawler's user agent matches one of the bots patterns,
+-- ignoring the case of ASCII letters only (lower() would fold others too).
 CREATE OR REPLACE TABLE {{out "events"}} AS
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
-FROM {{out "stg_events"}}
-WHERE event_id IS NOT NULL AND ts IS NOT NULL AND (user_id IS NOT NULL OR anonymous_id IS NOT NULL)
+WITH sessionizable AS (
+  SELECT *, translate(user_agent, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS ua
+  FROM {{out "stg_events"}}
+  WHERE event_id IS NOT NULL AND ts IS NOT NULL AND (user_id IS NOT NULL OR anonymous_id IS NOT NULL)
+)
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, locale
+FROM sessionizable
+WHERE ua IS NULL
+   OR NOT (ua LIKE '%bot%' OR ua LIKE '%crawler%' OR ua LIKE '%spider%' OR ua LIKE '%headlesschrome%')
 QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) = 1;
 
 -- step: identity_map
@@ -79,34 +106,41 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY anonymous_id ORDER BY ts, row_id NULLS L
 -- step: events_sessionized
 -- Each event with its contact, and its session's and contact session's
 -- number: a gap of 30 minutes or more (or none before) starts one, per
--- (contact, property) and per contact.
+-- (contact, property) and per contact; a gap of 30 minutes or more (or none)
+-- after an event ends its session.
 CREATE OR REPLACE TABLE {{out "events_sessionized"}} AS
 WITH identified AS (
   SELECT coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
-         e.property, e.event_id, e.ts, e.source, e.event, e.url
+         e.property, e.event_id, e.ts, e.source, e.event, e.url, e.referrer, e.locale
   FROM {{out "events"}} AS e
   LEFT JOIN {{out "identity_map"}} AS m ON m.anonymous_id = e.anonymous_id
 ),
 gaps AS (
   SELECT *,
          ts - LAG(ts) OVER (PARTITION BY contact_id, property ORDER BY ts, event_id) AS gap,
+         LEAD(ts) OVER (PARTITION BY contact_id, property ORDER BY ts, event_id) - ts AS gap_after,
          ts - LAG(ts) OVER (PARTITION BY contact_id ORDER BY ts, event_id) AS contact_gap
   FROM identified
 ),
 starts AS (
   SELECT *,
          CASE WHEN gap IS NULL OR gap >= INTERVAL 30 MINUTE THEN 1 ELSE 0 END AS is_session_start,
+         CASE WHEN gap_after IS NULL OR gap_after >= INTERVAL 30 MINUTE THEN 1 ELSE 0 END AS is_session_end,
          CASE WHEN contact_gap IS NULL OR contact_gap >= INTERVAL 30 MINUTE THEN 1 ELSE 0 END AS is_contact_session_start
   FROM gaps
 )
-SELECT contact_id, property, event_id, ts, source, event, url,
-       is_session_start, is_contact_session_start,
+SELECT contact_id, property, event_id, ts, source, event, url, referrer, locale,
+       is_session_start, is_session_end, is_contact_session_start,
        SUM(is_session_start) OVER (PARTITION BY contact_id, property ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS session_index,
        SUM(is_contact_session_start) OVER (PARTITION BY contact_id ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS contact_session_index
 FROM starts;
 
 -- step: sessions
--- One row per session; its first event gives the id, source, event and url.
+-- One row per session; its first event gives the id, source, event, url,
+-- referrer and locale, its last event the last event and url. The campaign
+-- is the first url's utm_ parameters, the channel the first of the model's
+-- rules that matches (docs/enrichment.md §3.6), comparing lower-cased
+-- (ASCII) source, medium and referrer host.
 CREATE OR REPLACE TABLE {{out "sessions"}} AS
 WITH per_session AS (
   SELECT contact_id, property, session_index,
@@ -118,9 +152,38 @@ WITH per_session AS (
          any_value(event_id) FILTER (WHERE is_session_start = 1) AS first_event_id,
          any_value(source) FILTER (WHERE is_session_start = 1) AS source,
          any_value(event) FILTER (WHERE is_session_start = 1) AS first_event,
-         any_value(url) FILTER (WHERE is_session_start = 1) AS first_url
+         any_value(url) FILTER (WHERE is_session_start = 1) AS first_url,
+         any_value(referrer) FILTER (WHERE is_session_start = 1) AS referrer,
+         any_value(locale) FILTER (WHERE is_session_start = 1) AS locale,
+         any_value(event) FILTER (WHERE is_session_end = 1) AS last_event,
+         any_value(url) FILTER (WHERE is_session_end = 1) AS last_url
   FROM {{out "events_sessionized"}}
   GROUP BY contact_id, property, session_index
+),
+-- the query string: after the first ?, up to the first #
+with_query AS (
+  SELECT *, regexp_extract(first_url, '^[^#?]*[?]([^#]*)', 1) AS query
+  FROM per_session
+),
+-- each parameter's value: of the first part of the query named exactly so
+campaign AS (
+  SELECT *,
+         NULLIF({{schema}}.form_decode(regexp_extract(query, '(?:^|&)utm_source(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_source,
+         NULLIF({{schema}}.form_decode(regexp_extract(query, '(?:^|&)utm_medium(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_medium,
+         NULLIF({{schema}}.form_decode(regexp_extract(query, '(?:^|&)utm_campaign(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_campaign,
+         NULLIF({{schema}}.form_decode(regexp_extract(query, '(?:^|&)utm_term(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_term,
+         NULLIF({{schema}}.form_decode(regexp_extract(query, '(?:^|&)utm_content(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_content
+  FROM with_query
+),
+-- what the channel rules compare: the referrer's host is what follows
+-- scheme:// (and any user@) up to the first / ? # or :
+matched AS (
+  SELECT *,
+         translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS source_lc,
+         translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS medium_lc,
+         NULLIF(translate(regexp_extract(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)', 1),
+                          'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') AS referrer_host
+  FROM campaign
 )
 SELECT md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
        contact_id, property,
@@ -128,8 +191,43 @@ SELECT md5(contact_id || '|' || property || '|' || first_event_id) AS session_id
        session_start, session_end,
        epoch(session_end - session_start) AS duration_seconds,
        event_count, source, first_event_id, first_event, first_url,
-       contact_session_index, is_contact_session_entry
-FROM per_session;
+       contact_session_index, is_contact_session_entry,
+       last_event, last_url, referrer,
+       utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+       CASE
+         -- the model's own rule: links from our own pages
+         WHEN referrer_host = 'example.com' OR referrer_host LIKE '%.example.com' THEN 'Direct'
+         -- the default list
+         WHEN source_lc IS NULL AND medium_lc IS NULL AND referrer_host IS NULL THEN 'Direct'
+         WHEN medium_lc IN ('cpc', 'ppc', 'paidsearch', 'paid-search', 'paid_search', 'sem') THEN 'Paid Search'
+         WHEN medium_lc IN ('paid-social', 'paidsocial', 'paid_social', 'social-paid', 'social_paid') THEN 'Paid Social'
+         WHEN medium_lc IN ('display', 'banner', 'cpm', 'expandable', 'interstitial') THEN 'Display'
+         WHEN medium_lc IN ('affiliate', 'affiliates') THEN 'Affiliates'
+         WHEN medium_lc IN ('email', 'e-mail', 'e_mail', 'newsletter')
+           OR source_lc IN ('email', 'e-mail', 'e_mail', 'newsletter')
+           OR referrer_host IN ('mail.google.com', 'com.google.android.gm', 'outlook.live.com', 'mail.yahoo.com') THEN 'Email'
+         WHEN medium_lc IN ('social', 'social-network', 'social-media', 'sm', 'organic-social')
+           OR source_lc IN ('facebook', 'instagram', 'linkedin', 'twitter', 'x', 'reddit', 'hackernews', 'youtube')
+           OR source_lc IN ('facebook.com', 'instagram.com', 'linkedin.com', 'lnkd.in', 't.co', 'twitter.com', 'x.com',
+                            'reddit.com', 'news.ycombinator.com', 'youtube.com')
+           OR source_lc LIKE '%.facebook.com' OR source_lc LIKE '%.instagram.com' OR source_lc LIKE '%.linkedin.com'
+           OR source_lc LIKE '%.reddit.com' OR source_lc LIKE '%.youtube.com'
+           OR source_lc LIKE 'pinterest.%' OR source_lc LIKE '%.pinterest.%'
+           OR referrer_host IN ('facebook.com', 'instagram.com', 'linkedin.com', 'lnkd.in', 't.co', 'twitter.com', 'x.com',
+                                'reddit.com', 'news.ycombinator.com', 'youtube.com')
+           OR referrer_host LIKE '%.facebook.com' OR referrer_host LIKE '%.instagram.com' OR referrer_host LIKE '%.linkedin.com'
+           OR referrer_host LIKE '%.reddit.com' OR referrer_host LIKE '%.youtube.com'
+           OR referrer_host LIKE 'pinterest.%' OR referrer_host LIKE '%.pinterest.%' THEN 'Organic Social'
+         WHEN medium_lc = 'organic'
+           OR referrer_host IN ('bing.com', 'duckduckgo.com', 'search.yahoo.com', 'baidu.com', 'ecosia.org', 'search.brave.com')
+           OR referrer_host LIKE 'google.%' OR referrer_host LIKE '%.google.%' OR referrer_host LIKE '%.bing.com'
+           OR referrer_host LIKE 'yandex.%' OR referrer_host LIKE '%.baidu.com' OR referrer_host LIKE '%.ecosia.org' THEN 'Organic Search'
+         WHEN medium_lc = 'referral' OR referrer_host IS NOT NULL THEN 'Referral'
+         ELSE 'Unassigned'
+       END AS channel,
+       event_count = 1 AS is_bounce,
+       locale
+FROM matched;
 
 -- step: product_lifecycle
 -- new: no earlier product session; active: within 30 days of the previous
@@ -151,6 +249,7 @@ SELECT session_id, contact_id, session_start,
 FROM previous;
 
 -- step: contact_sessions
+-- The entry session gives the property, url, campaign and channel.
 CREATE OR REPLACE TABLE {{out "contact_sessions"}} AS
 SELECT md5(s.contact_id || '|' || any_value(s.first_event_id) FILTER (WHERE s.is_contact_session_entry)) AS contact_session_id,
        s.contact_id,
@@ -167,7 +266,11 @@ SELECT md5(s.contact_id || '|' || any_value(s.first_event_id) FILTER (WHERE s.is
        any_value(s.first_url) FILTER (WHERE s.is_contact_session_entry) AS entry_url,
        bool_or(s.property = 'product') AS has_product,
        bool_or(s.property = 'product') AND any_value(s.property) FILTER (WHERE s.is_contact_session_entry) <> 'product' AS prompted_product,
-       arg_min(l.user_lifecycle, s.session_start) FILTER (WHERE s.property = 'product') AS user_lifecycle
+       arg_min(l.user_lifecycle, s.session_start) FILTER (WHERE s.property = 'product') AS user_lifecycle,
+       any_value(s.utm_source) FILTER (WHERE s.is_contact_session_entry) AS utm_source,
+       any_value(s.utm_medium) FILTER (WHERE s.is_contact_session_entry) AS utm_medium,
+       any_value(s.utm_campaign) FILTER (WHERE s.is_contact_session_entry) AS utm_campaign,
+       any_value(s.channel) FILTER (WHERE s.is_contact_session_entry) AS channel
 FROM {{out "sessions"}} AS s
 LEFT JOIN {{out "product_lifecycle"}} AS l ON l.session_id = s.session_id
 GROUP BY s.contact_id, s.contact_session_index;
@@ -187,3 +290,17 @@ FROM {{out "sessions"}} AS s
 LEFT JOIN {{out "product_lifecycle"}} AS l ON l.session_id = s.session_id
 JOIN {{out "contact_sessions"}} AS c ON c.contact_id = s.contact_id AND c.session_index = s.contact_session_index
 GROUP BY 1, 2;
+
+-- step: daily_channels
+CREATE OR REPLACE TABLE {{out "daily_channels"}} AS
+SELECT CAST(s.session_start AT TIME ZONE 'UTC' AT TIME ZONE 'America/New_York' AS DATE) AS day,
+       s.property,
+       s.channel,
+       count(*) AS sessions,
+       count(DISTINCT s.contact_id) AS contacts,
+       count(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+       count(*) FILTER (WHERE l.user_lifecycle = 'new') AS new_user_sessions
+FROM {{out "sessions"}} AS s
+LEFT JOIN {{out "product_lifecycle"}} AS l ON l.session_id = s.session_id
+JOIN {{out "contact_sessions"}} AS c ON c.contact_id = s.contact_id AND c.session_index = s.contact_session_index
+GROUP BY 1, 2, 3;
