@@ -202,6 +202,13 @@ func (f *fixture) load(events []event, ids []identify) {
 	f.t.Helper()
 	var stmts []string
 	for _, ev := range events {
+		// The enrichment columns only where the event has them: tests that
+		// create tables of their own have the other columns only.
+		if ev.ref == "" && ev.ua == "" && ev.plan == "" {
+			stmts = append(stmts, fmt.Sprintf(`INSERT INTO %s.%s (id, "timestamp", user_id, anonymous_id, received_at, event, url) VALUES (%s, %s, %s, %s, %s, %s, %s)`,
+				f.raw, ev.table, lit(ev.id), f.tsLit(ev.ts), lit(ev.user), lit(ev.anon), f.tsLit(ev.loaded), lit(ev.name), lit(ev.url)))
+			continue
+		}
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %s.%s (id, "timestamp", user_id, anonymous_id, received_at, event, url, referrer, user_agent, plan) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)`,
 			f.raw, ev.table, lit(ev.id), f.tsLit(ev.ts), lit(ev.user), lit(ev.anon), f.tsLit(ev.loaded), lit(ev.name), lit(ev.url), lit(ev.ref), lit(ev.ua), lit(ev.plan)))
 	}
