@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sessionize/sessionize/chdb"
 	"github.com/sessionize/sessionize/demo"
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine/clickhouse/chdb"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/run"
 )

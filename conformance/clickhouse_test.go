@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/sessionize/sessionize/chdb"
+	"github.com/sessionize/sessionize/engine/clickhouse/chdb"
 )
 
 var chdbDir = sync.OnceValues(func() (string, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -22,14 +23,14 @@ import (
 // to check (the target cannot be reached). A run checks the same way
 // before step 0 writes anything.
 func Check(ctx context.Context, m *models.Model, t models.Target) (err error) {
-	defer func() { err = redactErr(err, t.DSN) }()
-	d, drv, err := engineFor(t)
+	defer func() { err = engine.RedactErr(err, t.DSN) }()
+	d, drv, err := engine.For(t)
 	if err != nil {
 		return err
 	}
-	open := func() (*Session, error) { return openToRead(ctx, drv, t, m.Output.Schema) }
-	if c, ok := drv.(checker); ok {
-		open = func() (*Session, error) { return c.openToCheck(ctx, t, m.Output.Schema) }
+	open := func() (*Session, error) { return engine.OpenToRead(ctx, drv, t, m.Output.Schema) }
+	if c, ok := drv.(engine.Checker); ok {
+		open = func() (*Session, error) { return c.OpenToCheck(ctx, t, m.Output.Schema) }
 	}
 	s, err := open()
 	if err != nil {
@@ -37,11 +38,6 @@ func Check(ctx context.Context, m *models.Model, t models.Target) (err error) {
 	}
 	defer s.Close()
 	return check(ctx, s.Conn, d, m, t.Name)
-}
-
-// checker is a driver that opens a target for Check its own way.
-type checker interface {
-	openToCheck(ctx context.Context, t models.Target, schema string) (*Session, error)
 }
 
 // sourceColumn is a column of a source, as the engine describes it.

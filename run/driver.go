@@ -1,98 +1,40 @@
-// Package run executes rendered statements against a target: connection,
-// lock, transaction, state table, progress. Drivers appear here and nowhere
-// else, one file each.
+// Package run executes rendered statements against a target: the step
+// loop, the runs and watermarks tables, progress; and what commands read of
+// a target (export, status, summary, verify). The engines themselves are
+// packages of their own (engine/...), imported here so that every binary
+// that runs models has them.
 package run
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-
-	"github.com/jmoiron/sqlx"
+	"time"
 
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine"
+	_ "github.com/sessionize/sessionize/engine/clickhouse" // registers its driver
+	_ "github.com/sessionize/sessionize/engine/duckdb"     // registers its driver
+	_ "github.com/sessionize/sessionize/engine/postgres"   // registers its driver
 	"github.com/sessionize/sessionize/models"
 )
 
-// Driver connects to one kind of engine and guards a target with a lock.
-type Driver interface {
-	// Open connects to the target. With lock it first takes the target's run
-	// lock without waiting, and returns an *ErrRefused naming the holder when
-	// another run has it; Session.Close releases it.
-	Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error)
-	// Transactional says whether a run's statements commit together.
-	Transactional() bool
-}
-
-// Session is an open target: one connection that every statement of a run
-// uses (session settings and the transaction live on it), and the lock.
-type Session struct {
-	DB     *sqlx.DB
-	Conn   *sqlx.Conn
-	unlock func()
-	// unlockAfterClose releases the lock only once the database is closed.
-	unlockAfterClose bool
-}
-
-// Close releases the lock (if held) and the connection.
-// The lock goes first, on the connection that holds it: a PostgreSQL
-// advisory lock would otherwise live on until the server has ended the
-// closed session, and a run started right after would find it held.
-// A DuckDB file lock is the other way round: the database is closed first,
-// so the next run that gets the lock can open the file.
-func (s *Session) Close() error {
-	if s.unlock != nil && !s.unlockAfterClose {
-		s.unlock()
-	}
-	if s.Conn != nil {
-		s.Conn.Close()
-	}
-	err := s.DB.Close()
-	if s.unlock != nil && s.unlockAfterClose {
-		s.unlock()
-	}
-	return err
-}
-
-var drivers = map[models.Dialect]Driver{}
-
-func register(d models.Dialect, drv Driver) { drivers[d] = drv }
-
-// engineFor is a target's dialect and driver.
-func engineFor(t models.Target) (dialects.Dialect, Driver, error) {
-	d, err := dialects.For(string(t.Dialect))
-	if err != nil {
-		return nil, nil, err
-	}
-	drv, err := driverFor(t)
-	return d, drv, err
-}
-
-func driverFor(t models.Target) (Driver, error) {
-	drv, ok := drivers[t.Dialect]
-	if !ok {
-		var have []string
-		for d := range drivers {
-			have = append(have, string(d))
-		}
-		sort.Strings(have)
-		return nil, fmt.Errorf("target %s: dialect %s is not built into this binary (have %v)", t.Name, t.Dialect, have)
-	}
-	return drv, nil
-}
-
-// ErrRefused is a run the target refused because another run holds its
-// lock. The command line exits 3 on it (semantics §6).
-type ErrRefused struct{ Reason string }
-
-func (e *ErrRefused) Error() string { return e.Reason }
+// The engine package's types, under the names callers of run know.
+type (
+	// Session is an open target (engine.Session).
+	Session = engine.Session
+	// ErrRefused is a refusal by a target's lock (engine.ErrRefused).
+	ErrRefused = engine.ErrRefused
+	// TableCopy is one table for CopyTables (engine.TableCopy).
+	TableCopy = engine.TableCopy
+)
 
 // IsRefused reports whether err is (or wraps) an *ErrRefused.
-func IsRefused(err error) bool {
-	var r *ErrRefused
-	return errors.As(err, &r)
-}
+func IsRefused(err error) bool { return engine.IsRefused(err) }
+
+// WithWait makes the commands that read a target (status, export, report)
+// started with ctx wait up to d for a run that holds it (engine.WithWait).
+func WithWait(ctx context.Context, d time.Duration) context.Context { return engine.WithWait(ctx, d) }
 
 // ErrModelChanged is an incremental run refused because the model differs
 // from the one the outputs were built with (semantics §5). The command line
@@ -129,14 +71,14 @@ func OpenToWrite(ctx context.Context, m *models.Model, t models.Target) (*Sessio
 }
 
 func open(ctx context.Context, m *models.Model, t models.Target, read bool) (_ *Session, _ dialects.Dialect, err error) {
-	defer func() { err = redactErr(err, t.DSN) }()
-	d, drv, err := engineFor(t)
+	defer func() { err = engine.RedactErr(err, t.DSN) }()
+	d, drv, err := engine.For(t)
 	if err != nil {
 		return nil, nil, err
 	}
 	var s *Session
 	if read {
-		s, err = openToRead(ctx, drv, t, m.Output.Schema)
+		s, err = engine.OpenToRead(ctx, drv, t, m.Output.Schema)
 	} else {
 		s, err = drv.Open(ctx, t, m.Output.Schema, false)
 	}

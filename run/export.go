@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessionize/sessionize/catalog"
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 )
@@ -20,7 +21,7 @@ import (
 // header row, or JSON Lines. Timestamps are `YYYY-MM-DD HH:MM:SS[.ffffff]`
 // UTC, dates `YYYY-MM-DD`, booleans true/false, NULL empty (CSV) or null.
 func Export(ctx context.Context, m *models.Model, t models.Target, table, format string, w io.Writer) (err error) {
-	defer func() { err = redactErr(err, t.DSN) }()
+	defer func() { err = engine.RedactErr(err, t.DSN) }()
 	cols, key, ok := render.Output(m, table)
 	if !ok {
 		return fmt.Errorf("unknown table %q (want one of %s)", table, strings.Join(render.OutputNames(), ", "))
@@ -28,11 +29,11 @@ func Export(ctx context.Context, m *models.Model, t models.Target, table, format
 	if format != "csv" && format != "jsonl" {
 		return fmt.Errorf("unknown format %q (want csv or jsonl)", format)
 	}
-	d, drv, err := engineFor(t)
+	d, drv, err := engine.For(t)
 	if err != nil {
 		return err
 	}
-	s, err := openToRead(ctx, drv, t, m.Output.Schema)
+	s, err := engine.OpenToRead(ctx, drv, t, m.Output.Schema)
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func Export(ctx context.Context, m *models.Model, t models.Target, table, format
 	rows, err := s.Conn.QueryxContext(ctx, "SELECT "+strings.Join(quoted, ", ")+" FROM "+n.table(table)+
 		" ORDER BY "+strings.Join(order, ", "))
 	if err != nil {
-		if isMissingTable(err) {
+		if engine.IsMissingTable(err) {
 			return fmt.Errorf("target %s has no table %s.%s: run `sessionize run` first (%w)", t.Name, m.Output.Schema, table, err)
 		}
 		return fmt.Errorf("export %s: %w", table, err)

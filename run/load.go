@@ -5,21 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"strings"
-	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
-	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
-
-// TableCopy is one table to copy: From in the source database, To in the
-// target, each "schema.table".
-type TableCopy struct {
-	From, To string
-}
 
 // CopyTables copies whole tables from src (a database/sql handle, such as a
 // DuckDB file the demo generator wrote) into the target t, and returns the
@@ -30,157 +19,16 @@ type TableCopy struct {
 //
 // PostgreSQL targets take copies through pgx's COPY protocol: rows stream
 // from src, never held in memory. chdb targets (ClickHouse in-process) read
-// a Parquet file src writes of each table (load_clickhouse.go).
+// a Parquet file src writes of each table (engine/clickhouse).
 func CopyTables(ctx context.Context, src *sql.DB, t models.Target, tables []TableCopy, progress io.Writer) (_ int64, err error) {
-	defer func() { err = redactErr(err, t.DSN) }()
-	if t.Dialect == models.ClickHouse && strings.HasPrefix(t.DSN, "chdb://") {
-		return copyTablesCHDB(ctx, src, t, tables, progress)
+	defer func() { err = engine.RedactErr(err, t.DSN) }()
+	drv, err := engine.DriverFor(t)
+	if err != nil {
+		return 0, err
 	}
-	if t.Dialect != models.Postgres {
+	c, ok := drv.(engine.Copier)
+	if !ok {
 		return 0, fmt.Errorf("target %s: copying tables into %s is not supported (want a postgres or chdb:// target)", t.Name, t.Dialect)
 	}
-	drv, err := driverFor(t)
-	if err != nil {
-		return 0, err
-	}
-	s, err := drv.Open(ctx, t, "", false)
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	var total int64
-	for _, tc := range tables {
-		began := time.Now()
-		n, err := copyTable(ctx, src, s, tc)
-		if err != nil {
-			return total, fmt.Errorf("copy %s to target %s as %s: %w", tc.From, t.Name, tc.To, err)
-		}
-		total += n
-		if progress != nil {
-			fmt.Fprintf(progress, "  copied %-45s %10d rows %8.2fs\n", tc.To, n, time.Since(began).Seconds())
-		}
-	}
-	return total, nil
-}
-
-// pgTypes maps the source's column types (as database/sql names them) to
-// PostgreSQL's. A type missing here is refused rather than guessed.
-var pgTypes = map[string]string{
-	"VARCHAR":                  "text",
-	"TEXT":                     "text",
-	"TIMESTAMP":                "timestamp",
-	"TIMESTAMPTZ":              "timestamptz",
-	"TIMESTAMP WITH TIME ZONE": "timestamptz",
-	"DATE":                     "date",
-	"BOOLEAN":                  "boolean",
-	"INTEGER":                  "integer",
-	"BIGINT":                   "bigint",
-	"DOUBLE":                   "double precision",
-}
-
-// duckSource is how src, a DuckDB database its caller opened as it is,
-// names a model's table: a file through DuckDB's readers, a table by its
-// name as written (src's catalog is named after its file, not the one a
-// run attaches a target under).
-func duckSource(table string) (string, error) {
-	d := dialects.DuckDB{}
-	if dialects.IsFile(table) {
-		return d.Relation(table, dialects.SourceColumns{})
-	}
-	parts := strings.Split(table, ".")
-	for i, p := range parts {
-		parts[i] = d.Quote(p)
-	}
-	return strings.Join(parts, "."), nil
-}
-
-func copyTable(ctx context.Context, src *sql.DB, s *Session, tc TableCopy) (int64, error) {
-	from, err := duckSource(tc.From)
-	if err != nil {
-		return 0, err
-	}
-	schema, name, ok := strings.Cut(tc.To, ".")
-	if !ok || schema == "" || name == "" || strings.Contains(name, ".") {
-		return 0, fmt.Errorf("bad table name %q (want schema.table)", tc.To)
-	}
-	rows, err := src.QueryContext(ctx, "SELECT * FROM "+from)
-	if err != nil {
-		return 0, fmt.Errorf("read source: %w", err)
-	}
-	defer rows.Close()
-	types, err := rows.ColumnTypes()
-	if err != nil {
-		return 0, fmt.Errorf("read source columns: %w", err)
-	}
-	pg := dialects.Postgres{}
-	cols := make([]string, len(types))
-	defs := make([]string, len(types))
-	for i, ct := range types {
-		typ, ok := pgTypes[strings.ToUpper(ct.DatabaseTypeName())]
-		if !ok {
-			return 0, fmt.Errorf("column %s has type %s, which cannot be copied yet", ct.Name(), ct.DatabaseTypeName())
-		}
-		cols[i] = ct.Name()
-		defs[i] = pg.Quote(ct.Name()) + " " + typ
-	}
-	ddl := []string{
-		"CREATE SCHEMA IF NOT EXISTS " + pg.Quote(schema),
-		"CREATE TABLE " + pg.Quote(schema) + "." + pg.Quote(name) + " (" + strings.Join(defs, ", ") + ")",
-	}
-	for _, q := range ddl {
-		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
-			return 0, fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	var n int64
-	err = s.Conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("connection is not pgx's (got %T)", dc)
-		}
-		var err error
-		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{schema, name}, cols, newRowSource(rows, len(cols)))
-		return err
-	})
-	if err != nil {
-		return n, err
-	}
-	if _, err := s.Conn.ExecContext(ctx, "ANALYZE "+pg.Quote(schema)+"."+pg.Quote(name)); err != nil {
-		return n, fmt.Errorf("analyze: %w", err)
-	}
-	return n, nil
-}
-
-// rowSource feeds database/sql rows to pgx's CopyFrom. pgx encodes each row
-// before it asks for the next, so one slice of values serves every row.
-type rowSource struct {
-	rows *sql.Rows
-	vals []any
-	ptrs []any
-	err  error
-}
-
-func newRowSource(rows *sql.Rows, n int) *rowSource {
-	r := &rowSource{rows: rows, vals: make([]any, n), ptrs: make([]any, n)}
-	for i := range r.vals {
-		r.ptrs[i] = &r.vals[i]
-	}
-	return r
-}
-
-func (r *rowSource) Next() bool {
-	if r.err != nil || !r.rows.Next() {
-		return false
-	}
-	r.err = r.rows.Scan(r.ptrs...)
-	return r.err == nil
-}
-
-func (r *rowSource) Values() ([]any, error) { return r.vals, r.err }
-
-func (r *rowSource) Err() error {
-	if r.err != nil {
-		return r.err
-	}
-	return r.rows.Err()
+	return c.CopyTables(ctx, src, t, tables, progress)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 	"github.com/sessionize/sessionize/version"
@@ -58,13 +59,13 @@ type Step struct {
 // outputs of an earlier successful run of the same model, else in full.
 func Run(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	r, err := runModel(ctx, m, opt)
-	return r, redactErr(err, opt.Target.DSN)
+	return r, engine.RedactErr(err, opt.Target.DSN)
 }
 
 func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error) {
 	begin := time.Now()
 	t := opt.Target
-	d, drv, err := engineFor(t)
+	d, drv, err := engine.For(t)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +173,7 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, ds
 		}
 	}
 	if err != nil {
-		markFailed(context.WithoutCancel(ctx), c, n, model, runID, redactErr(err, dsn))
+		markFailed(context.WithoutCancel(ctx), c, n, model, runID, engine.RedactErr(err, dsn))
 		r.Status = "failed"
 		return err
 	}
@@ -247,7 +248,7 @@ func (e *StatementError) Error() string {
 func hint(err error) string {
 	msg := strings.ToLower(err.Error())
 	switch {
-	case isMissingTable(err):
+	case engine.IsMissingTable(err):
 		return "; a table the model reads is missing: create it, or fix its `table:` in sessions.yaml"
 	case strings.Contains(msg, "permission denied") || strings.Contains(msg, "not enough privileges") || strings.Contains(msg, "access_denied"):
 		return "; the target's user lacks a privilege: grant it SELECT on the source tables and CREATE on the output schema"
@@ -312,14 +313,4 @@ func progress(w io.Writer, format string, a ...any) {
 	if w != nil {
 		fmt.Fprintf(w, format, a...)
 	}
-}
-
-// isMissingTable reports whether err says a table does not exist.
-func isMissingTable(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := strings.ToLower(err.Error())
-	return strings.Contains(msg, "does not exist") || strings.Contains(msg, "doesn't exist") ||
-		strings.Contains(msg, "unknown table") || strings.Contains(msg, "not found")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 	"github.com/sessionize/sessionize/version"
@@ -49,7 +50,7 @@ func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Mo
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return render.Full, "no successful run yet", nil
-	case isMissingTable(err):
+	case engine.IsMissingTable(err):
 		return render.Full, "first run", nil
 	case err != nil:
 		return "", "", fmt.Errorf("read runs table: %w", err)
@@ -60,7 +61,7 @@ func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Mo
 		t := kept.Name
 		var one int
 		err := q.GetContext(ctx, &one, "SELECT 1 FROM "+n.table(t)+" LIMIT 1")
-		if isMissingTable(err) {
+		if engine.IsMissingTable(err) {
 			return render.Full, fmt.Sprintf("table %s is missing", t), nil
 		}
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

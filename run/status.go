@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 )
@@ -28,12 +29,12 @@ type TableCount struct {
 
 // ReadStatus reads the last runs, the watermark and the output row counts.
 func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int) (_ *Status, err error) {
-	defer func() { err = redactErr(err, t.DSN) }()
-	d, drv, err := engineFor(t)
+	defer func() { err = engine.RedactErr(err, t.DSN) }()
+	d, drv, err := engine.For(t)
 	if err != nil {
 		return nil, err
 	}
-	s, err := openToRead(ctx, drv, t, m.Output.Schema)
+	s, err := engine.OpenToRead(ctx, drv, t, m.Output.Schema)
 	if err != nil {
 		return nil, err
 	}
@@ -41,12 +42,12 @@ func ReadStatus(ctx context.Context, m *models.Model, t models.Target, limit int
 	n := names{d, m.Output.Schema}
 	st := &Status{}
 	runs, err := Runs(ctx, s.Conn, d, m.Output.Schema, limit)
-	if err != nil && !isMissingTable(err) {
+	if err != nil && !engine.IsMissingTable(err) {
 		return nil, err
 	}
 	// Runs recorded before their errors were redacted show none either.
 	for i := range runs {
-		runs[i].Error.String = redact(t.DSN, runs[i].Error.String)
+		runs[i].Error.String = engine.Redact(t.DSN, runs[i].Error.String)
 	}
 	st.Runs = runs
 	for _, r := range runs {

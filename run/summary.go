@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -23,12 +24,12 @@ type Summary struct {
 
 // Summarize reads the summary from a target's outputs.
 func Summarize(ctx context.Context, m *models.Model, t models.Target) (_ *Summary, err error) {
-	defer func() { err = redactErr(err, t.DSN) }()
-	d, drv, err := engineFor(t)
+	defer func() { err = engine.RedactErr(err, t.DSN) }()
+	d, drv, err := engine.For(t)
 	if err != nil {
 		return nil, err
 	}
-	s, err := openToRead(ctx, drv, t, m.Output.Schema)
+	s, err := engine.OpenToRead(ctx, drv, t, m.Output.Schema)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
 )
@@ -71,15 +72,15 @@ func (r *VerifyReport) Rows() int64 {
 // to the published outputs: the scratch schema is dropped before it starts
 // (what a killed verify left) and when it ends.
 func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (_ *VerifyReport, err error) {
-	defer func() { err = redactErr(err, opt.Target.DSN) }()
+	defer func() { err = engine.RedactErr(err, opt.Target.DSN) }()
 	begin := time.Now()
 	t := opt.Target
-	d, drv, err := engineFor(t)
+	d, drv, err := engine.For(t)
 	if err != nil {
 		return nil, err
 	}
-	if p, ok := drv.(builtChecker); ok {
-		if err := p.built(t); err != nil {
+	if p, ok := drv.(engine.Builder); ok {
+		if err := p.Built(t); err != nil {
 			return nil, err
 		}
 	}
@@ -102,7 +103,7 @@ func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (_ *VerifyR
 	}
 	err = s.Conn.GetContext(ctx, &last, "SELECT run_id, model_hash, model FROM "+n.runs()+
 		" WHERE status = 'success' ORDER BY run_id DESC LIMIT 1")
-	if errors.Is(err, sql.ErrNoRows) || isMissingTable(err) {
+	if errors.Is(err, sql.ErrNoRows) || engine.IsMissingTable(err) {
 		return nil, fmt.Errorf("target %s: nothing is published in %s yet (no successful run), so there is nothing to verify: `sessionize run` builds the outputs",
 			t.Name, m.Output.Schema)
 	}
@@ -148,12 +149,6 @@ func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (_ *VerifyR
 	}
 	r.Seconds = time.Since(begin).Seconds()
 	return r, nil
-}
-
-// builtChecker is a driver that can tell, without opening it, that a target
-// was never built: opening it with the lock would create it.
-type builtChecker interface {
-	built(t models.Target) error
 }
 
 // compare counts the rows of one output on each side and reports the rows

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/sessionize/sessionize/engine"
 )
 
 // TableWatermark is the watermark of one table the model reads (semantics §5), as
@@ -38,7 +40,7 @@ func readWatermarks(ctx context.Context, q queryer, n names) (tables []TableWate
 	}
 	err = q.SelectContext(ctx, &rows, "SELECT source, table_name, watermark, max_loaded FROM "+n.table("_sessionize_watermarks")+
 		" WHERE run_id = (SELECT max(run_id) FROM "+n.runs()+" WHERE status = 'success') ORDER BY table_pos")
-	if isMissingTable(err) {
+	if engine.IsMissingTable(err) {
 		return nil, false, nil
 	}
 	if err != nil {

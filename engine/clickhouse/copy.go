@@ -1,4 +1,4 @@
-package run
+package clickhouse
 
 import (
 	"context"
@@ -11,18 +11,18 @@ import (
 	"time"
 
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
 
-// copyTablesCHDB copies tables from src (DuckDB) into a chdb target: DuckDB
+// CopyTables implements engine.Copier for chdb targets: it copies tables from src (DuckDB) into a chdb target: DuckDB
 // writes each table to a Parquet file, which ClickHouse reads into a new
 // MergeTree table (text columns Nullable, timestamps DateTime64(6) in UTC).
-func copyTablesCHDB(ctx context.Context, src *sql.DB, t models.Target, tables []TableCopy, progress io.Writer) (int64, error) {
-	drv, err := driverFor(t)
-	if err != nil {
-		return 0, err
+func (d chDriver) CopyTables(ctx context.Context, src *sql.DB, t models.Target, tables []engine.TableCopy, progress io.Writer) (int64, error) {
+	if !strings.HasPrefix(t.DSN, "chdb://") {
+		return 0, fmt.Errorf("target %s: copying tables into a ClickHouse server is not supported (want a postgres or chdb:// target)", t.Name)
 	}
-	s, err := drv.Open(ctx, t, "", false)
+	s, err := d.Open(ctx, t, "", false)
 	if err != nil {
 		return 0, err
 	}
@@ -36,7 +36,7 @@ func copyTablesCHDB(ctx context.Context, src *sql.DB, t models.Target, tables []
 	var total int64
 	for i, tc := range tables {
 		began := time.Now()
-		from, err := duckSource(tc.From)
+		from, err := engine.DuckSource(tc.From)
 		if err != nil {
 			return total, err
 		}

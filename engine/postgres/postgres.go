@@ -1,4 +1,4 @@
-package run
+package postgres
 
 import (
 	"context"
@@ -9,10 +9,11 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
 
-func init() { register(models.Postgres, pgDriver{}) }
+func init() { engine.Register(models.Postgres, pgDriver{}) }
 
 // pgDriver runs the model on PostgreSQL 15 or newer.
 type pgDriver struct{}
@@ -23,7 +24,7 @@ const lockClass = 0x5e55
 
 func (pgDriver) Transactional() bool { return true }
 
-func (pgDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
+func (pgDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*engine.Session, error) {
 	cfg, err := pgx.ParseConfig(t.DSN)
 	if err != nil {
 		return nil, pgConnectError(t, err)
@@ -47,22 +48,22 @@ func (pgDriver) Open(ctx context.Context, t models.Target, schema string, lock b
 		db.Close()
 		return nil, pgConnectError(t, err)
 	}
-	s := &Session{DB: db, Conn: c}
+	s := &engine.Session{DB: db, Conn: c}
 	if !lock {
 		return s, nil
 	}
 	var got bool
 	if err := c.GetContext(ctx, &got, "SELECT pg_try_advisory_lock($1, hashtext($2))", lockClass, schema); err != nil {
 		s.Close()
-		return nil, targetError(t, err)
+		return nil, engine.TargetError(t, err)
 	}
 	if !got {
 		holder := lockHolder(ctx, c, schema)
 		s.Close()
-		return nil, &ErrRefused{Reason: fmt.Sprintf("target %s: schema %s is locked by another run (%s); try again when it has finished",
+		return nil, &engine.ErrRefused{Reason: fmt.Sprintf("target %s: schema %s is locked by another run (%s); try again when it has finished",
 			t.Name, schema, holder)}
 	}
-	s.unlock = func() {
+	s.Unlock = func() {
 		// Ctrl-C must still unlock: the context of the run may be cancelled.
 		c.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1, hashtext($2))", lockClass, schema)
 	}
@@ -94,9 +95,5 @@ LIMIT 1`, lockClass, schema)
 // pgConnectError says which server a target could not reach, and what to do.
 func pgConnectError(t models.Target, err error) error {
 	return fmt.Errorf("target %s: cannot connect to PostgreSQL at %s: %w; check that the server runs and the dsn in sessions.yaml is right",
-		t.Name, redactDSN(t.DSN), redactErr(err, t.DSN))
-}
-
-func targetError(t models.Target, err error) error {
-	return fmt.Errorf("target %s: %w", t.Name, redactErr(err, t.DSN))
+		t.Name, engine.RedactDSN(t.DSN), engine.RedactErr(err, t.DSN))
 }

@@ -1,4 +1,4 @@
-package run
+package engine
 
 import (
 	"net/url"
@@ -10,7 +10,7 @@ import (
 // mask stands in for a secret in every message.
 const mask = "xxxxx"
 
-// redact is the one place secrets are taken out of text that leaves this
+// Redact is the one place secrets are taken out of text that leaves this
 // package: errors, the runs table's error column, status. It masks every
 // secret the target's DSN holds, in each spelling a message may repeat it
 // (as written, percent-decoded, unquoted and unescaped), and every
@@ -25,7 +25,7 @@ const mask = "xxxxx"
 // A secret is masked where it stands as a whole word, not inside a longer
 // one: a password such as "sessionize" is masked in "user=sessionize" but
 // leaves the table name "_sessionize_runs" readable.
-func redact(dsn, text string) string {
+func Redact(dsn, text string) string {
 	for _, s := range dsnSecrets(dsn) {
 		text = replaceWord(text, s, mask)
 	}
@@ -53,21 +53,21 @@ func replaceGroup(re *regexp.Regexp, text string, g int) string {
 	return b.String()
 }
 
-// redactErr is err with redact applied to its message; it still unwraps to
+// RedactErr is err with redact applied to its message; it still unwraps to
 // err, so errors.As finds what it wraps (a refusal stays a refusal).
-func redactErr(err error, dsn string) error {
+func RedactErr(err error, dsn string) error {
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	if r := redact(dsn, msg); r != msg {
+	if r := Redact(dsn, msg); r != msg {
 		return redacted{msg: r, err: err}
 	}
 	return err
 }
 
-// redactDSN is the DSN as written, with its secrets masked, for messages.
-func redactDSN(dsn string) string { return redact(dsn, dsn) }
+// RedactDSN is the DSN as written, with its secrets masked, for messages.
+func RedactDSN(dsn string) string { return Redact(dsn, dsn) }
 
 type redacted struct {
 	msg string

@@ -1,4 +1,4 @@
-package run
+package engine
 
 import (
 	"errors"
@@ -25,23 +25,23 @@ func TestRedact(t *testing.T) {
 		{`postgres://sessionize:sessionize@h/sessionize_test`, `user=sessionize table "sessionize"."_sessionize_runs" in sessionize_test`,
 			`user=xxxxx table "xxxxx"."_sessionize_runs" in sessionize_test`},
 	} {
-		if got := redact(c.dsn, c.text); got != c.want {
-			t.Errorf("redact(%q, %q):\ngot  %s\nwant %s", c.dsn, c.text, got, c.want)
+		if got := Redact(c.dsn, c.text); got != c.want {
+			t.Errorf("Redact(%q, %q):\ngot  %s\nwant %s", c.dsn, c.text, got, c.want)
 		}
 	}
 }
 
 // TestRedactErrKeepsRefusals: a redacted refusal still exits 3.
 func TestRedactErrKeepsRefusals(t *testing.T) {
-	err := redactErr(&ErrRefused{Reason: "locked by pw9"}, "postgres://u:pw9@h/db")
+	err := RedactErr(&ErrRefused{Reason: "locked by pw9"}, "postgres://u:pw9@h/db")
 	if err.Error() != "locked by xxxxx" || !IsRefused(err) {
 		t.Errorf("got %q (refused: %v), want %q, refused", err, IsRefused(err), "locked by xxxxx")
 	}
-	if redactErr(nil, "x") != nil {
-		t.Error("redactErr(nil) is not nil")
+	if RedactErr(nil, "x") != nil {
+		t.Error("RedactErr(nil) is not nil")
 	}
 	plain := errors.New("no secret here")
-	if redactErr(plain, "postgres://u:pw@h/db") != plain {
+	if RedactErr(plain, "postgres://u:pw@h/db") != plain {
 		t.Error("an error without secrets was wrapped")
 	}
 }

@@ -1,4 +1,4 @@
-package run
+package engine
 
 import (
 	"context"
@@ -24,23 +24,35 @@ func waitFrom(ctx context.Context) time.Duration {
 	return d
 }
 
-// reader is a driver with a way of its own to open a target only to read
+// Reader is a driver with a way of its own to open a target only to read
 // it (DuckDB: read-only, beside other readers).
-type reader interface {
-	openToRead(ctx context.Context, t models.Target, schema string) (*Session, error)
+type Reader interface {
+	OpenToRead(ctx context.Context, t models.Target, schema string) (*Session, error)
+}
+
+// Checker is a driver that opens a target its own way to check the model
+// against it before a run (run.Check): DuckDB without creating the file.
+type Checker interface {
+	OpenToCheck(ctx context.Context, t models.Target, schema string) (*Session, error)
+}
+
+// Builder is a driver that can tell, without opening it, that a target was
+// never built (run.Verify): opening it with the lock would create it.
+type Builder interface {
+	Built(t models.Target) error
 }
 
 // readPoll is how often a reader that waits tries again.
 const readPoll = 200 * time.Millisecond
 
-// openToRead opens a target to read it, read-only where the driver can.
+// OpenToRead opens a target to read it, read-only where the driver can.
 // While a run holds the target (the driver refuses with an *ErrRefused) it
 // tries again until the wait WithWait gave ctx is over; without a wait, or
 // after it, the refusal says who holds the target and how to wait for it.
-func openToRead(ctx context.Context, drv Driver, t models.Target, schema string) (*Session, error) {
+func OpenToRead(ctx context.Context, drv Driver, t models.Target, schema string) (*Session, error) {
 	open := func() (*Session, error) { return drv.Open(ctx, t, schema, false) }
-	if r, ok := drv.(reader); ok {
-		open = func() (*Session, error) { return r.openToRead(ctx, t, schema) }
+	if r, ok := drv.(Reader); ok {
+		open = func() (*Session, error) { return r.OpenToRead(ctx, t, schema) }
 	}
 	wait := waitFrom(ctx)
 	deadline := time.Now().Add(wait)

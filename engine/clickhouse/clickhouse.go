@@ -1,4 +1,4 @@
-package run
+package clickhouse
 
 import (
 	"context"
@@ -12,11 +12,12 @@ import (
 	_ "github.com/ClickHouse/clickhouse-go/v2" // registers the "clickhouse" database/sql driver
 	"github.com/jmoiron/sqlx"
 
-	"github.com/sessionize/sessionize/chdb"
+	"github.com/sessionize/sessionize/engine"
+	"github.com/sessionize/sessionize/engine/clickhouse/chdb"
 	"github.com/sessionize/sessionize/models"
 )
 
-func init() { register(models.ClickHouse, chDriver{}) }
+func init() { engine.Register(models.ClickHouse, chDriver{}) }
 
 // chDriver runs the model on ClickHouse: a server over the native protocol
 // (clickhouse://host:9000/db, through clickhouse-go), or ClickHouse
@@ -31,16 +32,16 @@ var chMinVersion = [2]int{23, 8}
 // ClickHouse templates publish a run's writes with one statement instead.
 func (chDriver) Transactional() bool { return false }
 
-func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
+func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*engine.Session, error) {
 	db, err := chConnect(t)
 	if err != nil {
 		var busy *chdb.BusyError
 		switch {
 		case lock && errors.As(err, &busy):
-			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s since %s, which has %s open); try again when it has finished",
+			return nil, &engine.ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s since %s, which has %s open); try again when it has finished",
 				t.Name, busy.PID, busy.Since, busy.Dir)}
 		case errors.As(err, &busy): // a reader: openToRead says what to do
-			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is in use by another process (%s since %s, which has %s open)",
+			return nil, &engine.ErrRefused{Reason: fmt.Sprintf("target %s is in use by another process (%s since %s, which has %s open)",
 				t.Name, busy.PID, busy.Since, busy.Dir)}
 		}
 		return nil, fmt.Errorf("target %s: %w", t.Name, err)
@@ -56,9 +57,9 @@ func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock
 		if errors.Is(err, errNoVersion) {
 			return nil, chConnectError(t, err)
 		}
-		return nil, fmt.Errorf("target %s: %w", t.Name, redactErr(err, t.DSN))
+		return nil, fmt.Errorf("target %s: %w", t.Name, engine.RedactErr(err, t.DSN))
 	}
-	s := &Session{DB: db, Conn: c}
+	s := &engine.Session{DB: db, Conn: c}
 	if !lock {
 		return s, nil
 	}
@@ -73,13 +74,13 @@ func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock
 	if err != nil {
 		ldb.Close()
 		s.Close()
-		if r, ok := err.(*ErrRefused); ok {
+		if r, ok := err.(*engine.ErrRefused); ok {
 			r.Reason = fmt.Sprintf("target %s: %s", t.Name, r.Reason)
 			return nil, r
 		}
 		return nil, fmt.Errorf("target %s: lock: %w", t.Name, err)
 	}
-	s.unlock = func() { l.release(context.WithoutCancel(ctx)) }
+	s.Unlock = func() { l.release(context.WithoutCancel(ctx)) }
 	return s, nil
 }
 
@@ -97,11 +98,11 @@ func chConnect(t models.Target) (*sqlx.DB, error) {
 	}
 	u, err := url.Parse(t.DSN)
 	if err != nil || (u.Scheme != "clickhouse" && u.Scheme != "tcp") {
-		return nil, fmt.Errorf("dsn %s: want clickhouse://user:password@host:9000/database or chdb://DIR", redactDSN(t.DSN))
+		return nil, fmt.Errorf("dsn %s: want clickhouse://user:password@host:9000/database or chdb://DIR", engine.RedactDSN(t.DSN))
 	}
 	db, err := sql.Open("clickhouse", t.DSN)
 	if err != nil {
-		return nil, redactErr(err, t.DSN)
+		return nil, engine.RedactErr(err, t.DSN)
 	}
 	return sqlx.NewDb(db, "clickhouse"), nil
 }
@@ -110,7 +111,7 @@ func chConnect(t models.Target) (*sqlx.DB, error) {
 // reach, and what to do.
 func chConnectError(t models.Target, err error) error {
 	return fmt.Errorf("target %s: cannot connect to ClickHouse at %s: %w; check that the server runs and the dsn in sessions.yaml is right",
-		t.Name, redactDSN(t.DSN), redactErr(err, t.DSN))
+		t.Name, engine.RedactDSN(t.DSN), engine.RedactErr(err, t.DSN))
 }
 
 // errNoVersion is a server that did not answer SELECT version().

@@ -1,4 +1,4 @@
-package run
+package duckdb
 
 import (
 	"cmp"
@@ -14,10 +14,11 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
 
-func init() { register(models.DuckDB, duckDriver{}) }
+func init() { engine.Register(models.DuckDB, duckDriver{}) }
 
 // duckDriver runs the model in an embedded DuckDB database file.
 type duckDriver struct{}
@@ -30,8 +31,8 @@ func (duckDriver) Transactional() bool { return true }
 //
 // Without the lock the caller writes into a database a run built (the
 // bench's loader), so a database file that does not exist is an error, not
-// a new empty file; readers use openToRead.
-func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error) {
+// a new empty file; readers use OpenToRead.
+func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*engine.Session, error) {
 	if !lock {
 		if err := d.exists(t); err != nil {
 			return nil, err
@@ -49,26 +50,26 @@ func (d duckDriver) Open(ctx context.Context, t models.Target, schema string, lo
 		if unlock != nil {
 			unlock()
 		}
-		if r, ok := err.(*ErrRefused); ok {
+		if r, ok := err.(*engine.ErrRefused); ok {
 			r.Reason += "; try again when it has finished"
 		}
 		return nil, err
 	}
-	s.unlock = unlock
-	s.unlockAfterClose = true
+	s.Unlock = unlock
+	s.UnlockAfterClose = true
 	return s, nil
 }
 
-// built implements builtChecker: opening a database file that does not
+// Built implements engine.Builder: opening a database file that does not
 // exist with the lock would create it.
-func (duckDriver) built(t models.Target) error {
+func (duckDriver) Built(t models.Target) error {
 	if _, err := os.Stat(t.Path); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("target %s: %s does not exist yet, so nothing is published: `sessionize run` builds it", t.Name, t.Path)
 	}
 	return nil
 }
 
-// openToRead implements reader, for status, export and report. The
+// OpenToRead implements engine.Reader, for status, export and report. The
 // database is opened read-only (access_mode READ_ONLY), so a read-only file
 // or directory can be read, and several readers read at once. A reader
 // holds DATABASE.lock shared, and a run holds it exclusively: a reader is
@@ -76,7 +77,7 @@ func (duckDriver) built(t models.Target) error {
 // readers hold it. A reader that cannot create the lock file (a read-only
 // directory) reads without it; DuckDB's own lock on the database file still
 // keeps it apart from a writer, and its refusal names that process.
-func (d duckDriver) openToRead(ctx context.Context, t models.Target, schema string) (*Session, error) {
+func (d duckDriver) OpenToRead(ctx context.Context, t models.Target, schema string) (*engine.Session, error) {
 	if err := d.exists(t); err != nil {
 		return nil, err
 	}
@@ -89,20 +90,20 @@ func (d duckDriver) openToRead(ctx context.Context, t models.Target, schema stri
 		unlock()
 		return nil, err
 	}
-	s.unlock = unlock
-	s.unlockAfterClose = true
+	s.Unlock = unlock
+	s.UnlockAfterClose = true
 	return s, nil
 }
 
-// openToCheck implements checker: a database that does not exist yet is
+// OpenToCheck implements engine.Checker: a database that does not exist yet is
 // checked as the empty one a run would start from, in memory, so
 // `validate --target` creates no file (its file sources are still read).
-func (d duckDriver) openToCheck(ctx context.Context, t models.Target, schema string) (*Session, error) {
+func (d duckDriver) OpenToCheck(ctx context.Context, t models.Target, schema string) (*engine.Session, error) {
 	if d.exists(t) != nil {
 		t.Path = ":memory:"
 		return d.open(ctx, t, false)
 	}
-	return openToRead(ctx, d, t, schema)
+	return engine.OpenToRead(ctx, d, t, schema)
 }
 
 // exists says, for a command that does not build the database, that a file
@@ -122,7 +123,7 @@ func (duckDriver) exists(t models.Target) error {
 // file itself. Each open is a database instance of its own, which DuckDB
 // does not keep apart from another in the same process: the flocks on
 // DATABASE.lock do (a run's is exclusive, readers' shared).
-func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*Session, error) {
+func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*engine.Session, error) {
 	db, err := sqlx.Open("duckdb", "")
 	if err != nil {
 		return nil, duckOpenError(t, err)
@@ -132,7 +133,7 @@ func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*Se
 		db.Close()
 		return nil, duckOpenError(t, err)
 	}
-	fail := func(err error) (*Session, error) {
+	fail := func(err error) (*engine.Session, error) {
 		c.Close()
 		db.Close()
 		return nil, err
@@ -162,7 +163,7 @@ func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*Se
 			return fail(fmt.Errorf("target %s: %s: %w", t.Name, s, err))
 		}
 	}
-	return &Session{DB: db, Conn: c}, nil
+	return &engine.Session{DB: db, Conn: c}, nil
 }
 
 // duckOpenError is an error opening the database. DuckDB refuses a file
@@ -178,7 +179,7 @@ func duckOpenError(t models.Target, err error) error {
 		h, _, _ = strings.Cut(h, ". See also")
 		holder = strings.TrimSpace(h)
 	}
-	return &ErrRefused{Reason: fmt.Sprintf("target %s: %s is open in another process (%s)", t.Name, t.Path, holder)}
+	return &engine.ErrRefused{Reason: fmt.Sprintf("target %s: %s is open in another process (%s)", t.Name, t.Path, holder)}
 }
 
 // lock takes an exclusive flock on DATABASE.lock beside the database file and
@@ -195,10 +196,10 @@ func (duckDriver) lock(t models.Target) (func(), error) {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			if len(strings.TrimSpace(string(holder))) == 0 { // readers write no holder
-				return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is being read by another process (status, export or report); try again when it has finished",
+				return nil, &engine.ErrRefused{Reason: fmt.Sprintf("target %s is being read by another process (status, export or report); try again when it has finished",
 					t.Name)}
 			}
-			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s); try again when it has finished",
+			return nil, &engine.ErrRefused{Reason: fmt.Sprintf("target %s is locked by another run (%s); try again when it has finished",
 				t.Name, strings.TrimSpace(string(holder)))}
 		}
 		return nil, fmt.Errorf("target %s: lock %s: %w", t.Name, path, err)
@@ -221,14 +222,14 @@ func (duckDriver) share(t models.Target) (func(), error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		if f, err = os.Open(path); err != nil {
-			return func() {}, nil // cannot be created here: see openToRead
+			return func() {}, nil // cannot be created here: see OpenToRead
 		}
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
 		holder, _ := os.ReadFile(path)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, &ErrRefused{Reason: fmt.Sprintf("target %s is being written by a run (%s)",
+			return nil, &engine.ErrRefused{Reason: fmt.Sprintf("target %s is being written by a run (%s)",
 				t.Name, cmp.Or(strings.TrimSpace(string(holder)), "holder unknown"))}
 		}
 		return nil, fmt.Errorf("target %s: lock %s: %w", t.Name, path, err)

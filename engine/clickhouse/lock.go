@@ -1,4 +1,4 @@
-package run
+package clickhouse
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/sessionize/sessionize/dialects"
+	"github.com/sessionize/sessionize/engine"
 )
 
 // The run lock on ClickHouse, which has neither advisory locks nor
@@ -85,7 +86,7 @@ func lockTable(d dialects.Dialect, schema string, epoch int64) string {
 }
 
 // takeLock takes the run lock of an output schema on db, or returns an
-// *ErrRefused naming the holder. The lock keeps db until it is released.
+// *engine.ErrRefused naming the holder. The lock keeps db until it is released.
 func takeLock(ctx context.Context, db *sqlx.DB, schema string) (*chLock, error) {
 	d := chDialect
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+d.Quote(schema)); err != nil {
@@ -107,7 +108,7 @@ func takeLock(ctx context.Context, db *sqlx.DB, schema string) (*chLock, error) 
 				return nil, err
 			}
 			if held {
-				return nil, &ErrRefused{Reason: fmt.Sprintf("schema %s is locked by another run (%s); try again when it has finished", schema, h)}
+				return nil, &engine.ErrRefused{Reason: fmt.Sprintf("schema %s is locked by another run (%s); try again when it has finished", schema, h)}
 			}
 		}
 		mine := newest + 1
@@ -168,7 +169,7 @@ func lockHeld(ctx context.Context, db *sqlx.DB, schema string, epoch int64, host
   toInt64(any(pid)) AS pid, any(token) AS token, toInt64(toUnixTimestamp(min(taken_at))) AS taken_at,
   toInt64(max(expires_at) > now()) AS live
 FROM `+lockTable(d, schema, epoch))
-	if isMissingTable(err) {
+	if engine.IsMissingTable(err) {
 		return h, false, nil // released meanwhile
 	}
 	if err != nil {

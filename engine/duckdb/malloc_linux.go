@@ -1,6 +1,6 @@
 //go:build linux && cgo
 
-package run
+package duckdb
 
 /*
 #include <malloc.h>

@@ -1,4 +1,4 @@
-package run
+package duckdb
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -50,7 +51,7 @@ func TestDuckDBHolderProcess(t *testing.T) {
 	var err error
 	switch mode {
 	case "run":
-		var s *Session
+		var s *engine.Session
 		if s, err = (duckDriver{}).Open(ctx, tg, "sessionize", true); err == nil {
 			defer s.Close()
 		}
@@ -61,8 +62,8 @@ func TestDuckDBHolderProcess(t *testing.T) {
 			_, err = db.Exec("SELECT 1")
 		}
 	case "read":
-		var s *Session
-		if s, err = (duckDriver{}).openToRead(ctx, tg, "sessionize"); err == nil {
+		var s *engine.Session
+		if s, err = (duckDriver{}).OpenToRead(ctx, tg, "sessionize"); err == nil {
 			defer s.Close()
 		}
 	}
@@ -117,18 +118,18 @@ func TestDuckDBReadersWhileARunHoldsIt(t *testing.T) {
 	host, _ := os.Hostname()
 
 	cmd, stdin := holderProcess(t, "run", tg.Path)
-	_, err := openToRead(ctx, duckDriver{}, tg, "sessionize")
+	_, err := engine.OpenToRead(ctx, duckDriver{}, tg, "sessionize")
 	holder := fmt.Sprintf("pid %d on %s since ", cmd.Process.Pid, host)
-	if !IsRefused(err) || !strings.Contains(err.Error(), holder) || !strings.Contains(err.Error(), "--wait") {
+	if !engine.IsRefused(err) || !strings.Contains(err.Error(), holder) || !strings.Contains(err.Error(), "--wait") {
 		t.Fatalf("reader beside a run: got %v, want a refusal naming %q and --wait", err, holder)
 	}
-	_, err = openToRead(WithWait(ctx, 300*time.Millisecond), duckDriver{}, tg, "sessionize")
-	if !IsRefused(err) || !strings.Contains(err.Error(), "after waiting 300ms") {
+	_, err = engine.OpenToRead(engine.WithWait(ctx, 300*time.Millisecond), duckDriver{}, tg, "sessionize")
+	if !engine.IsRefused(err) || !strings.Contains(err.Error(), "after waiting 300ms") {
 		t.Fatalf("reader that waits too little: got %v, want a refusal after waiting 300ms", err)
 	}
 	time.AfterFunc(500*time.Millisecond, func() { stdin.Close() })
 	start := time.Now()
-	s, err := openToRead(WithWait(ctx, time.Minute), duckDriver{}, tg, "sessionize")
+	s, err := engine.OpenToRead(engine.WithWait(ctx, time.Minute), duckDriver{}, tg, "sessionize")
 	if err != nil {
 		t.Fatalf("reader that waits: %v", err)
 	}
@@ -138,12 +139,12 @@ func TestDuckDBReadersWhileARunHoldsIt(t *testing.T) {
 	defer s.Close()
 
 	// Readers read beside each other; a run waits for none of them.
-	s2, err := openToRead(ctx, duckDriver{}, tg, "sessionize")
+	s2, err := engine.OpenToRead(ctx, duckDriver{}, tg, "sessionize")
 	if err != nil {
 		t.Fatalf("second reader: %v", err)
 	}
 	_, err = duckDriver{}.Open(ctx, tg, "sessionize", true)
-	if !IsRefused(err) || !strings.Contains(err.Error(), "being read") {
+	if !engine.IsRefused(err) || !strings.Contains(err.Error(), "being read") {
 		t.Errorf("run beside readers: got %v, want a refusal saying the target is being read", err)
 	}
 	s2.Close()
@@ -161,12 +162,12 @@ func TestDuckDBReadersWhileARunHoldsIt(t *testing.T) {
 func TestDuckDBReaderBesideAnotherWriter(t *testing.T) {
 	tg := duckTarget(t)
 	cmd, _ := holderProcess(t, "raw", tg.Path)
-	_, err := openToRead(context.Background(), duckDriver{}, tg, "sessionize")
-	if want := fmt.Sprintf("(PID %d)", cmd.Process.Pid); !IsRefused(err) || !strings.Contains(err.Error(), want) {
+	_, err := engine.OpenToRead(context.Background(), duckDriver{}, tg, "sessionize")
+	if want := fmt.Sprintf("(PID %d)", cmd.Process.Pid); !engine.IsRefused(err) || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v, want a refusal naming %s", err, want)
 	}
 	_, err = duckDriver{}.Open(context.Background(), tg, "sessionize", true)
-	if want := fmt.Sprintf("(PID %d)", cmd.Process.Pid); !IsRefused(err) || !strings.Contains(err.Error(), want) {
+	if want := fmt.Sprintf("(PID %d)", cmd.Process.Pid); !engine.IsRefused(err) || !strings.Contains(err.Error(), want) {
 		t.Errorf("run: got %v, want a refusal naming %s", err, want)
 	}
 }
@@ -189,7 +190,7 @@ func TestDuckDBReadsReadOnly(t *testing.T) {
 	t.Cleanup(func() { os.Chmod(dir, 0o755) })
 	holderProcess(t, "read", tg.Path) // another process reads it meanwhile
 	ctx := context.Background()
-	s, err := openToRead(ctx, duckDriver{}, tg, "sessionize")
+	s, err := engine.OpenToRead(ctx, duckDriver{}, tg, "sessionize")
 	if err != nil {
 		t.Fatalf("reading a read-only database beside another reader: %v", err)
 	}

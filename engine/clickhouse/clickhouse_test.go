@@ -1,4 +1,4 @@
-package run
+package clickhouse
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -136,7 +137,7 @@ func TestClickHouseLock(t *testing.T) {
 	other := conn()
 	_, err = takeLock(ctx, other, schema)
 	other.Close()
-	if !IsRefused(err) || !strings.Contains(err.Error(), "locked by another run") || !strings.Contains(err.Error(), "since") {
+	if !engine.IsRefused(err) || !strings.Contains(err.Error(), "locked by another run") || !strings.Contains(err.Error(), "since") {
 		t.Fatalf("second taker: got %v, want a refusal naming the holder since when", err)
 	}
 	l.release(ctx)
