@@ -255,7 +255,7 @@ func TestSplitSteps(t *testing.T) {
 // TestChainFiles wants a hand-written chain for every engine the bench
 // runs on, each naming only tables of the demo model.
 func TestChainFiles(t *testing.T) {
-	for _, d := range []models.Dialect{models.DuckDB, models.Postgres, models.ClickHouse} {
+	for _, d := range []models.DialectName{models.DuckDB, models.Postgres, models.ClickHouse} {
 		t.Run(string(d), func(t *testing.T) {
 			dir := t.TempDir()
 			dl, err := dialects.For(string(d))

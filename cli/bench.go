@@ -78,7 +78,7 @@ func benchTarget(file, name, dsn string) (models.Target, error) {
 		_, t, err := loadModel(file, name)
 		return t, err
 	}
-	switch models.Dialect(name) {
+	switch models.DialectName(name) {
 	case "", models.DuckDB:
 		return models.Target{Name: "bench", Dialect: models.DuckDB}, nil
 	case models.Postgres:

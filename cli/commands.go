@@ -78,7 +78,7 @@ func renderCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	if errs := m.FilesOn(models.Dialect(name), "the SQL is rendered for "+name); len(errs) > 0 {
+	if errs := m.FilesOn(models.DialectName(name), "the SQL is rendered for "+name); len(errs) > 0 {
 		return errs
 	}
 	files, err := render.Render(m, d, render.Mode(*mode))

@@ -3,6 +3,8 @@ package dialects
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sessionize/sessionize/models"
 )
 
 // ClickHouse is ClickHouse 23.8 or newer (window functions, DateTime64,
@@ -30,7 +32,7 @@ func (ClickHouse) Catalog() string { return "" }
 
 // Relation implements Dialect.
 func (c ClickHouse) Relation(table string, _ SourceColumns) (string, error) {
-	if IsFile(table) {
+	if models.IsFileTable(table) {
 		return "", fmt.Errorf("table %q: files are read only on duckdb; load it into a clickhouse table", table)
 	}
 	return qualified(c, table), nil
@@ -45,7 +47,7 @@ func (ClickHouse) Literal(s string) string {
 // Inspect implements Dialect: the columns from system.columns, of the
 // connection's current database for an unqualified table.
 func (c ClickHouse) Inspect(table string, _ SourceColumns) (Inspection, error) {
-	if IsFile(table) {
+	if models.IsFileTable(table) {
 		return Inspection{}, fmt.Errorf("%s is a file, which only duckdb targets read; load it into a clickhouse table", table)
 	}
 	parts := strings.Split(table, ".")

@@ -212,14 +212,3 @@ func columnList(d Dialect, cols []Column) string {
 	}
 	return strings.Join(lines, ",\n")
 }
-
-// IsFile reports whether a model table value names a file (DuckDB readers).
-func IsFile(table string) bool {
-	t := strings.ToLower(table)
-	for _, ext := range []string{".csv", ".parquet", ".json", ".jsonl"} {
-		if strings.HasSuffix(t, ext) {
-			return true
-		}
-	}
-	return strings.ContainsAny(table, "*/")
-}

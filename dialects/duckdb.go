@@ -3,6 +3,8 @@ package dialects
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sessionize/sessionize/models"
 )
 
 // DuckDB is the embedded default engine.
@@ -55,7 +57,7 @@ func (d DuckDB) table(table string) string {
 // with an empty row of those columns, typed NULL, which leaves the file's
 // own columns and types as they are and reads a missing one as NULL.
 func (d DuckDB) Relation(table string, cols SourceColumns) (string, error) {
-	if !IsFile(table) {
+	if !models.IsFileTable(table) {
 		return d.table(table), nil
 	}
 	path := Literal(table)
@@ -82,7 +84,7 @@ func (d DuckDB) Inspect(table string, cols SourceColumns) (Inspection, error) {
 		FoldCase: true,
 		Missing:  []string{"Catalog Error: Table with name", "No files found that match the pattern"},
 	}
-	if !IsFile(table) {
+	if !models.IsFileTable(table) {
 		ins.Query = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + d.table(table) + ")"
 		return ins, nil
 	}

@@ -3,6 +3,8 @@ package dialects
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sessionize/sessionize/models"
 )
 
 // Postgres is PostgreSQL 15 or newer. Text is cast and declared with
@@ -26,7 +28,7 @@ func (Postgres) Catalog() string { return "" }
 
 // Relation implements Dialect.
 func (p Postgres) Relation(table string, _ SourceColumns) (string, error) {
-	if IsFile(table) {
+	if models.IsFileTable(table) {
 		return "", fmt.Errorf("table %q: files are read only on duckdb; load it into a postgres table", table)
 	}
 	return qualified(p, table), nil
@@ -37,7 +39,7 @@ func (p Postgres) Relation(table string, _ SourceColumns) (string, error) {
 // views and foreign tables, which information_schema.columns leaves out);
 // a column of a domain type is described by its base type.
 func (p Postgres) Inspect(table string, _ SourceColumns) (Inspection, error) {
-	if IsFile(table) {
+	if models.IsFileTable(table) {
 		return Inspection{}, fmt.Errorf("%s is a file, which only duckdb targets read; load it into a postgres table", table)
 	}
 	return Inspection{Query: `SELECT a.attname, CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END

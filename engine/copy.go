@@ -28,7 +28,7 @@ type Copier interface {
 // run attaches a target under).
 func DuckSource(table string) (string, error) {
 	d := dialects.DuckDB{}
-	if dialects.IsFile(table) {
+	if models.IsFileTable(table) {
 		return d.Relation(table, dialects.SourceColumns{})
 	}
 	parts := strings.Split(table, ".")

@@ -60,11 +60,11 @@ func (s *Session) Close() error {
 	return err
 }
 
-var drivers = map[models.Dialect]Driver{}
+var drivers = map[models.DialectName]Driver{}
 
 // Register makes a driver the one for targets of dialect d; each engine
 // package registers its own when it is imported.
-func Register(d models.Dialect, drv Driver) { drivers[d] = drv }
+func Register(d models.DialectName, drv Driver) { drivers[d] = drv }
 
 // For is a target's dialect and driver.
 func For(t models.Target) (dialects.Dialect, Driver, error) {

@@ -73,9 +73,9 @@ func identProblem(ident string) string {
 	return ""
 }
 
-// isFileTable reports whether a `table:` value names a file or glob rather
-// than a table; it follows dialects.IsFile, which reads it later.
-func isFileTable(table string) bool {
+// IsFileTable reports whether a `table:` value names a file or glob, which
+// DuckDB reads with its readers, rather than a table.
+func IsFileTable(table string) bool {
 	return hasFileExt(table) || strings.ContainsAny(table, "*/")
 }
 
@@ -91,7 +91,7 @@ func hasFileExt(table string) bool {
 
 // tableProblem says what is wrong with a `table:` value, or "" when nothing is.
 func tableProblem(table string) string {
-	if isFileTable(table) {
+	if IsFileTable(table) {
 		switch {
 		case !utf8.ValidString(table):
 			return "is not valid UTF-8"

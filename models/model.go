@@ -157,20 +157,20 @@ type Output struct {
 	Schema string // default "sessionize"
 }
 
-// Dialect names a SQL engine.
-type Dialect string
+// DialectName names a SQL engine (dialects.Dialect writes its SQL).
+type DialectName string
 
 // The supported engines.
 const (
-	DuckDB     Dialect = "duckdb"
-	Postgres   Dialect = "postgres"
-	ClickHouse Dialect = "clickhouse"
+	DuckDB     DialectName = "duckdb"
+	Postgres   DialectName = "postgres"
+	ClickHouse DialectName = "clickhouse"
 )
 
 // Target is one place the model can run.
 type Target struct {
 	Name    string
-	Dialect Dialect
+	Dialect DialectName
 	Path    string // duckdb: database file, relative to the model file's folder
 	DSN     string // postgres, clickhouse: after ${VAR} expansion
 	// DuckDB tuning (memory_limit, threads): empty/zero means DuckDB's default.

@@ -88,7 +88,7 @@ func (m *Model) Dir() string { return filepath.Dir(m.Path) }
 // working directory. Table names, absolute paths, ~/ paths and URLs
 // (s3://...) are returned as they are.
 func (m *Model) FileTable(table string) string {
-	if !isFileTable(table) || filepath.IsAbs(table) || strings.HasPrefix(table, "~") || strings.Contains(table, "://") {
+	if !IsFileTable(table) || filepath.IsAbs(table) || strings.HasPrefix(table, "~") || strings.Contains(table, "://") {
 		return table
 	}
 	return filepath.Join(m.Dir(), table)

@@ -15,7 +15,7 @@ var (
 	dialects   = []string{string(DuckDB), string(Postgres), string(ClickHouse)}
 	targetKeys = []string{"dialect", "path", "dsn", "memory_limit", "threads"}
 	// dialectKeys are the keys each dialect's targets may use.
-	dialectKeys = map[Dialect][]string{
+	dialectKeys = map[DialectName][]string{
 		DuckDB:     {"dialect", "path", "memory_limit", "threads"},
 		Postgres:   {"dialect", "dsn"},
 		ClickHouse: {"dialect", "dsn"},
@@ -73,7 +73,7 @@ func (p *problems) target(n *yaml.Node, name, dir string, lookup func(string) (s
 	if !ok {
 		return t, nil
 	}
-	t.Dialect = Dialect(d)
+	t.Dialect = DialectName(d)
 	allowed, ok := dialectKeys[t.Dialect]
 	if !ok {
 		p.at(df.val, "unknown dialect %s for %s (want %s)", shown(d), what, oneOf(dialects, "or"))
@@ -245,13 +245,13 @@ func (m *Model) Target(name string) (Target, error) {
 // itself), each an error at its position, when dialect d is not DuckDB: no
 // other engine reads files, so the model cannot run there, and retrying
 // will not help. where says what is on d ("target warehouse is postgres").
-func (m *Model) FilesOn(d Dialect, where string) Errors {
+func (m *Model) FilesOn(d DialectName, where string) Errors {
 	if d == DuckDB {
 		return nil
 	}
 	var errs Errors
 	for _, r := range m.Reads() {
-		if isFileTable(r.Table) {
+		if IsFileTable(r.Table) {
 			at := r.At
 			at.Msg = fmt.Sprintf("%s is a file: files are read only on duckdb, and %s (load it into a table there, or use a duckdb target)", shown(r.Table), where)
 			errs = append(errs, at)

@@ -83,7 +83,7 @@ func check(ctx context.Context, c *sqlx.Conn, d dialects.Dialect, m *models.Mode
 			continue
 		}
 		what := "table " + r.Table
-		if dialects.IsFile(r.Table) {
+		if models.IsFileTable(r.Table) {
 			what = "file " + r.Table
 		}
 		for _, col := range r.Columns {
@@ -128,7 +128,7 @@ func describe(ctx context.Context, c *sqlx.Conn, d dialects.Dialect, m *models.M
 		return described{missing: fmt.Sprintf("%v (target %s is %s)", err, target, d.Name())}, nil
 	}
 	gone := described{missing: fmt.Sprintf("table %s does not exist on target %s (create it, or name another table here)", r.Table, target)}
-	if dialects.IsFile(r.Table) {
+	if models.IsFileTable(r.Table) {
 		gone.missing = fmt.Sprintf("no file matches %s", r.Table)
 		if table != r.Table {
 			if abs, err := filepath.Abs(filepath.Dir(m.Path)); err == nil {
