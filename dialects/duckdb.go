@@ -306,15 +306,28 @@ func (DuckDB) RegexpGroup(expr, pattern string) string {
 	return "regexp_extract(" + expr + ", " + Literal(pattern) + ", 1)"
 }
 
-// URLDecode implements Dialect: url_decode fails on bytes that are not
-// UTF-8, which try turns into NULL.
-func (DuckDB) URLDecode(expr, _ string) string {
-	decoded := "try(url_decode(replace(" + expr + ", '+', ' ')))"
-	return "CASE WHEN NOT contains(" + expr + ", '%') THEN replace(" + expr + ", '+', ' ') " +
-		"WHEN contains(coalesce(" + decoded + ", chr(0)), chr(0)) THEN " + expr + " ELSE " + decoded + " END"
+// URLDecode implements Dialect with the macro the setup step creates
+// (functions).
+func (d DuckDB) URLDecode(expr, schema string) string {
+	return d.Table(schema, "_sessionize_url_decode") + "(" + expr + ")"
 }
 
-// Like implements Dialect.
+// functions is the macro URLDecode calls: url_decode fails on bytes that
+// are not UTF-8, which try turns into NULL.
+func (d DuckDB) functions(schema string) []string {
+	return []string{`CREATE OR REPLACE MACRO ` + d.Table(schema, "_sessionize_url_decode") + `(value) AS
+  CASE
+    WHEN NOT contains(value, '%') THEN replace(value, '+', ' ')
+    WHEN contains(coalesce(try(url_decode(replace(value, '+', ' '))), chr(0)), chr(0)) THEN value
+    ELSE try(url_decode(replace(value, '+', ' ')))
+  END`}
+}
+
+// Like implements Dialect: DuckDB's LIKE has no escape character unless
+// one is named.
 func (DuckDB) Like(expr, pattern string) string {
+	if !strings.Contains(pattern, `\`) {
+		return expr + " LIKE " + Literal(pattern)
+	}
 	return expr + " LIKE " + Literal(pattern) + ` ESCAPE '\'`
 }

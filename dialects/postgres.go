@@ -238,7 +238,7 @@ func (p Postgres) functions(schema string) []string {
 	return []string{p.URLDecodeFunction(schema)}
 }
 
-// Like implements Dialect.
+// Like implements Dialect: the backslash is PostgreSQL's LIKE escape.
 func (Postgres) Like(expr, pattern string) string {
-	return expr + " LIKE " + Literal(pattern) + ` ESCAPE '\'`
+	return expr + " LIKE " + Literal(pattern)
 }

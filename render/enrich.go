@@ -77,19 +77,29 @@ func (e enrichment) isBot(expr string) string {
 }
 
 // matches is the condition that the lower-cased text expr matches one of
-// patterns (docs/enrichment.md §2.1).
+// patterns (docs/enrichment.md §2.1): IS NULL for (none), IN for the
+// patterns without *, LIKE for each of the others.
 func (e enrichment) matches(expr string, patterns []string) string {
-	var or []string
+	var or, equal []string
 	for _, p := range patterns {
 		switch p = lowerASCII(p); {
 		case p == strings.ToLower(models.None):
 			or = append(or, expr+" IS NULL")
 		case !strings.Contains(p, "*"):
-			or = append(or, expr+" = "+e.d.Literal(p))
+			equal = append(equal, e.d.Literal(p))
+		case strings.Trim(p, "*") == "":
+			or = append(or, expr+" IS NOT NULL")
 		default:
 			like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`, `*`, `%`).Replace(p)
 			or = append(or, e.d.Like(expr, like))
 		}
+	}
+	switch len(equal) {
+	case 0:
+	case 1:
+		or = append([]string{expr + " = " + equal[0]}, or...)
+	default:
+		or = append([]string{expr + " IN (" + strings.Join(equal, ", ") + ")"}, or...)
 	}
 	if len(or) == 1 {
 		return or[0]
@@ -114,7 +124,8 @@ func (e enrichment) host(expr string) string {
 }
 
 // channel is the CASE that names a session's channel from its lower-cased
-// utm_source, utm_medium and utm_campaign and referrer host.
+// utm_source, utm_medium and utm_campaign and referrer host, each a
+// column, one rule a line.
 func (e enrichment) channel(source, medium, campaign, host string) string {
 	var b strings.Builder
 	b.WriteString("CASE")

@@ -14,6 +14,16 @@ SET TimeZone = 'UTC';
 
 CREATE SCHEMA IF NOT EXISTS "target"."sessionize";
 
+-- Decodes a url's campaign parameters (docs/enrichment.md §3.6): + is a
+-- space, %XX the byte it names; a value that would not be UTF-8 once decoded
+-- (or would hold a zero byte) is kept as written.
+CREATE OR REPLACE MACRO "target"."sessionize"."_sessionize_url_decode"(value) AS
+  CASE
+    WHEN NOT contains(value, '%') THEN replace(value, '+', ' ')
+    WHEN contains(coalesce(try(url_decode(replace(value, '+', ' '))), chr(0)), chr(0)) THEN value
+    ELSE try(url_decode(replace(value, '+', ' ')))
+  END;
+
 CREATE TABLE IF NOT EXISTS "target"."sessionize"."_sessionize_runs" (
   "run_id" BIGINT,
   "model_hash" VARCHAR,

@@ -11,9 +11,9 @@ SET TIME ZONE 'UTC';
 
 CREATE SCHEMA IF NOT EXISTS "sessionize";
 
--- Decodes a url's campaign parameters (docs/enrichment.md §3.6), which the
--- engine has no function for: + is a space, %XX the byte it names; a value
--- that would not be UTF-8 once decoded is kept as written.
+-- Decodes a url's campaign parameters (docs/enrichment.md §3.6): + is a
+-- space, %XX the byte it names; a value that would not be UTF-8 once decoded
+-- (or would hold a zero byte) is kept as written.
 CREATE OR REPLACE FUNCTION "sessionize"."_sessionize_url_decode"(value TEXT)
 RETURNS TEXT LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $body$
 DECLARE
