@@ -6,6 +6,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"strings"
 	"text/template"
 	"time"
@@ -76,21 +77,46 @@ func RenderAt(m *models.Model, d dialects.Dialect, mode Mode, start time.Time) (
 
 // parse loads the base templates and then the dialect's own redefinitions,
 // on a clone, so one engine's shapes never leak into another's.
+//
+// Two functions work on the set itself: include is a template's text (so
+// that indent can place it inside the parentheses it is inlined in), and
+// indent moves every line of a text but the empty ones right by n spaces.
 func parse(d dialects.Dialect, fm template.FuncMap) (*template.Template, error) {
+	var set *template.Template
+	fm = maps.Clone(fm)
+	fm["include"] = func(name string, data any) (string, error) {
+		var b bytes.Buffer
+		err := set.ExecuteTemplate(&b, name, data)
+		return b.String(), err
+	}
+	fm["indent"] = indent
 	base, err := template.New("sessionize").Option("missingkey=error").
 		Funcs(fm).ParseFS(templates.FS, "*.sql.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	own, _ := templates.FS.ReadDir(d.Name())
-	if len(own) == 0 {
-		return base, nil
+	set = base
+	if own, _ := templates.FS.ReadDir(d.Name()); len(own) > 0 {
+		if set, err = base.Clone(); err != nil {
+			return nil, err
+		}
+		if set, err = set.ParseFS(templates.FS, d.Name()+"/*.sql.tmpl"); err != nil {
+			return nil, err
+		}
 	}
-	set, err := base.Clone()
-	if err != nil {
-		return nil, err
+	return set, nil
+}
+
+// indent moves each line of s that is not empty right by n spaces.
+func indent(n int, s string) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = pad + l
+		}
 	}
-	return set.ParseFS(templates.FS, d.Name()+"/*.sql.tmpl")
+	return strings.Join(lines, "\n")
 }
 
 // tidy trims trailing spaces and ends the file with one newline.

@@ -67,13 +67,13 @@ CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_identity__next" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM (
-SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer, i."pass_locale"
-FROM temp.main."_sessionize_work_input" AS i
-LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
-WHERE i.reason IS NULL AND d.event_id IS NULL
-UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
-FROM temp.main."_sessionize_work_dups"
+    SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer, i."pass_locale"
+    FROM temp.main."_sessionize_work_input" AS i
+    LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
+    WHERE i.reason IS NULL AND d.event_id IS NULL
+    UNION ALL
+    SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
+    FROM temp.main."_sessionize_work_dups"
   ) AS staged
   WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
   UNION ALL
@@ -102,13 +102,13 @@ SELECT
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,
   e.*
 FROM (
-SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer, i."pass_locale"
-FROM temp.main."_sessionize_work_input" AS i
-LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
-WHERE i.reason IS NULL AND d.event_id IS NULL
-UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
-FROM temp.main."_sessionize_work_dups"
+  SELECT i.source, i.property, i.event_id, i.ts, i.loaded_at, i.user_id, i.anonymous_id, i.event, i.url, i.referrer, i."pass_locale"
+  FROM temp.main."_sessionize_work_input" AS i
+  LEFT JOIN temp.main."_sessionize_work_dups" AS d ON d.event_id = i.event_id
+  WHERE i.reason IS NULL AND d.event_id IS NULL
+  UNION ALL
+  SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, "pass_locale"
+  FROM temp.main."_sessionize_work_dups"
 ) AS e
 LEFT JOIN "target"."sessionize"."_sessionize_identity__next" AS m ON m.anonymous_id = e.anonymous_id;
 

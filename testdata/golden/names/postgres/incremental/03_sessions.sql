@@ -15,88 +15,88 @@ SET TIME ZONE 'UTC';
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_sessions";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_sessions" AS
 WITH per_session AS (
-WITH positioned AS (
+  WITH positioned AS (
+    SELECT
+      e.contact_id,
+      e.property,
+      e.ts,
+      e.event_id,
+      e.source,
+      e.event,
+      e.url, e.referrer,
+      CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM LAG(e.ts) OVER w) * 1000000 AS BIGINT) AS gap_before,
+      CAST(EXTRACT(EPOCH FROM LEAD(e.ts) OVER w) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) AS gap_after,
+      ROW_NUMBER() OVER w AS n
+    FROM (
+    SELECT e.*
+    FROM "sessionize"."_sessionize_events" AS e
+    JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = e.contact_id
+    WHERE t.restart_ts IS NULL OR e.ts >= t.restart_ts
+  ) AS e
+    WINDOW w AS (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id)
+  ),
+  edges AS (
+    SELECT
+      contact_id,
+      property,
+      ts,
+      event_id,
+      source,
+      event,
+      url, referrer,
+      n,
+      coalesce(gap_before >= 1800000000 /* 30m */, true) AS is_start,
+      coalesce(gap_after >= 1800000000 /* 30m */, true) AS is_end
+    FROM positioned
+    WHERE coalesce(gap_before >= 1800000000 /* 30m */, true)
+       OR coalesce(gap_after >= 1800000000 /* 30m */, true)
+  ),
+  -- A session's first event is followed, among the edges, by its last (or is
+  -- its last too): a start row takes the end's timestamp and position.
+  spans AS (
+    SELECT
+      contact_id,
+      property,
+      ts AS session_start,
+      CASE WHEN is_end THEN ts ELSE LEAD(ts) OVER v END AS session_end,
+      CASE WHEN is_end THEN n ELSE LEAD(n) OVER v END - n + 1 AS event_count,
+      -- the session's number: the starts up to this row, in the same sort
+      SUM(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (
+        PARTITION BY contact_id, property ORDER BY n ROWS UNBOUNDED PRECEDING
+      ) AS start_number,
+      event_id AS first_event_id,
+      source,
+      event AS first_event,
+      url AS first_url,
+      CASE WHEN is_end THEN event ELSE LEAD(event) OVER v END AS last_event,
+      CASE WHEN is_end THEN url ELSE LEAD(url) OVER v END AS last_url, referrer,
+      is_start,
+      n
+    FROM edges
+    WINDOW v AS (PARTITION BY contact_id, property ORDER BY n)
+  )
+  -- The first event gives the session its source, first_event, first_url,
+  -- referrer and pass-through columns, the last its last_event and last_url.
   SELECT
-    e.contact_id,
-    e.property,
-    e.ts,
-    e.event_id,
-    e.source,
-    e.event,
-    e.url, e.referrer,
-    CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM LAG(e.ts) OVER w) * 1000000 AS BIGINT) AS gap_before,
-    CAST(EXTRACT(EPOCH FROM LEAD(e.ts) OVER w) * 1000000 AS BIGINT) - CAST(EXTRACT(EPOCH FROM e.ts) * 1000000 AS BIGINT) AS gap_after,
-    ROW_NUMBER() OVER w AS n
-  FROM (
-  SELECT e.*
-  FROM "sessionize"."_sessionize_events" AS e
-  JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = e.contact_id
-  WHERE t.restart_ts IS NULL OR e.ts >= t.restart_ts
-) AS e
-  WINDOW w AS (PARTITION BY e.contact_id, e.property ORDER BY e.ts, e.event_id)
-),
-edges AS (
-  SELECT
-    contact_id,
-    property,
-    ts,
-    event_id,
-    source,
-    event,
-    url, referrer,
-    n,
-    coalesce(gap_before >= 1800000000 /* 30m */, true) AS is_start,
-    coalesce(gap_after >= 1800000000 /* 30m */, true) AS is_end
-  FROM positioned
-  WHERE coalesce(gap_before >= 1800000000 /* 30m */, true)
-     OR coalesce(gap_after >= 1800000000 /* 30m */, true)
-),
--- A session's first event is followed, among the edges, by its last (or is
--- its last too): a start row takes the end's timestamp and position.
-spans AS (
-  SELECT
-    contact_id,
-    property,
-    ts AS session_start,
-    CASE WHEN is_end THEN ts ELSE LEAD(ts) OVER v END AS session_end,
-    CASE WHEN is_end THEN n ELSE LEAD(n) OVER v END - n + 1 AS event_count,
-    -- the session's number: the starts up to this row, in the same sort
-    SUM(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (
-      PARTITION BY contact_id, property ORDER BY n ROWS UNBOUNDED PRECEDING
-    ) AS start_number,
-    event_id AS first_event_id,
-    source,
-    event AS first_event,
-    url AS first_url,
-    CASE WHEN is_end THEN event ELSE LEAD(event) OVER v END AS last_event,
-    CASE WHEN is_end THEN url ELSE LEAD(url) OVER v END AS last_url, referrer,
-    is_start,
-    n
-  FROM edges
-  WINDOW v AS (PARTITION BY contact_id, property ORDER BY n)
-)
--- The first event gives the session its source, first_event, first_url,
--- referrer and pass-through columns, the last its last_event and last_url.
-SELECT
-  s.contact_id,
-  s.property,
-  CAST(
-    coalesce(k.kept_sessions, 0) +
-    s.start_number AS INTEGER
-  ) AS session_index,
-  s.session_start,
-  s.session_end,
-  CAST(s.event_count AS BIGINT) AS event_count,
-  s.first_event_id,
-  s.source,
-  s.first_event,
-  s.first_url,
-  s.last_event,
-  s.last_url, s.referrer
-FROM spans AS s
-LEFT JOIN "sessionize"."_sessionize_work_kept" AS k
-  ON k.contact_id = s.contact_id AND k.property = s.property
-WHERE s.is_start
+    s.contact_id,
+    s.property,
+    CAST(
+      coalesce(k.kept_sessions, 0) +
+      s.start_number AS INTEGER
+    ) AS session_index,
+    s.session_start,
+    s.session_end,
+    CAST(s.event_count AS BIGINT) AS event_count,
+    s.first_event_id,
+    s.source,
+    s.first_event,
+    s.first_url,
+    s.last_event,
+    s.last_url, s.referrer
+  FROM spans AS s
+  LEFT JOIN "sessionize"."_sessionize_work_kept" AS k
+    ON k.contact_id = s.contact_id AND k.property = s.property
+  WHERE s.is_start
 ),
 -- The first url's query string and the referrer's host.
 located AS (
