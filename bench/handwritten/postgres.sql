@@ -23,9 +23,10 @@ CREATE SCHEMA {{schema}};
 -- A campaign parameter's value decoded as a form value, which PostgreSQL
 -- has no function for: + is a space, %XX the byte it names. A value that
 -- would not be UTF-8 once decoded, or would hold a zero byte, is kept as
--- written.
+-- written. PARALLEL UNSAFE: its exception block starts a subtransaction,
+-- which PostgreSQL 15 refuses during a parallel query.
 CREATE FUNCTION {{schema}}.form_decode(value TEXT)
-RETURNS TEXT LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $body$
+RETURNS TEXT LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL UNSAFE AS $body$
 DECLARE
   bytes BYTEA;
 BEGIN
@@ -92,10 +93,11 @@ FROM {{src "app_prod" "identifies"}};
 -- Rows that can be sessionized, crawlers left out, one per event_id: the
 -- earliest loaded copy, then the earliest timestamp, then the smallest
 -- source name. A crawler's user agent matches one of the bots patterns,
--- ignoring the case of ASCII letters only (lower() would fold others too).
+-- ignoring the case of ASCII letters only: lower() under the C collation
+-- folds those alone.
 CREATE TABLE {{out "events"}} AS
 WITH sessionizable AS (
-  SELECT *, translate(user_agent, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS ua
+  SELECT *, lower(user_agent COLLATE "C") AS ua
   FROM {{out "stg_events"}}
   WHERE event_id IS NOT NULL AND ts IS NOT NULL AND (user_id IS NOT NULL OR anonymous_id IS NOT NULL)
 )
@@ -162,8 +164,8 @@ FROM starts;
 -- One row per session; its first event gives the id, source, event, url,
 -- referrer and locale, its last event the last event and url. The campaign
 -- is the first url's utm_ parameters, the channel the first of the model's
--- rules that matches (docs/enrichment.md §3.6), comparing lower-cased
--- (ASCII) source, medium and referrer host.
+-- rules that matches (docs/enrichment.md §3.6), comparing source, medium
+-- and referrer host with their ASCII letters lower-cased.
 CREATE TABLE {{out "sessions"}} AS
 WITH per_session AS (
   SELECT contact_id, property, session_index,
@@ -202,10 +204,9 @@ campaign AS (
 -- scheme:// (and any user@) up to the first / ? # or :
 matched AS (
   SELECT *,
-         translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS source_lc,
-         translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS medium_lc,
-         NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1],
-                          'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') AS referrer_host
+         lower(utm_source COLLATE "C") AS source_lc,
+         lower(utm_medium COLLATE "C") AS medium_lc,
+         NULLIF(lower((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1] COLLATE "C"), '') AS referrer_host
   FROM campaign
 )
 SELECT md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
