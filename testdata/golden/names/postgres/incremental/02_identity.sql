@@ -48,9 +48,6 @@ GROUP BY table_pos;
 
 -- The anonymous_ids whose mapping this run may change: those of changed or
 -- replaced events that carry a user_id, and those of new identifies rows.
--- Analyzed (where the engine keeps statistics): the mapping below reads the
--- kept events of these ids, and a planner left to guess how many there are
--- loops over an index into random pages of the whole events table.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_touched_anon";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_touched_anon" AS
 SELECT DISTINCT anonymous_id
