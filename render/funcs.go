@@ -145,6 +145,22 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"same":     d.Same,
 		"distinct": d.Distinct,
 		"args":     args,
+		// keys is a table's key columns, comma separated; counts its other
+		// columns (the counts of daily_metrics and daily_channels).
+		"keys": func(table string) (string, error) {
+			t, err := spec(table, nil)
+			return strings.Join(t.Key, ", "), err
+		},
+		"counts": func(table string) ([]string, error) {
+			t, err := spec(table, nil)
+			var out []string
+			for _, c := range t.ColumnNames() {
+				if !slices.Contains(t.Key, c) {
+					out = append(out, c)
+				}
+			}
+			return out, err
+		},
 		// enrichment (docs/enrichment.md)
 		"timeout":  en.timeout,
 		"isBot":    en.isBot,

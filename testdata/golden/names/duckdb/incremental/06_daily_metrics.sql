@@ -30,20 +30,22 @@ GROUP BY CAST(s.session_start AS DATE), s.property;
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily" AS
 WITH changes AS (
-  SELECT * FROM "target"."sessionize"."daily_metrics" AS d
-  WHERE EXISTS (SELECT 1 FROM temp.main."_sessionize_work_daily_old" AS o WHERE o.day = d.day AND o.property = d.property)
-     OR EXISTS (SELECT 1 FROM temp.main."_sessionize_work_daily_new" AS n WHERE n.day = d.day AND n.property = d.property)
+  SELECT day, property,
+    sessions, contacts, events, new_user_sessions, active_user_sessions, resurrected_user_sessions, cross_property_sessions
+  FROM "target"."sessionize"."daily_metrics"
+  WHERE (day, property) IN (SELECT day, property FROM temp.main."_sessionize_work_daily_old")
+     OR (day, property) IN (SELECT day, property FROM temp.main."_sessionize_work_daily_new")
   UNION ALL
-  SELECT
-    day, property, -sessions, -contacts, -events, -new_user_sessions,
-    -active_user_sessions, -resurrected_user_sessions, -cross_property_sessions
+  SELECT day, property,
+    -sessions, -contacts, -events, -new_user_sessions, -active_user_sessions, -resurrected_user_sessions, -cross_property_sessions
   FROM temp.main."_sessionize_work_daily_old"
   UNION ALL
-  SELECT * FROM temp.main."_sessionize_work_daily_new"
+  SELECT day, property,
+    sessions, contacts, events, new_user_sessions, active_user_sessions, resurrected_user_sessions, cross_property_sessions
+  FROM temp.main."_sessionize_work_daily_new"
 )
 SELECT
-  day,
-  property,
+  day, property,
   CAST(SUM(sessions) AS BIGINT) AS sessions,
   CAST(SUM(contacts) AS BIGINT) AS contacts,
   CAST(SUM(events) AS BIGINT) AS events,
@@ -55,12 +57,9 @@ FROM changes
 GROUP BY day, property;
 
 DELETE FROM "target"."sessionize"."daily_metrics"
-WHERE EXISTS (
-  SELECT 1 FROM temp.main."_sessionize_work_daily" AS w
-  WHERE w.day = "target"."sessionize"."daily_metrics".day AND w.property = "target"."sessionize"."daily_metrics".property
-);
+WHERE (day, property) IN (SELECT day, property FROM temp.main."_sessionize_work_daily");
 
--- A (day, property) whose sessions all moved away has no row (§4).
+-- A key whose sessions all moved away has no row (§4).
 INSERT INTO "target"."sessionize"."daily_metrics" ("day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions")
 SELECT "day", "property", "sessions", "contacts", "events", "new_user_sessions", "active_user_sessions", "resurrected_user_sessions", "cross_property_sessions"
 FROM temp.main."_sessionize_work_daily"
@@ -84,25 +83,22 @@ GROUP BY CAST(s.session_start AS DATE), s.property, s.channel;
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels" AS
 WITH changes AS (
-  SELECT * FROM "target"."sessionize"."daily_channels" AS d
-  WHERE EXISTS (
-    SELECT 1 FROM temp.main."_sessionize_work_channels_old" AS o
-    WHERE o.day = d.day AND o.property = d.property AND o.channel = d.channel
-  )
-  OR EXISTS (
-    SELECT 1 FROM temp.main."_sessionize_work_channels_new" AS n
-    WHERE n.day = d.day AND n.property = d.property AND n.channel = d.channel
-  )
+  SELECT day, property, channel,
+    sessions, contacts, prompted_product_sessions, new_user_sessions
+  FROM "target"."sessionize"."daily_channels"
+  WHERE (day, property, channel) IN (SELECT day, property, channel FROM temp.main."_sessionize_work_channels_old")
+     OR (day, property, channel) IN (SELECT day, property, channel FROM temp.main."_sessionize_work_channels_new")
   UNION ALL
-  SELECT day, property, channel, -sessions, -contacts, -prompted_product_sessions, -new_user_sessions
+  SELECT day, property, channel,
+    -sessions, -contacts, -prompted_product_sessions, -new_user_sessions
   FROM temp.main."_sessionize_work_channels_old"
   UNION ALL
-  SELECT * FROM temp.main."_sessionize_work_channels_new"
+  SELECT day, property, channel,
+    sessions, contacts, prompted_product_sessions, new_user_sessions
+  FROM temp.main."_sessionize_work_channels_new"
 )
 SELECT
-  day,
-  property,
-  channel,
+  day, property, channel,
   CAST(SUM(sessions) AS BIGINT) AS sessions,
   CAST(SUM(contacts) AS BIGINT) AS contacts,
   CAST(SUM(prompted_product_sessions) AS BIGINT) AS prompted_product_sessions,
@@ -111,12 +107,9 @@ FROM changes
 GROUP BY day, property, channel;
 
 DELETE FROM "target"."sessionize"."daily_channels"
-WHERE EXISTS (
-  SELECT 1 FROM temp.main."_sessionize_work_channels" AS w
-  WHERE w.day = "target"."sessionize"."daily_channels".day AND w.property = "target"."sessionize"."daily_channels".property
-    AND w.channel = "target"."sessionize"."daily_channels".channel
-);
+WHERE (day, property, channel) IN (SELECT day, property, channel FROM temp.main."_sessionize_work_channels");
 
+-- A key whose sessions all moved away has no row (§4).
 INSERT INTO "target"."sessionize"."daily_channels" ("day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions")
 SELECT "day", "property", "channel", "sessions", "contacts", "prompted_product_sessions", "new_user_sessions"
 FROM temp.main."_sessionize_work_channels"
