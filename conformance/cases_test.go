@@ -41,9 +41,12 @@ type handCase struct {
 	// model and docsClass, when set, replace the model's name (test) and
 	// the docs source's class (docs).
 	model, docsClass string
-	events           []event
-	ids              []identify
-	verify           func(t *testing.T, f *fixture)
+	// maxDuration, when set, runs the case on the enriched model (enrich)
+	// with sessions cut at it.
+	maxDuration string
+	events      []event
+	ids         []identify
+	verify      func(t *testing.T, f *fixture)
 }
 
 // rename gives the model a name and the docs source a class of the case's.
@@ -343,15 +346,22 @@ var handCases = []handCase{
 	},
 }
 
-func TestHandBuiltCases(t *testing.T) {
+func TestHandBuiltCases(t *testing.T) { runHandCases(t, handCases) }
+
+// runHandCases runs each case on every engine: a full run over its events,
+// then its checks.
+func runHandCases(t *testing.T, cases []handCase) {
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
-			for _, c := range handCases {
+			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()
 					f := setup(t, e, c.timezone)
 					if c.model != "" || c.docsClass != "" {
 						f.rename(c.model, c.docsClass)
+					}
+					if c.maxDuration != "" {
+						f.enrich(c.maxDuration)
 					}
 					f.load(c.events, c.ids)
 					f.sessionize(0, "run", "--full-refresh")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,20 +196,11 @@ var enrichedCases = []handCase{
 }
 
 func TestEnrichedCases(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			for _, c := range enrichedCases {
-				t.Run(c.name, func(t *testing.T) {
-					t.Parallel()
-					f := setup(t, e, c.timezone)
-					f.enrich("2h")
-					f.load(c.events, c.ids)
-					f.sessionize(0, "run", "--full-refresh")
-					c.verify(t, f)
-				})
-			}
-		})
+	cases := slices.Clone(enrichedCases)
+	for i := range cases {
+		cases[i].maxDuration = "2h"
 	}
+	runHandCases(t, cases)
 }
 
 // TestCustomChannels runs a model's own channel rules before the default

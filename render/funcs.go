@@ -42,14 +42,14 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"tbl": tbl,
 		"lag": d.Lag,
 		"type": func(kind string) string {
-			return typeOf(d, catalog.Kind(kind))
+			return ColumnType(d, catalog.Kind(kind))
 		},
 		// null is a NULL of a column kind, typed as the engine needs it.
 		"null": func(kind string) string {
 			if catalog.Kind(kind) == catalog.Text {
 				return d.Text("NULL")
 			}
-			return "CAST(NULL AS " + typeOf(d, catalog.Kind(kind)) + ")"
+			return "CAST(NULL AS " + ColumnType(d, catalog.Kind(kind)) + ")"
 		},
 		"createAs": func(name string, key ...string) string {
 			if isWork(name) {
@@ -109,7 +109,7 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"runsAdded": func() []dialects.Column {
 			var out []dialects.Column
 			for _, c := range catalog.RunsAdded {
-				out = append(out, dialects.Column{Name: c, Type: typeOf(d, catalog.Runs.KindOf(c))})
+				out = append(out, dialects.Column{Name: c, Type: ColumnType(d, catalog.Runs.KindOf(c))})
 			}
 			return out
 		},

@@ -36,12 +36,13 @@ func spec(name string, pass []string) (catalog.Table, error) {
 func dialectColumns(d dialects.Dialect, t catalog.Table) []dialects.Column {
 	cols := make([]dialects.Column, len(t.Columns))
 	for i, c := range t.Columns {
-		cols[i] = dialects.Column{Name: c.Name, Type: typeOf(d, c.Kind)}
+		cols[i] = dialects.Column{Name: c.Name, Type: ColumnType(d, c.Kind)}
 	}
 	return cols
 }
 
-func typeOf(d dialects.Dialect, kind catalog.Kind) string {
+// ColumnType is the engine's type for a catalog column kind.
+func ColumnType(d dialects.Dialect, kind catalog.Kind) string {
 	switch kind {
 	case catalog.Integer:
 		return d.IntType()

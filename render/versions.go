@@ -108,7 +108,7 @@ func (v *versions) funcs() map[string]any {
 			}
 			lines := make([]string, len(t.Columns))
 			for i, c := range t.Columns {
-				lines[i] = "  " + v.d.Quote(c.Name) + " " + typeOf(v.d, c.Kind)
+				lines[i] = "  " + v.d.Quote(c.Name) + " " + ColumnType(v.d, c.Kind)
 			}
 			return strings.Join(lines, ",\n"), nil
 		},

@@ -16,6 +16,7 @@ import (
 	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
+	rendering "github.com/sessionize/sessionize/render"
 	"github.com/sessionize/sessionize/run"
 )
 
@@ -193,7 +194,7 @@ func writeFixture(t *testing.T, m *models.Model) {
 		}
 		var cols []dialects.Column
 		for _, c := range table.Columns {
-			cols = append(cols, dialects.Column{Name: c.Name, Type: kindType(d, c.Kind)})
+			cols = append(cols, dialects.Column{Name: c.Name, Type: rendering.ColumnType(d, c.Kind)})
 		}
 		ref := run.Table(d, m, name)
 		exec(d.DropTable(ref))
@@ -205,24 +206,6 @@ func writeFixture(t *testing.T, m *models.Model) {
 		}
 		exec("INSERT INTO " + run.Table(d, m, name) + " (" + strings.Join(rows.columns, ", ") + ") VALUES\n" + strings.Join(rows.values, ",\n"))
 	}
-}
-
-func kindType(d dialects.Dialect, k catalog.Kind) string {
-	switch k {
-	case catalog.Integer:
-		return d.IntType()
-	case catalog.Bigint:
-		return d.BigintType()
-	case catalog.Double:
-		return d.DoubleType()
-	case catalog.Boolean:
-		return d.BoolType()
-	case catalog.Timestamp:
-		return d.TimestampType()
-	case catalog.Date:
-		return d.DateType()
-	}
-	return d.TextType()
 }
 
 type fxTable struct {
