@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -80,13 +81,24 @@ func (ClickHouse) Classify(typ string) Class {
 	return Unjudged
 }
 
-func (ClickHouse) TextType() string      { return "Nullable(String)" }
-func (ClickHouse) IntType() string       { return "Int32" }
-func (ClickHouse) BigintType() string    { return "Nullable(Int64)" }
-func (ClickHouse) DoubleType() string    { return "Nullable(Float64)" }
-func (ClickHouse) BoolType() string      { return "Bool" }
-func (ClickHouse) TimestampType() string { return "Nullable(DateTime64(6, 'UTC'))" }
-func (ClickHouse) DateType() string      { return "Date32" }
+// Type implements Dialect.
+func (ClickHouse) Type(kind catalog.Kind) string {
+	switch kind {
+	case catalog.Integer:
+		return "Int32"
+	case catalog.Bigint:
+		return "Nullable(Int64)"
+	case catalog.Double:
+		return "Nullable(Float64)"
+	case catalog.Boolean:
+		return "Bool"
+	case catalog.Timestamp:
+		return "Nullable(DateTime64(6, 'UTC'))"
+	case catalog.Date:
+		return "Date32"
+	}
+	return "Nullable(String)"
+}
 
 func (ClickHouse) Text(expr string) string { return "CAST(" + expr + " AS Nullable(String))" }
 

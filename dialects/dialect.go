@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sessionize/sessionize/catalog"
 )
 
 // Dialect writes the SQL fragments that differ between engines.
@@ -42,13 +44,7 @@ type Dialect interface {
 	Classify(typ string) Class
 
 	// Types of the output columns.
-	TextType() string
-	IntType() string
-	BigintType() string
-	DoubleType() string
-	BoolType() string
-	TimestampType() string
-	DateType() string
+	Type(kind catalog.Kind) string
 
 	// Text casts a source column to text that compares by bytes.
 	Text(expr string) string

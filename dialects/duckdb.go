@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -177,13 +178,24 @@ func (d DuckDB) withColumns(reader string, cols SourceColumns) string {
 	return "(SELECT * REPLACE (" + strings.Join(texts, ", ") + ") FROM (" + united + "))"
 }
 
-func (DuckDB) TextType() string      { return "VARCHAR" }
-func (DuckDB) IntType() string       { return "INTEGER" }
-func (DuckDB) BigintType() string    { return "BIGINT" }
-func (DuckDB) DoubleType() string    { return "DOUBLE" }
-func (DuckDB) BoolType() string      { return "BOOLEAN" }
-func (DuckDB) TimestampType() string { return "TIMESTAMP" }
-func (DuckDB) DateType() string      { return "DATE" }
+// Type implements Dialect.
+func (DuckDB) Type(kind catalog.Kind) string {
+	switch kind {
+	case catalog.Integer:
+		return "INTEGER"
+	case catalog.Bigint:
+		return "BIGINT"
+	case catalog.Double:
+		return "DOUBLE"
+	case catalog.Boolean:
+		return "BOOLEAN"
+	case catalog.Timestamp:
+		return "TIMESTAMP"
+	case catalog.Date:
+		return "DATE"
+	}
+	return "VARCHAR"
+}
 
 func (DuckDB) Text(expr string) string { return "CAST(" + expr + " AS VARCHAR)" }
 

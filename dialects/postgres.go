@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/models"
 )
 
@@ -64,13 +65,24 @@ func (Postgres) Classify(typ string) Class {
 	return Unjudged
 }
 
-func (Postgres) TextType() string      { return "TEXT" }
-func (Postgres) IntType() string       { return "INTEGER" }
-func (Postgres) BigintType() string    { return "BIGINT" }
-func (Postgres) DoubleType() string    { return "DOUBLE PRECISION" }
-func (Postgres) BoolType() string      { return "BOOLEAN" }
-func (Postgres) TimestampType() string { return "TIMESTAMP" }
-func (Postgres) DateType() string      { return "DATE" }
+// Type implements Dialect.
+func (Postgres) Type(kind catalog.Kind) string {
+	switch kind {
+	case catalog.Integer:
+		return "INTEGER"
+	case catalog.Bigint:
+		return "BIGINT"
+	case catalog.Double:
+		return "DOUBLE PRECISION"
+	case catalog.Boolean:
+		return "BOOLEAN"
+	case catalog.Timestamp:
+		return "TIMESTAMP"
+	case catalog.Date:
+		return "DATE"
+	}
+	return "TEXT"
+}
 
 func (Postgres) Text(expr string) string { return "CAST(" + expr + ` AS TEXT) COLLATE "C"` }
 

@@ -216,7 +216,7 @@ func (c columns) text(col string) string {
 
 func (c columns) timestamp(col string) string {
 	if col == "" {
-		return "CAST(NULL AS " + c.d.TimestampType() + ")"
+		return "CAST(NULL AS " + c.d.Type(catalog.Timestamp) + ")"
 	}
 	return c.d.Timestamp(c.d.Quote(col))
 }

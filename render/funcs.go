@@ -140,7 +140,7 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			if x.start.IsZero() {
 				return d.Now()
 			}
-			return "CAST(" + d.Literal(x.start.UTC().Format("2006-01-02 15:04:05.000000")) + " AS " + d.TimestampType() + ")"
+			return "CAST(" + d.Literal(x.start.UTC().Format("2006-01-02 15:04:05.000000")) + " AS " + d.Type(catalog.Timestamp) + ")"
 		},
 		"same":     d.Same,
 		"distinct": d.Distinct,

@@ -42,20 +42,4 @@ func dialectColumns(d dialects.Dialect, t catalog.Table) []dialects.Column {
 }
 
 // ColumnType is the engine's type for a catalog column kind.
-func ColumnType(d dialects.Dialect, kind catalog.Kind) string {
-	switch kind {
-	case catalog.Integer:
-		return d.IntType()
-	case catalog.Bigint:
-		return d.BigintType()
-	case catalog.Double:
-		return d.DoubleType()
-	case catalog.Boolean:
-		return d.BoolType()
-	case catalog.Timestamp:
-		return d.TimestampType()
-	case catalog.Date:
-		return d.DateType()
-	}
-	return d.TextType()
-}
+func ColumnType(d dialects.Dialect, kind catalog.Kind) string { return d.Type(kind) }

@@ -1,6 +1,9 @@
 package render
 
-import "github.com/sessionize/sessionize/dialects"
+import (
+	"github.com/sessionize/sessionize/catalog"
+	"github.com/sessionize/sessionize/dialects"
+)
 
 // The timestamps a run reads lie from firstTimestamp up to endTimestamp
 // (excluded), UTC; others are no timestamps (semantics §3.1 invalid_timestamp).
@@ -15,7 +18,7 @@ const (
 
 // timestamp is a timestamp literal of the dialect.
 func timestamp(d dialects.Dialect, s string) string {
-	return "CAST(" + d.Literal(s) + " AS " + d.TimestampType() + ")"
+	return "CAST(" + d.Literal(s) + " AS " + d.Type(catalog.Timestamp) + ")"
 }
 
 // bounded is the timestamp expr, or NULL where it lies outside the range a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/catalog"
 	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/run"
@@ -82,7 +83,9 @@ func queryError(name string, err error) error {
 	return fmt.Errorf("query %s: %w", name, err)
 }
 
-func (r *reader) bigint(expr string) string { return "CAST(" + expr + " AS " + r.d.BigintType() + ")" }
+func (r *reader) bigint(expr string) string {
+	return "CAST(" + expr + " AS " + r.d.Type(catalog.Bigint) + ")"
+}
 
 // inRange is the condition that the date expr lies in the report's days.
 func (r *reader) inRange(expr string) string {
@@ -100,7 +103,7 @@ func (r *reader) inRange(expr string) string {
 }
 
 func (r *reader) date(t time.Time) string {
-	return "CAST(" + dialects.Literal(day(t)) + " AS " + r.d.DateType() + ")"
+	return "CAST(" + dialects.Literal(day(t)) + " AS " + r.d.Type(catalog.Date) + ")"
 }
 
 // bucket is the index in Buckets of the duration expr.
@@ -111,7 +114,7 @@ func (r *reader) bucket(expr string) string {
 		fmt.Fprintf(&b, " WHEN %s < %s THEN %d", expr, strconv.FormatFloat(k.High, 'f', -1, 64), i+1)
 	}
 	fmt.Fprintf(&b, " ELSE %d END", len(Buckets)-1)
-	return "CAST(" + b.String() + " AS " + r.d.IntType() + ")"
+	return "CAST(" + b.String() + " AS " + r.d.Type(catalog.Integer) + ")"
 }
 
 // dailyRow is a row of daily_metrics.
