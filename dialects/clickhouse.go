@@ -214,9 +214,9 @@ func (c ClickHouse) CreateWorkTableAs(table string, key []string) string {
 	return c.CreateTableAs(table, nil)
 }
 
-// StagesFullRuns implements Dialect: no, ClickHouse templates stage and
-// publish every run their own way (see templates/clickhouse/00_setup).
-func (ClickHouse) StagesFullRuns() bool { return false }
+// Publish implements Dialect: versions, which the ClickHouse templates
+// write and publish (see templates/clickhouse/00_setup).
+func (ClickHouse) Publish() Publishing { return Versions }
 
 // Variable implements Dialect: the query, as a scalar subquery.
 func (ClickHouse) Variable(name, query string) (set, get string) { return "", "(" + query + ")" }

@@ -109,12 +109,10 @@ type Dialect interface {
 	// runs only read a little of: the statements that switch storage
 	// compression off and back on, or "" where it costs nothing.
 	Uncompressed() (off, on string)
-	// StagesFullRuns says a full run writes each table it keeps as a new
-	// table beside the published one (<table>__next), outside a transaction,
-	// and step 7 publishes them all in one short transaction by renaming.
-	// Else the runner runs steps 1-7 in one transaction (or, without
-	// transactions, the templates publish their own way).
-	StagesFullRuns() bool
+	// Publish is how a run makes what it wrote visible all at once, so
+	// that a failed run leaves the previous outputs whole (semantics §5):
+	// the one place that decides it, for the runner and the templates.
+	Publish() Publishing
 	// Variable keeps a query's single value for the statements after it: set
 	// is the statement that keeps it ("" where the engine has no session
 	// variables) and get the expression that reads it (the query itself as a
@@ -148,6 +146,23 @@ func Functions(d Dialect, schema string) []string {
 	}
 	return nil
 }
+
+// Publishing is how a run publishes what it wrote (Dialect.Publish).
+type Publishing int
+
+const (
+	// InTransaction: the runner runs steps 1-7 in one transaction.
+	InTransaction Publishing = iota
+	// StagedFullRuns: as InTransaction, but a full run writes each table
+	// it keeps as a new table beside the published one (<table>__next),
+	// committing as it goes, and step 7 publishes them all in one short
+	// transaction by renaming.
+	StagedFullRuns
+	// Versions: the engine has no transactions to speak of; every run
+	// writes its version of each table it keeps under its run id, and the
+	// last write of step 7 makes the views read them (templates/clickhouse).
+	Versions
+)
 
 // Column is a name and a SQL type.
 type Column struct {

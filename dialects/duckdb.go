@@ -294,11 +294,11 @@ func (DuckDB) CreateWorkTableAs(table string, key []string) string {
 	return "CREATE OR REPLACE TEMP TABLE " + table + " AS"
 }
 
-// StagesFullRuns implements Dialect: yes. DuckDB reads the tables a
-// transaction wrote itself from its transaction-local storage, which is
+// Publish implements Dialect: full runs are staged. DuckDB reads the tables
+// a transaction wrote itself from its transaction-local storage, which is
 // slow: one transaction around a full run of 10M demo events took 55 s,
 // the same statements committed one by one 35 s.
-func (DuckDB) StagesFullRuns() bool { return true }
+func (DuckDB) Publish() Publishing { return StagedFullRuns }
 
 // Variable implements Dialect.
 func (DuckDB) Variable(name, query string) (set, get string) {

@@ -198,8 +198,8 @@ func (Postgres) CreateWorkTableAs(table string, key []string) string {
 	return "DROP TABLE IF EXISTS " + table + ";\nCREATE UNLOGGED TABLE " + table + " AS"
 }
 
-// StagesFullRuns implements Dialect: no, a run is one transaction.
-func (Postgres) StagesFullRuns() bool { return false }
+// Publish implements Dialect: a run is one transaction.
+func (Postgres) Publish() Publishing { return InTransaction }
 
 // Variable implements Dialect: the query, as a scalar subquery.
 func (Postgres) Variable(name, query string) (set, get string) { return "", "(" + query + ")" }

@@ -25,8 +25,6 @@ type Driver interface {
 	// lock without waiting, and returns an *ErrRefused naming the holder when
 	// another run has it; Session.Close releases it.
 	Open(ctx context.Context, t models.Target, schema string, lock bool) (*Session, error)
-	// Transactional says whether a run's statements commit together.
-	Transactional() bool
 }
 
 // Session is an open target: one connection that every statement of a run

@@ -32,7 +32,7 @@ type data struct {
 	// FirstTimestamp and EndTimestamp bound the timestamps a run reads
 	// (see bounded).
 	FirstTimestamp, EndTimestamp string
-	// StagesFullRuns: see dialects.Dialect.StagesFullRuns.
+	// StagesFullRuns: the dialect publishes by dialects.StagedFullRuns.
 	StagesFullRuns bool
 
 	// start is when the run starts, or zero for the engine's clock.
@@ -106,7 +106,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 		Dialect:             d.Name(),
 		Mode:                mode,
 		Incremental:         mode == Incremental,
-		StagesFullRuns:      d.StagesFullRuns(),
+		StagesFullRuns:      d.Publish() == dialects.StagedFullRuns,
 		Schema:              m.Output.Schema,
 		Timezone:            m.Timezone,
 		InactivityTimeout:   models.Duration(m.Sessions.InactivityTimeout),

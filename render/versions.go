@@ -56,7 +56,7 @@ func (v *versions) tbl(table string) string {
 
 // stageAll stages every table a run writes before the first statement: a
 // full run that writes them all beside the published ones (see
-// dialects.Dialect.StagesFullRuns).
+// dialects.StagedFullRuns).
 func (v *versions) stageAll() {
 	v.staged = map[string]bool{}
 	for _, t := range versionedTables() {

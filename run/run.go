@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/engine"
 	"github.com/sessionize/sessionize/models"
 	"github.com/sessionize/sessionize/render"
@@ -69,7 +70,7 @@ func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	if opt.DryRun && !drv.Transactional() {
+	if opt.DryRun && d.Publish() == dialects.Versions {
 		return nil, fmt.Errorf("target %s: --dry-run rolls a run back, and %s has no transactions to roll back; `sessionize render --mode incremental` shows the SQL a run would run", t.Name, d.Name())
 	}
 	s, err := drv.Open(ctx, t, m.Output.Schema, true)
@@ -105,7 +106,7 @@ func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error
 	case opt.DryRun:
 		err = dryRun(ctx, s.Conn, n, files, r, opt.Progress)
 	default:
-		err = execute(ctx, s.Conn, n, m, t.DSN, files, r, opt.Progress, drv.Transactional(), mode == render.Full && d.StagesFullRuns())
+		err = execute(ctx, s.Conn, n, m, t.DSN, files, r, opt.Progress, d.Publish() != dialects.Versions, mode == render.Full && d.Publish() == dialects.StagedFullRuns)
 	}
 	r.Seconds = time.Since(begin).Seconds()
 	if err != nil {
@@ -116,7 +117,7 @@ func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error
 
 // execute runs step 0 on its own, so the run is recorded as running even if
 // it dies, then steps 1-7 in one transaction. A full run that stages
-// (dialects.Dialect.StagesFullRuns) runs steps 1-6 committing as it goes,
+// (dialects.StagedFullRuns) runs steps 1-6 committing as it goes,
 // into tables nothing reads before step 7, and only step 7 in a
 // transaction: it publishes them. An engine without transactions
 // (ClickHouse) runs the steps one after the other: its templates publish

@@ -28,10 +28,6 @@ type chDriver struct{}
 // functions, DateTime64, Date32, Bool and CREATE OR REPLACE TABLE.
 var chMinVersion = [2]int{23, 8}
 
-// Transactional implements Driver: ClickHouse has no transactions. The
-// ClickHouse templates publish a run's writes with one statement instead.
-func (chDriver) Transactional() bool { return false }
-
 func (d chDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*engine.Session, error) {
 	db, err := chConnect(t)
 	if err != nil {

@@ -23,8 +23,6 @@ func init() { engine.Register(models.DuckDB, duckDriver{}) }
 // duckDriver runs the model in an embedded DuckDB database file.
 type duckDriver struct{}
 
-func (duckDriver) Transactional() bool { return true }
-
 // Open takes the lock before it opens the database: DuckDB itself lets one
 // process at a time open a file for writing, and would refuse with a less
 // helpful message.

@@ -22,8 +22,6 @@ type pgDriver struct{}
 // hashtext(output schema), so each output schema has a lock of its own.
 const lockClass = 0x5e55
 
-func (pgDriver) Transactional() bool { return true }
-
 func (pgDriver) Open(ctx context.Context, t models.Target, schema string, lock bool) (*engine.Session, error) {
 	cfg, err := pgx.ParseConfig(t.DSN)
 	if err != nil {
