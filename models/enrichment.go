@@ -68,6 +68,10 @@ func DefaultChannels() []ChannelRule {
 	}
 }
 
+// maxPassThrough is the longest pass-through name: the staged events keep
+// the column as pass_<name>, which must fit an identifier too.
+const maxPassThrough = maxIdent - len("pass_")
+
 // passThroughRe is the shape of a pass-through column's name on sessions.
 var passThroughRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
@@ -100,8 +104,8 @@ func (p *problems) passThrough(n *yaml.Node) []string {
 		}
 		lower := strings.ToLower(name)
 		switch {
-		case !passThroughRe.MatchString(name) || len(name) > maxIdent:
-			p.at(item, "bad pass_through column %s (want up to %d letters, digits and _, starting with a letter)", shown(name), maxIdent)
+		case !passThroughRe.MatchString(name) || len(name) > maxPassThrough:
+			p.at(item, "bad pass_through column %s (want up to %d letters, digits and _, starting with a letter)", shown(name), maxPassThrough)
 		case contains(sessionColumns, lower):
 			p.at(item, "pass_through column %s is already a column of sessions or of the model (want another name; map it under a table's columns:)", shown(name))
 		case slices.ContainsFunc(out, func(o string) bool { return strings.ToLower(o) == lower }):
