@@ -85,7 +85,9 @@ var sessionColumns = []string{"session_id", "contact_id", "property", "property_
 	"user_lifecycle", "days_since_prev_product_session", "last_event", "last_url",
 	"referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
 	"channel", "is_bounce",
-	"event_id", "timestamp", "user_id", "anonymous_id", "loaded_at", "event", "url", "user_agent"}
+	"event_id", "timestamp", "user_id", "anonymous_id", "loaded_at", "event", "url", "user_agent",
+	// ClickHouse's versioned tables add the run that wrote a row
+	"gen"}
 
 // passThrough reads `pass_through:`, a list of column names.
 func (p *problems) passThrough(n *yaml.Node) []string {
