@@ -112,10 +112,15 @@ func (e enrichment) query(expr string) string {
 	return e.d.RegexpGroup(expr, queryPattern)
 }
 
-// param is the decoded value of the query-string parameter name in the
-// query string expr, NULL when absent or empty.
+// param is the value of the query-string parameter name in the query
+// string expr as written: "" or NULL when absent (decoded decodes it).
 func (e enrichment) param(query, name string) string {
-	return "NULLIF(" + e.d.URLDecode(e.d.RegexpGroup(query, paramPattern(name)), e.schema) + ", '')"
+	return e.d.RegexpGroup(query, paramPattern(name))
+}
+
+// decoded is a parameter's value decoded, NULL when absent or empty.
+func (e enrichment) decoded(raw string) string {
+	return "NULLIF(" + e.d.URLDecode(raw, e.schema) + ", '')"
 }
 
 // host is the lower-cased host of the referrer in expr, NULL without one.

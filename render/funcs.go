@@ -167,6 +167,7 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"lower":    en.lower,
 		"urlQuery": en.query,
 		"urlParam": en.param,
+		"decoded":  en.decoded,
 		"host":     en.host,
 		"channel":  en.channel,
 		// enriched are the staged events' columns beyond §3.1's, each after

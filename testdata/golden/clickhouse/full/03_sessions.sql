@@ -9,8 +9,8 @@ SET prefer_column_name_to_alias = 1;
 -- Within each (contact_id, property), in event order (timestamp, event_id), an
 -- event starts a session when it is the first or when it comes
 -- inactivity_timeout (30m = 1800000000 µs) or more after the previous one:
--- exactly 30:00 apart starts a session, 29:59.999999 does not. Sessions are
--- numbered 1, 2, ... (session_index) in order.
+-- exactly 30:00 apart starts a session, 29:59.999999 does not.
+-- Sessions are numbered 1, 2, ... (session_index) in order.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
   contact_id,
@@ -20,7 +20,11 @@ SELECT
   ev.3 AS source,
   ev.4 AS event,
   ev.5 AS url,
+  ev.6 AS referrer,
+  -- the pass-through columns follow, in the model's order
+  tupleElement(ev, 7 + 0) AS `pass_locale`,
   is_start,
+  is_end,
   toInt32(kept + idx) AS session_index
 FROM (
   SELECT
@@ -30,21 +34,22 @@ FROM (
     SELECT
       e.contact_id AS contact_id,
       e.property AS property,
-      arraySort(x -> (x.1, x.2), groupArray((e.ts, e.event_id, e.source, e.event, e.url))) AS evs,
+      arraySort(x -> (x.1, x.2), groupArray((e.ts, e.event_id, e.source, e.event, e.url, e.referrer, e.`pass_locale`))) AS evs,
       arrayMap(
         (gap, i) -> toUInt8(i = 1 OR gap >= 1800000000 /* 30m */),
         arrayDifference(arrayMap(x -> toUnixTimestamp64Micro(assumeNotNull(x.1)), evs)),
         arrayEnumerate(evs)
       ) AS starts,
+      -- an event ends its session when the next one starts one, or is the last
+      arrayPushBack(arrayPopFront(starts), 1) AS ends,
       arrayCumSum(starts) AS idx
     FROM `sessionize`.`_sessionize_events__next` AS e
     GROUP BY e.contact_id, e.property
   ) AS g
 ) AS grouped
-ARRAY JOIN evs AS ev, starts AS is_start, idx;
+ARRAY JOIN evs AS ev, starts AS is_start, ends AS is_end, idx;
 
--- One row per session. The first event (is_start = 1) gives the session its
--- id, source, first_event and first_url.
+-- One row per session, with its campaign and channel.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH per_session AS (
   SELECT
@@ -57,11 +62,76 @@ WITH per_session AS (
     MAX(CASE WHEN is_start = 1 THEN event_id END) AS first_event_id,
     MAX(CASE WHEN is_start = 1 THEN source END) AS source,
     MAX(CASE WHEN is_start = 1 THEN event END) AS first_event,
-    MAX(CASE WHEN is_start = 1 THEN url END) AS first_url
+    MAX(CASE WHEN is_start = 1 THEN url END) AS first_url,
+    MAX(CASE WHEN is_end = 1 THEN event END) AS last_event,
+    MAX(CASE WHEN is_end = 1 THEN url END) AS last_url,
+    MAX(CASE WHEN is_start = 1 THEN referrer END) AS referrer,
+    MAX(CASE WHEN is_start = 1 THEN `pass_locale` END) AS `pass_locale`
   FROM `sessionize`.`_sessionize_work_event_sessions`
   GROUP BY contact_id, property, session_index
+),
+-- The first url's query string and the referrer's host.
+located AS (
+  SELECT
+    per_session.*,
+    extract(first_url, '^[^#?]*[?]([^#]*)') AS query,
+    NULLIF(translate(extract(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') AS referrer_host
+  FROM per_session
+),
+-- Each campaign parameter: the value of its first occurrence, as written
+-- and then decoded.
+written AS (
+  SELECT
+    located.*,
+    extract(query, '(?:^|&)utm_source(?:=([^&]*))?(?:&|$)') AS written_source,
+    extract(query, '(?:^|&)utm_medium(?:=([^&]*))?(?:&|$)') AS written_medium,
+    extract(query, '(?:^|&)utm_campaign(?:=([^&]*))?(?:&|$)') AS written_campaign,
+    extract(query, '(?:^|&)utm_term(?:=([^&]*))?(?:&|$)') AS written_term,
+    extract(query, '(?:^|&)utm_content(?:=([^&]*))?(?:&|$)') AS written_content
+  FROM located
+),
+campaign AS (
+  SELECT
+    written.*,
+    NULLIF(if(isValidUTF8(decodeURLFormComponent(written_source)) AND position(decodeURLFormComponent(written_source), char(0)) = 0, decodeURLFormComponent(written_source), written_source), '') AS utm_source,
+    NULLIF(if(isValidUTF8(decodeURLFormComponent(written_medium)) AND position(decodeURLFormComponent(written_medium), char(0)) = 0, decodeURLFormComponent(written_medium), written_medium), '') AS utm_medium,
+    NULLIF(if(isValidUTF8(decodeURLFormComponent(written_campaign)) AND position(decodeURLFormComponent(written_campaign), char(0)) = 0, decodeURLFormComponent(written_campaign), written_campaign), '') AS utm_campaign,
+    NULLIF(if(isValidUTF8(decodeURLFormComponent(written_term)) AND position(decodeURLFormComponent(written_term), char(0)) = 0, decodeURLFormComponent(written_term), written_term), '') AS utm_term,
+    NULLIF(if(isValidUTF8(decodeURLFormComponent(written_content)) AND position(decodeURLFormComponent(written_content), char(0)) = 0, decodeURLFormComponent(written_content), written_content), '') AS utm_content
+  FROM written
+),
+-- What the channel rules compare: ASCII letters lower-cased.
+compared AS (
+  SELECT
+    campaign.*,
+    translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS source_lc,
+    translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS medium_lc,
+    translate(utm_campaign, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS campaign_lc
+  FROM campaign
 )
 SELECT
   lower(hex(MD5(concat(contact_id, '|', property, '|', first_event_id)))) AS session_id,
-  *
-FROM per_session;
+  contact_id, property, session_index, session_start, session_end, event_count,
+  first_event_id, source, first_event, first_url, last_event, last_url, referrer, `pass_locale`,
+  utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+  -- the first channel rule that matches (docs/enrichment.md §3.6)
+  CASE
+    WHEN (referrer_host = 'example.com' OR referrer_host LIKE '%.example.com') THEN 'Direct'
+    WHEN source_lc IS NULL AND medium_lc IS NULL AND referrer_host IS NULL THEN 'Direct'
+    WHEN medium_lc IN ('cpc', 'ppc', 'paidsearch', 'paid-search', 'paid_search', 'sem') THEN 'Paid Search'
+    WHEN medium_lc IN ('paid-social', 'paidsocial', 'paid_social', 'social-paid', 'social_paid') THEN 'Paid Social'
+    WHEN medium_lc IN ('display', 'banner', 'cpm', 'expandable', 'interstitial') THEN 'Display'
+    WHEN medium_lc IN ('affiliate', 'affiliates') THEN 'Affiliates'
+    WHEN medium_lc IN ('email', 'e-mail', 'e_mail', 'newsletter') THEN 'Email'
+    WHEN source_lc IN ('email', 'e-mail', 'e_mail', 'newsletter') THEN 'Email'
+    WHEN referrer_host IN ('mail.google.com', 'com.google.android.gm', 'outlook.live.com', 'mail.yahoo.com') THEN 'Email'
+    WHEN medium_lc IN ('social', 'social-network', 'social-media', 'sm', 'organic-social') THEN 'Organic Social'
+    WHEN (source_lc IN ('facebook', 'instagram', 'linkedin', 'twitter', 'x', 'reddit', 'hackernews', 'youtube', 'facebook.com', 'instagram.com', 'linkedin.com', 'lnkd.in', 't.co', 'twitter.com', 'x.com', 'reddit.com', 'news.ycombinator.com', 'youtube.com') OR source_lc LIKE '%.facebook.com' OR source_lc LIKE '%.instagram.com' OR source_lc LIKE '%.linkedin.com' OR source_lc LIKE '%.reddit.com' OR source_lc LIKE 'pinterest.%' OR source_lc LIKE '%.pinterest.%' OR source_lc LIKE '%.youtube.com') THEN 'Organic Social'
+    WHEN (referrer_host IN ('facebook.com', 'instagram.com', 'linkedin.com', 'lnkd.in', 't.co', 'twitter.com', 'x.com', 'reddit.com', 'news.ycombinator.com', 'youtube.com') OR referrer_host LIKE '%.facebook.com' OR referrer_host LIKE '%.instagram.com' OR referrer_host LIKE '%.linkedin.com' OR referrer_host LIKE '%.reddit.com' OR referrer_host LIKE 'pinterest.%' OR referrer_host LIKE '%.pinterest.%' OR referrer_host LIKE '%.youtube.com') THEN 'Organic Social'
+    WHEN medium_lc = 'organic' THEN 'Organic Search'
+    WHEN (referrer_host IN ('bing.com', 'duckduckgo.com', 'search.yahoo.com', 'baidu.com', 'ecosia.org', 'search.brave.com') OR referrer_host LIKE 'google.%' OR referrer_host LIKE '%.google.%' OR referrer_host LIKE '%.bing.com' OR referrer_host LIKE 'yandex.%' OR referrer_host LIKE '%.baidu.com' OR referrer_host LIKE '%.ecosia.org') THEN 'Organic Search'
+    WHEN medium_lc = 'referral' THEN 'Referral'
+    WHEN referrer_host IS NOT NULL THEN 'Referral'
+    ELSE 'Unassigned'
+  END AS channel
+FROM compared;

@@ -95,7 +95,11 @@ SELECT
   entry.first_url AS entry_url,
   g.first_product_start IS NOT NULL AS has_product,
   g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
-  product.user_lifecycle AS user_lifecycle
+  product.user_lifecycle AS user_lifecycle,
+  entry.utm_source AS utm_source,
+  entry.utm_medium AS utm_medium,
+  entry.utm_campaign AS utm_campaign,
+  entry.channel AS channel
 FROM per_contact_session AS g
 JOIN `sessionize`.`_sessionize_work_session_cs` AS entry
   ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
@@ -122,14 +126,27 @@ SELECT
   s.first_url,
   c.contact_session_id,
   s.user_lifecycle,
-  s.days_since_prev_product_session
+  s.days_since_prev_product_session,
+  s.last_event,
+  s.last_url,
+  s.referrer,
+  s.utm_source,
+  s.utm_medium,
+  s.utm_campaign,
+  s.utm_term,
+  s.utm_content,
+  s.channel,
+  s.event_count = 1 AS is_bounce,
+  s.`pass_locale` AS `locale`
 FROM `sessionize`.`_sessionize_work_session_cs` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
 
-INSERT INTO `sessionize`.`sessions__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_sessions_out`;
+INSERT INTO `sessionize`.`sessions__data` (gen, `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`
+FROM `sessionize`.`_sessionize_work_sessions_out`;
 
-INSERT INTO `sessionize`.`contact_sessions__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_contact_sessions`;
+INSERT INTO `sessionize`.`contact_sessions__data` (gen, `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
+FROM `sessionize`.`_sessionize_work_contact_sessions`;

@@ -5,7 +5,7 @@ SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 6: daily_metrics and prompted_events (§4).
+-- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 SELECT
@@ -22,8 +22,27 @@ FROM `sessionize`.`_sessionize_work_sessions_out` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 
-INSERT INTO `sessionize`.`daily_metrics__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_daily_new`;
+INSERT INTO `sessionize`.`daily_metrics__data` (gen, `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
+FROM `sessionize`.`_sessionize_work_daily_new`;
+
+-- daily_channels (docs/enrichment.md §4), the same way.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  toDate32(s.session_start, 'America/New_York') AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  toInt64(countIf(c.prompted_product)) AS prompted_product_sessions,
+  toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions
+FROM `sessionize`.`_sessionize_work_sessions_out` AS s
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
+GROUP BY toDate32(s.session_start, 'America/New_York'), s.property, s.channel;
+
+INSERT INTO `sessionize`.`daily_channels__data` (gen, `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
+FROM `sessionize`.`_sessionize_work_channels_new`;
 
 -- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between

@@ -57,10 +57,12 @@ SELECT
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_sessions_out`)
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_contact_sessions`)
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_daily_new`)
+    + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_channels_new`)
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written;
 
 -- The work tables of steps 0-6 (one of them a view, which DROP TABLE drops
 -- too), but for the run's own row, which the commit below reads.
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_channels_new`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_event_sessions`;
@@ -105,6 +107,10 @@ DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` 
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`daily_metrics__data`
+DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`daily_channels__data`
 DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
 SETTINGS mutations_sync = 0;
 

@@ -34,7 +34,11 @@ WITH source_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
-    CAST(`url` AS Nullable(String)) AS url
+    CAST(`url` AS Nullable(String)) AS url,
+    CAST(`referrer` AS Nullable(String)) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `website`.`pages`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) - toIntervalMicrosecond(259200000000))
@@ -53,7 +57,11 @@ WITH source_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
-    CAST(`url` AS Nullable(String)) AS url
+    CAST(`url` AS Nullable(String)) AS url,
+    CAST(`context_page_referrer` AS Nullable(String)) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `website`.`tracks`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) - toIntervalMicrosecond(259200000000))
@@ -72,7 +80,11 @@ WITH source_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
-    CAST(`context_page_url` AS Nullable(String)) AS url
+    CAST(`context_page_url` AS Nullable(String)) AS url,
+    CAST(`context_page_referrer` AS Nullable(String)) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `app_prod`.`tracks`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) - toIntervalMicrosecond(259200000000))
@@ -91,7 +103,11 @@ WITH source_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
-    CAST(`url` AS Nullable(String)) AS url
+    CAST(`url` AS Nullable(String)) AS url,
+    CAST(`referrer` AS Nullable(String)) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `docs`.`pages`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) - toIntervalMicrosecond(259200000000))
@@ -110,7 +126,11 @@ WITH source_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(NULL AS Nullable(String)) AS event,
-    CAST(`url` AS Nullable(String)) AS url
+    CAST(`url` AS Nullable(String)) AS url,
+    CAST(`referrer` AS Nullable(String)) AS referrer,
+    -- lower-cased once, for the bots: patterns
+    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `blog`.`pages`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
     OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') >= (SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) - toIntervalMicrosecond(259200000000))
@@ -120,18 +140,23 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND loaded < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url
+    ts_missing, user_id, anonymous_id, event, url, referrer, `pass_locale`, user_agent
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer, r.`pass_locale`,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
+    -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
+    WHEN coalesce((r.user_agent LIKE '%bot%'
+      OR r.user_agent LIKE '%crawler%'
+      OR r.user_agent LIKE '%spider%'
+      OR r.user_agent LIKE '%headlesschrome%'), false) THEN 'bot'
   END AS reason
 FROM read_rows AS r
 LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
@@ -171,11 +196,11 @@ WITH dups AS (
   GROUP BY event_id
   HAVING COUNT(*) > 1
 )
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, `pass_locale`
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NULL AND event_id NOT IN (SELECT event_id FROM dups)
 UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, `pass_locale`
 FROM (
   SELECT
     *,

@@ -96,7 +96,11 @@ SELECT
   entry.first_url AS entry_url,
   g.first_product_start IS NOT NULL AS has_product,
   g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
-  product.user_lifecycle AS user_lifecycle
+  product.user_lifecycle AS user_lifecycle,
+  entry.utm_source AS utm_source,
+  entry.utm_medium AS utm_medium,
+  entry.utm_campaign AS utm_campaign,
+  entry.channel AS channel
 FROM per_contact_session AS g
 JOIN `sessionize`.`_sessionize_work_session_cs` AS entry
   ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
@@ -123,7 +127,18 @@ SELECT
   s.first_url,
   c.contact_session_id,
   s.user_lifecycle,
-  s.days_since_prev_product_session
+  s.days_since_prev_product_session,
+  s.last_event,
+  s.last_url,
+  s.referrer,
+  s.utm_source,
+  s.utm_medium,
+  s.utm_campaign,
+  s.utm_term,
+  s.utm_content,
+  s.channel,
+  s.event_count = 1 AS is_bounce,
+  s.`pass_locale` AS `locale`
 FROM `sessionize`.`_sessionize_work_session_cs` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
@@ -158,6 +173,21 @@ WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_tou
   AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  toDate32(s.session_start, 'America/New_York') AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  toInt64(countIf(c.prompted_product)) AS prompted_product_sessions,
+  toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions
+FROM `sessionize`.`sessions` AS s
+JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
+  AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+GROUP BY toDate32(s.session_start, 'America/New_York'), s.property, s.channel;
+
 -- This run's version of sessions and contact_sessions keeps the rows of the
 -- contacts it did not touch, and those of touched contacts before their
 -- restart point.
@@ -173,8 +203,10 @@ FROM `sessionize`.`contact_sessions` AS cs
 LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_id
 WHERE t.contact_id IS NULL OR cs.session_start < t.restart_ts;
 
-INSERT INTO `sessionize`.`sessions__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_sessions_out`;
+INSERT INTO `sessionize`.`sessions__data` (gen, `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`
+FROM `sessionize`.`_sessionize_work_sessions_out`;
 
-INSERT INTO `sessionize`.`contact_sessions__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_contact_sessions`;
+INSERT INTO `sessionize`.`contact_sessions__data` (gen, `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
+FROM `sessionize`.`_sessionize_work_contact_sessions`;

@@ -5,7 +5,7 @@ SET join_use_nulls = 1;
 SET union_default_mode = 'DISTINCT';
 SET prefer_column_name_to_alias = 1;
 --
--- Step 6: daily_metrics and prompted_events (§4).
+-- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
@@ -30,31 +30,39 @@ GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH changes AS (
   SELECT day, property,
-    +toInt64(sessions) AS sessions, +toInt64(contacts) AS contacts, +toInt64(events) AS events,
-    +toInt64(new_user_sessions) AS new_user_sessions, +toInt64(active_user_sessions) AS active_user_sessions,
-    +toInt64(resurrected_user_sessions) AS resurrected_user_sessions,
-    +toInt64(cross_property_sessions) AS cross_property_sessions
+    toInt64(sessions) AS sessions,
+    toInt64(contacts) AS contacts,
+    toInt64(events) AS events,
+    toInt64(new_user_sessions) AS new_user_sessions,
+    toInt64(active_user_sessions) AS active_user_sessions,
+    toInt64(resurrected_user_sessions) AS resurrected_user_sessions,
+    toInt64(cross_property_sessions) AS cross_property_sessions
   FROM `sessionize`.`daily_metrics`
   WHERE (day, property) IN (SELECT day, property FROM `sessionize`.`_sessionize_work_daily_old`)
      OR (day, property) IN (SELECT day, property FROM `sessionize`.`_sessionize_work_daily_new`)
   UNION ALL
   SELECT day, property,
-    -toInt64(sessions) AS sessions, -toInt64(contacts) AS contacts, -toInt64(events) AS events,
-    -toInt64(new_user_sessions) AS new_user_sessions, -toInt64(active_user_sessions) AS active_user_sessions,
+    -toInt64(sessions) AS sessions,
+    -toInt64(contacts) AS contacts,
+    -toInt64(events) AS events,
+    -toInt64(new_user_sessions) AS new_user_sessions,
+    -toInt64(active_user_sessions) AS active_user_sessions,
     -toInt64(resurrected_user_sessions) AS resurrected_user_sessions,
     -toInt64(cross_property_sessions) AS cross_property_sessions
   FROM `sessionize`.`_sessionize_work_daily_old`
   UNION ALL
   SELECT day, property,
-    +toInt64(sessions) AS sessions, +toInt64(contacts) AS contacts, +toInt64(events) AS events,
-    +toInt64(new_user_sessions) AS new_user_sessions, +toInt64(active_user_sessions) AS active_user_sessions,
-    +toInt64(resurrected_user_sessions) AS resurrected_user_sessions,
-    +toInt64(cross_property_sessions) AS cross_property_sessions
+    toInt64(sessions) AS sessions,
+    toInt64(contacts) AS contacts,
+    toInt64(events) AS events,
+    toInt64(new_user_sessions) AS new_user_sessions,
+    toInt64(active_user_sessions) AS active_user_sessions,
+    toInt64(resurrected_user_sessions) AS resurrected_user_sessions,
+    toInt64(cross_property_sessions) AS cross_property_sessions
   FROM `sessionize`.`_sessionize_work_daily_new`
 )
 SELECT
-  day,
-  property,
+  day, property,
   toInt64(sum(sessions)) AS sessions,
   toInt64(sum(contacts)) AS contacts,
   toInt64(sum(events)) AS events,
@@ -65,17 +73,78 @@ SELECT
 FROM changes
 GROUP BY day, property;
 
--- This run's version of daily_metrics: the days it did not change, and the
--- changed ones; a (day, property) whose sessions all moved away has no row
--- (§4).
-INSERT INTO `sessionize`.`daily_metrics__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
+-- This run's version of daily_metrics: the keys it did not change, and the
+-- changed ones that still have sessions (§4).
+INSERT INTO `sessionize`.`daily_metrics__data` (gen, `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
 FROM `sessionize`.`daily_metrics`
 WHERE (day, property) NOT IN (SELECT day, property FROM `sessionize`.`_sessionize_work_daily`);
 
-INSERT INTO `sessionize`.`daily_metrics__data`
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
+INSERT INTO `sessionize`.`daily_metrics__data` (gen, `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
 FROM `sessionize`.`_sessionize_work_daily`
+WHERE sessions > 0;
+
+-- daily_channels (docs/enrichment.md §4), the same way.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT
+  toDate32(s.session_start, 'America/New_York') AS day,
+  s.property,
+  s.channel,
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT s.contact_id) AS contacts,
+  toInt64(countIf(c.prompted_product)) AS prompted_product_sessions,
+  toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions
+FROM `sessionize`.`sessions__next` AS s
+JOIN `sessionize`.`contact_sessions__next` AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
+  AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+GROUP BY toDate32(s.session_start, 'America/New_York'), s.property, s.channel;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH changes AS (
+  SELECT day, property, channel,
+    toInt64(sessions) AS sessions,
+    toInt64(contacts) AS contacts,
+    toInt64(prompted_product_sessions) AS prompted_product_sessions,
+    toInt64(new_user_sessions) AS new_user_sessions
+  FROM `sessionize`.`daily_channels`
+  WHERE (day, property, channel) IN (SELECT day, property, channel FROM `sessionize`.`_sessionize_work_channels_old`)
+     OR (day, property, channel) IN (SELECT day, property, channel FROM `sessionize`.`_sessionize_work_channels_new`)
+  UNION ALL
+  SELECT day, property, channel,
+    -toInt64(sessions) AS sessions,
+    -toInt64(contacts) AS contacts,
+    -toInt64(prompted_product_sessions) AS prompted_product_sessions,
+    -toInt64(new_user_sessions) AS new_user_sessions
+  FROM `sessionize`.`_sessionize_work_channels_old`
+  UNION ALL
+  SELECT day, property, channel,
+    toInt64(sessions) AS sessions,
+    toInt64(contacts) AS contacts,
+    toInt64(prompted_product_sessions) AS prompted_product_sessions,
+    toInt64(new_user_sessions) AS new_user_sessions
+  FROM `sessionize`.`_sessionize_work_channels_new`
+)
+SELECT
+  day, property, channel,
+  toInt64(sum(sessions)) AS sessions,
+  toInt64(sum(contacts)) AS contacts,
+  toInt64(sum(prompted_product_sessions)) AS prompted_product_sessions,
+  toInt64(sum(new_user_sessions)) AS new_user_sessions
+FROM changes
+GROUP BY day, property, channel;
+
+-- This run's version of daily_channels: the keys it did not change, and the
+-- changed ones that still have sessions (§4).
+INSERT INTO `sessionize`.`daily_channels__data` (gen, `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
+FROM `sessionize`.`daily_channels`
+WHERE (day, property, channel) NOT IN (SELECT day, property, channel FROM `sessionize`.`_sessionize_work_channels`);
+
+INSERT INTO `sessionize`.`daily_channels__data` (gen, `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
+FROM `sessionize`.`_sessionize_work_channels`
 WHERE sessions > 0;
 
 -- prompted_events: for each prompted contact session (§3.4) and each

@@ -29,7 +29,8 @@ WITH source_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
-    CAST(`url` AS Nullable(String)) AS url
+    CAST(`url` AS Nullable(String)) AS url,
+    CAST(NULL AS Nullable(String)) AS referrer
   FROM `raw`.`app`
   WHERE (event IS NULL OR event <> 'a;b')
 
@@ -47,7 +48,8 @@ WITH source_rows AS (
     NULLIF(CAST(`user_id` AS Nullable(String)), '') AS user_id,
     NULLIF(CAST(`anonymous_id` AS Nullable(String)), '') AS anonymous_id,
     CAST(`event` AS Nullable(String)) AS event,
-    CAST(`url` AS Nullable(String)) AS url
+    CAST(`url` AS Nullable(String)) AS url,
+    CAST(NULL AS Nullable(String)) AS referrer
   FROM `raw`.`it's; docs`
 ),
 read_rows AS (
@@ -55,12 +57,12 @@ read_rows AS (
     table_pos, source, property, event_id,
     CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END AS ts,
     coalesce(CASE WHEN loaded >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND loaded < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN loaded END, CASE WHEN ts >= CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) AND ts < CAST('2200-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))) THEN ts END) AS loaded_at,
-    ts_missing, user_id, anonymous_id, event, url
+    ts_missing, user_id, anonymous_id, event, url, referrer
   FROM source_rows
 )
 SELECT
   r.table_pos, r.source, r.property, r.event_id, r.ts, r.loaded_at,
-  r.user_id, r.anonymous_id, r.event, r.url,
+  r.user_id, r.anonymous_id, r.event, r.url, r.referrer,
   CASE
     WHEN r.event_id IS NULL THEN 'missing_event_id'
     WHEN r.ts_missing THEN 'missing_timestamp'
@@ -99,11 +101,11 @@ WITH dups AS (
   GROUP BY event_id
   HAVING COUNT(*) > 1
 )
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NULL AND event_id NOT IN (SELECT event_id FROM dups)
 UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM (
   SELECT
     *,

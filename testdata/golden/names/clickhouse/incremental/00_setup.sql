@@ -114,16 +114,26 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__data` (
   `first_url` Nullable(String),
   `contact_session_id` Nullable(String),
   `user_lifecycle` Nullable(String),
-  `days_since_prev_product_session` Nullable(Float64)
+  `days_since_prev_product_session` Nullable(Float64),
+  `last_event` Nullable(String),
+  `last_url` Nullable(String),
+  `referrer` Nullable(String),
+  `utm_source` Nullable(String),
+  `utm_medium` Nullable(String),
+  `utm_campaign` Nullable(String),
+  `utm_term` Nullable(String),
+  `utm_content` Nullable(String),
+  `channel` Nullable(String),
+  `is_bounce` Bool
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`session_id`) SETTINGS allow_nullable_key = 1;
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`sessions` AS
-SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`
+SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`
 FROM `sessionize`.`sessions__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`sessions__next` AS
-SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`
+SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`
 FROM `sessionize`.`sessions__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
@@ -145,16 +155,20 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`contact_sessions__data` (
   `entry_url` Nullable(String),
   `has_product` Bool,
   `prompted_product` Bool,
-  `user_lifecycle` Nullable(String)
+  `user_lifecycle` Nullable(String),
+  `utm_source` Nullable(String),
+  `utm_medium` Nullable(String),
+  `utm_campaign` Nullable(String),
+  `channel` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_session_id`) SETTINGS allow_nullable_key = 1;
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`contact_sessions` AS
-SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`
+SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
 FROM `sessionize`.`contact_sessions__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`contact_sessions__next` AS
-SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`
+SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
 FROM `sessionize`.`contact_sessions__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
@@ -180,6 +194,28 @@ WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE st
 CREATE VIEW IF NOT EXISTS `sessionize`.`daily_metrics__next` AS
 SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
 FROM `sessionize`.`daily_metrics__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+
+-- daily_channels: every run's version, the published one, and this run's.
+CREATE TABLE IF NOT EXISTS `sessionize`.`daily_channels__data` (
+  gen Int64,
+  `day` Date32,
+  `property` Nullable(String),
+  `channel` Nullable(String),
+  `sessions` Nullable(Int64),
+  `contacts` Nullable(Int64),
+  `prompted_product_sessions` Nullable(Int64),
+  `new_user_sessions` Nullable(Int64)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`day`, `property`, `channel`) SETTINGS allow_nullable_key = 1;
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`daily_channels` AS
+SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
+FROM `sessionize`.`daily_channels__data`
+WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE VIEW IF NOT EXISTS `sessionize`.`daily_channels__next` AS
+SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
+FROM `sessionize`.`daily_channels__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
 -- prompted_events: every run's version, the published one, and this run's.
@@ -237,16 +273,17 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_events__data` (
   `user_id` Nullable(String),
   `anonymous_id` Nullable(String),
   `event` Nullable(String),
-  `url` Nullable(String)
+  `url` Nullable(String),
+  `referrer` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`, `property`, `ts`, `event_id`) SETTINGS allow_nullable_key = 1;
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_events` AS
-SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`
+SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`
 FROM `sessionize`.`_sessionize_events__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_events__next` AS
-SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`
+SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`
 FROM `sessionize`.`_sessionize_events__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 

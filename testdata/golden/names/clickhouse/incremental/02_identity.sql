@@ -99,7 +99,7 @@ SELECT *
 FROM `sessionize`.`_sessionize_events`
 WHERE event_id NOT IN (SELECT event_id FROM `sessionize`.`_sessionize_work_changed`)
 UNION ALL
-SELECT CAST(NULL AS Nullable(String)), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url
+SELECT CAST(NULL AS Nullable(String)), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM `sessionize`.`_sessionize_work_changed`;
 
 -- The new mapping of each touched anonymous_id, beside the old one.

@@ -90,16 +90,27 @@ located AS (
     NULLIF(translate(regexp_extract(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)', 1), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') AS referrer_host
   FROM per_session
 ),
--- Each campaign parameter: the value of its first occurrence, decoded.
-campaign AS (
+-- Each campaign parameter: the value of its first occurrence, as written
+-- and then decoded.
+written AS (
   SELECT
     located.*,
-    NULLIF("target"."sessionize"."_sessionize_url_decode"(regexp_extract(query, '(?:^|&)utm_source(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_source,
-    NULLIF("target"."sessionize"."_sessionize_url_decode"(regexp_extract(query, '(?:^|&)utm_medium(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_medium,
-    NULLIF("target"."sessionize"."_sessionize_url_decode"(regexp_extract(query, '(?:^|&)utm_campaign(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_campaign,
-    NULLIF("target"."sessionize"."_sessionize_url_decode"(regexp_extract(query, '(?:^|&)utm_term(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_term,
-    NULLIF("target"."sessionize"."_sessionize_url_decode"(regexp_extract(query, '(?:^|&)utm_content(?:=([^&]*))?(?:&|$)', 1)), '') AS utm_content
+    regexp_extract(query, '(?:^|&)utm_source(?:=([^&]*))?(?:&|$)', 1) AS written_source,
+    regexp_extract(query, '(?:^|&)utm_medium(?:=([^&]*))?(?:&|$)', 1) AS written_medium,
+    regexp_extract(query, '(?:^|&)utm_campaign(?:=([^&]*))?(?:&|$)', 1) AS written_campaign,
+    regexp_extract(query, '(?:^|&)utm_term(?:=([^&]*))?(?:&|$)', 1) AS written_term,
+    regexp_extract(query, '(?:^|&)utm_content(?:=([^&]*))?(?:&|$)', 1) AS written_content
   FROM located
+),
+campaign AS (
+  SELECT
+    written.*,
+    NULLIF("target"."sessionize"."_sessionize_url_decode"(written_source), '') AS utm_source,
+    NULLIF("target"."sessionize"."_sessionize_url_decode"(written_medium), '') AS utm_medium,
+    NULLIF("target"."sessionize"."_sessionize_url_decode"(written_campaign), '') AS utm_campaign,
+    NULLIF("target"."sessionize"."_sessionize_url_decode"(written_term), '') AS utm_term,
+    NULLIF("target"."sessionize"."_sessionize_url_decode"(written_content), '') AS utm_content
+  FROM written
 ),
 -- What the channel rules compare: ASCII letters lower-cased.
 compared AS (
