@@ -71,18 +71,16 @@ FROM {{src "app_prod" "identifies"}};
 -- step: events
 -- Rows that can be sessionized, crawlers left out, one per event_id: the
 -- earliest loaded copy, then the earliest timestamp, then the smallest
--- source name. A crawler's user agent matches one of the bots patterns,
--- ignoring the case of ASCII letters only (lower() would fold others too).
+-- source name. A crawler's user agent matches one of the bots patterns
+-- (*bot*, *crawler*, *spider*, *headlesschrome*, one regular expression
+-- here), ignoring the case of ASCII letters only: lower() would fold others
+-- too.
 CREATE OR REPLACE TABLE {{out "events"}} AS
-WITH sessionizable AS (
-  SELECT *, translate(user_agent, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS ua
-  FROM {{out "stg_events"}}
-  WHERE event_id IS NOT NULL AND ts IS NOT NULL AND (user_id IS NOT NULL OR anonymous_id IS NOT NULL)
-)
 SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, locale
-FROM sessionizable
-WHERE ua IS NULL
-   OR NOT (ua LIKE '%bot%' OR ua LIKE '%crawler%' OR ua LIKE '%spider%' OR ua LIKE '%headlesschrome%')
+FROM {{out "stg_events"}}
+WHERE event_id IS NOT NULL AND ts IS NOT NULL AND (user_id IS NOT NULL OR anonymous_id IS NOT NULL)
+  AND NOT coalesce(regexp_matches(translate(user_agent, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+                                  'bot|crawler|spider|headlesschrome'), false)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) = 1;
 
 -- step: identity_map
