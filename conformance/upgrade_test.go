@@ -108,3 +108,51 @@ func gunzip(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestClickHouseTargetOfAnOlderVersion: a ClickHouse target whose tables an
+// older version created, without columns this one writes (sessions without
+// channel and is_bounce, no daily_channels), is rebuilt by a full run that
+// adds the columns and shows them, and the incremental run after it works.
+func TestClickHouseTargetOfAnOlderVersion(t *testing.T) {
+	e, ok := clickhouseEngine(t)
+	if !ok {
+		t.Skip("ClickHouse (chdb) is not configured")
+	}
+	f := setup(t, e, "")
+	f.enrich("2h")
+	f.load([]event{
+		{table: "web", id: "w1", ts: "2024-03-01 10:00:00", user: "u1", url: "/?utm_medium=email", loaded: "2024-03-01 10:00:01"},
+		{table: "app", id: "a1", ts: "2024-03-01 10:05:00", user: "u1", name: "Query Run", loaded: "2024-03-01 10:05:01"},
+	}, nil)
+	f.sessionize(0, "run")
+	want := f.export("sessions")
+	out := f.m.Output.Schema
+	var keep []string
+	for _, c := range f.export("sessions")[0] {
+		if c != "channel" && c != "is_bounce" {
+			keep = append(keep, "`"+c+"`")
+		}
+	}
+	f.exec(
+		"DROP VIEW "+out+".daily_channels",
+		"DROP VIEW "+out+".daily_channels__next",
+		"DROP TABLE "+out+".daily_channels__data",
+		"DROP VIEW "+out+".sessions",
+		"ALTER TABLE "+out+".sessions__data DROP COLUMN channel, DROP COLUMN is_bounce",
+		"CREATE VIEW "+out+".sessions AS SELECT "+strings.Join(keep, ", ")+" FROM "+out+".sessions__data",
+	)
+	f.sessionize(0, "run")
+	if got := f.export("sessions"); !reflect.DeepEqual(got, want) {
+		t.Errorf("sessions after the full run on the older target:\n%s\nwant\n%s", table(got), table(want))
+	}
+	f.load([]event{{table: "app", id: "a2", ts: "2024-03-01 10:06:00", user: "u1", name: "Report Viewed", loaded: "2024-03-02 09:00:00"}}, nil)
+	if runs := f.runs(); len(runs) != 2 || runs[1].mode != "full" {
+		t.Fatalf("runs %+v, want the second full", runs)
+	}
+	f.sessionize(0, "run")
+	if runs := f.runs(); runs[2].mode != "incremental" {
+		t.Errorf("the run after it was %s, want incremental", runs[2].mode)
+	}
+	got := f.columns("sessions", "property", "event_count", "last_event", "channel")
+	check(t, "sessions after the incremental run", got, "marketing|1||Email", "product|2|Report Viewed|Direct")
+}

@@ -166,7 +166,7 @@ func (c ClickHouse) CreateTable(table string, cols []Column, key []string, ifNot
 	if ifNotExists {
 		ine = "IF NOT EXISTS "
 	}
-	return "CREATE TABLE " + ine + table + " (\n" + columnList(c, cols) + "\n) " + mergeTree(key, "")
+	return "CREATE TABLE " + ine + table + " (\n" + ColumnList(c, cols) + "\n) " + mergeTree(key, "")
 }
 
 // CreateTableAs implements Dialect.

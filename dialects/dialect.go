@@ -215,8 +215,9 @@ func qualified(d Dialect, table string) string {
 	return strings.Join(parts, ".")
 }
 
-// columnList renders "name type" pairs, one per line.
-func columnList(d Dialect, cols []Column) string {
+// ColumnList renders "name type" pairs, one per line, as a CREATE TABLE
+// lists them.
+func ColumnList(d Dialect, cols []Column) string {
 	lines := make([]string, len(cols))
 	for i, c := range cols {
 		lines[i] = "  " + d.Quote(c.Name) + " " + c.Type

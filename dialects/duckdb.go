@@ -247,7 +247,7 @@ func (d DuckDB) CreateTable(table string, cols []Column, key []string, ifNotExis
 	if ifNotExists {
 		ine = "IF NOT EXISTS "
 	}
-	return "CREATE TABLE " + ine + table + " (\n" + columnList(d, cols) + "\n)"
+	return "CREATE TABLE " + ine + table + " (\n" + ColumnList(d, cols) + "\n)"
 }
 
 // CreateTableAs implements Dialect.

@@ -136,7 +136,7 @@ func (p Postgres) CreateTable(table string, cols []Column, key []string, ifNotEx
 	for i, c := range cols {
 		collated[i] = collate(c)
 	}
-	body := columnList(p, collated)
+	body := ColumnList(p, collated)
 	if len(key) > 0 {
 		body += ",\n  PRIMARY KEY (" + strings.Join(key, ", ") + ")"
 	}

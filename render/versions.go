@@ -103,14 +103,12 @@ func (v *versions) funcs() map[string]any {
 		// columns are a table's column definitions, one per line.
 		"columns": func(table string) (string, error) {
 			t, err := spec(table, v.pass)
-			if err != nil {
-				return "", err
-			}
-			lines := make([]string, len(t.Columns))
-			for i, c := range t.Columns {
-				lines[i] = "  " + v.d.Quote(c.Name) + " " + ColumnType(v.d, c.Kind)
-			}
-			return strings.Join(lines, ",\n"), nil
+			return dialects.ColumnList(v.d, dialectColumns(v.d, t)), err
+		},
+		// tableColumns are a table's columns with the engine's types.
+		"tableColumns": func(table string) ([]dialects.Column, error) {
+			t, err := spec(table, v.pass)
+			return dialectColumns(v.d, t), err
 		},
 		// columnNames are a table's quoted column names, comma separated.
 		"columnNames": func(table string) (string, error) {

@@ -119,12 +119,43 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__data` (
   `locale` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`session_id`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`sessions` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`sessions__data`
+  ADD COLUMN IF NOT EXISTS `session_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `contact_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `property` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `property_type` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `asset_class` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `session_index` Int32,
+  ADD COLUMN IF NOT EXISTS `session_start` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `session_end` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `duration_seconds` Nullable(Float64),
+  ADD COLUMN IF NOT EXISTS `event_count` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `source` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `first_event` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `first_url` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `contact_session_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `user_lifecycle` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `days_since_prev_product_session` Nullable(Float64),
+  ADD COLUMN IF NOT EXISTS `last_event` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `last_url` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `referrer` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_source` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_medium` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_campaign` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_term` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_content` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `channel` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `is_bounce` Bool,
+  ADD COLUMN IF NOT EXISTS `locale` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`sessions` AS
 SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`
 FROM `sessionize`.`sessions__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`sessions__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`sessions__next` AS
 SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`
 FROM `sessionize`.`sessions__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -154,12 +185,36 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`contact_sessions__data` (
   `channel` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_session_id`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`contact_sessions` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`contact_sessions__data`
+  ADD COLUMN IF NOT EXISTS `contact_session_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `contact_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `session_index` Int32,
+  ADD COLUMN IF NOT EXISTS `session_start` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `session_end` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `duration_seconds` Nullable(Float64),
+  ADD COLUMN IF NOT EXISTS `event_count` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `session_count` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `properties` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `is_cross_property` Bool,
+  ADD COLUMN IF NOT EXISTS `entry_property` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `entry_session_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `entry_url` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `has_product` Bool,
+  ADD COLUMN IF NOT EXISTS `prompted_product` Bool,
+  ADD COLUMN IF NOT EXISTS `user_lifecycle` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_source` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_medium` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `utm_campaign` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `channel` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`contact_sessions` AS
 SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
 FROM `sessionize`.`contact_sessions__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`contact_sessions__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`contact_sessions__next` AS
 SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
 FROM `sessionize`.`contact_sessions__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -178,12 +233,25 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`daily_metrics__data` (
   `cross_property_sessions` Nullable(Int64)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`day`, `property`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`daily_metrics` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`daily_metrics__data`
+  ADD COLUMN IF NOT EXISTS `day` Date32,
+  ADD COLUMN IF NOT EXISTS `property` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `sessions` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `contacts` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `events` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `new_user_sessions` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `active_user_sessions` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `resurrected_user_sessions` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `cross_property_sessions` Nullable(Int64);
+
+CREATE OR REPLACE VIEW `sessionize`.`daily_metrics` AS
 SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
 FROM `sessionize`.`daily_metrics__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`daily_metrics__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`daily_metrics__next` AS
 SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
 FROM `sessionize`.`daily_metrics__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -200,12 +268,23 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`daily_channels__data` (
   `new_user_sessions` Nullable(Int64)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`day`, `property`, `channel`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`daily_channels` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`daily_channels__data`
+  ADD COLUMN IF NOT EXISTS `day` Date32,
+  ADD COLUMN IF NOT EXISTS `property` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `channel` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `sessions` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `contacts` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `prompted_product_sessions` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `new_user_sessions` Nullable(Int64);
+
+CREATE OR REPLACE VIEW `sessionize`.`daily_channels` AS
 SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
 FROM `sessionize`.`daily_channels__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`daily_channels__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`daily_channels__next` AS
 SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
 FROM `sessionize`.`daily_channels__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -223,12 +302,24 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`prompted_events__data` (
   `new_user_sessions` Nullable(Int64)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`day`, `entry_property`, `entry_url`, `event`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`prompted_events` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`prompted_events__data`
+  ADD COLUMN IF NOT EXISTS `day` Date32,
+  ADD COLUMN IF NOT EXISTS `entry_property` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `entry_url` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `event` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `contact_sessions` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `contacts` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `events` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `new_user_sessions` Nullable(Int64);
+
+CREATE OR REPLACE VIEW `sessionize`.`prompted_events` AS
 SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
 FROM `sessionize`.`prompted_events__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`prompted_events__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`prompted_events__next` AS
 SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
 FROM `sessionize`.`prompted_events__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -243,12 +334,21 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`rejected_events__data` (
   `reason` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`event_id`, `source`, `timestamp`, `loaded_at`, `reason`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`rejected_events` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`rejected_events__data`
+  ADD COLUMN IF NOT EXISTS `event_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `source` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `timestamp` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `loaded_at` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `reason` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`rejected_events` AS
 SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
 FROM `sessionize`.`rejected_events__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`rejected_events__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`rejected_events__next` AS
 SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
 FROM `sessionize`.`rejected_events__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -270,12 +370,28 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_events__data` (
   `pass_locale` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`, `property`, `ts`, `event_id`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_events` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`_sessionize_events__data`
+  ADD COLUMN IF NOT EXISTS `contact_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `source` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `property` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `event_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `ts` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `loaded_at` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `user_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `anonymous_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `event` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `url` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `referrer` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `pass_locale` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_events` AS
 SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`, `pass_locale`
 FROM `sessionize`.`_sessionize_events__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_events__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_events__next` AS
 SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`, `pass_locale`
 FROM `sessionize`.`_sessionize_events__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -287,12 +403,18 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identity__data` (
   `user_id` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identity` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`_sessionize_identity__data`
+  ADD COLUMN IF NOT EXISTS `anonymous_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `user_id` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identity` AS
 SELECT `anonymous_id`, `user_id`
 FROM `sessionize`.`_sessionize_identity__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identity__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identity__next` AS
 SELECT `anonymous_id`, `user_id`
 FROM `sessionize`.`_sessionize_identity__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -306,12 +428,20 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identifies__data` (
   `id` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identifies` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`_sessionize_identifies__data`
+  ADD COLUMN IF NOT EXISTS `anonymous_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `user_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `ts` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `id` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identifies` AS
 SELECT `anonymous_id`, `user_id`, `ts`, `id`
 FROM `sessionize`.`_sessionize_identifies__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identifies__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identifies__next` AS
 SELECT `anonymous_id`, `user_id`, `ts`, `id`
 FROM `sessionize`.`_sessionize_identifies__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -327,12 +457,22 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_rejected__data` (
   `reason` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`table_pos`, `loaded_at`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_rejected` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`_sessionize_rejected__data`
+  ADD COLUMN IF NOT EXISTS `table_pos` Int32,
+  ADD COLUMN IF NOT EXISTS `event_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `source` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `timestamp` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `loaded_at` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `reason` Nullable(String);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_rejected` AS
 SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
 FROM `sessionize`.`_sessionize_rejected__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_rejected__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_rejected__next` AS
 SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
 FROM `sessionize`.`_sessionize_rejected__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
@@ -351,12 +491,25 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_prompted__data` (
   `is_new` Bool
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`) SETTINGS allow_nullable_key = 1;
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_prompted` AS
+-- A full run writes every column: one an older version (or another model's
+-- pass-through columns) left out is added, and the views below show it.
+ALTER TABLE `sessionize`.`_sessionize_prompted__data`
+  ADD COLUMN IF NOT EXISTS `contact_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `contact_session_id` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `cs_start` Nullable(DateTime64(6, 'UTC')),
+  ADD COLUMN IF NOT EXISTS `day` Date32,
+  ADD COLUMN IF NOT EXISTS `entry_property` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `entry_url` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `event` Nullable(String),
+  ADD COLUMN IF NOT EXISTS `events` Nullable(Int64),
+  ADD COLUMN IF NOT EXISTS `is_new` Bool;
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_prompted` AS
 SELECT `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`
 FROM `sessionize`.`_sessionize_prompted__data`
 WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
 
-CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_prompted__next` AS
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_prompted__next` AS
 SELECT `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`
 FROM `sessionize`.`_sessionize_prompted__data`
 WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);

@@ -155,12 +155,12 @@ GROUP BY table_pos;
 -- kept with the table they came from, so that the rows a run reads again
 -- replace those an earlier run read of the same table.
 
-INSERT INTO `sessionize`.`_sessionize_rejected__data`
+INSERT INTO `sessionize`.`_sessionize_rejected__data` (gen, `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), table_pos, event_id, source, ts, loaded_at, reason
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NOT NULL;
 
-INSERT INTO `sessionize`.`rejected_events__data`
+INSERT INTO `sessionize`.`rejected_events__data` (gen, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, `timestamp`, loaded_at, reason
 FROM `sessionize`.`_sessionize_rejected__next`;
 

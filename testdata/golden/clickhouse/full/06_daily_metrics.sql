@@ -66,7 +66,7 @@ JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
 WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
 GROUP BY c.contact_id, c.contact_session_id, c.session_start, toDate32(c.session_start, 'America/New_York'), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
-INSERT INTO `sessionize`.`_sessionize_prompted__data`
+INSERT INTO `sessionize`.`_sessionize_prompted__data` (gen, `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted`;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
@@ -82,5 +82,5 @@ SELECT
 FROM `sessionize`.`_sessionize_prompted__next` AS p
 GROUP BY p.day, p.entry_property, p.entry_url, p.event;
 
-INSERT INTO `sessionize`.`prompted_events__data`
+INSERT INTO `sessionize`.`prompted_events__data` (gen, `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted_out`;

@@ -83,12 +83,12 @@ FROM (
 ) AS ranked
 WHERE mapping_rank = 1;
 
-INSERT INTO `sessionize`.`_sessionize_identifies__data`
+INSERT INTO `sessionize`.`_sessionize_identifies__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_identifies`
 WHERE anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies_best`);
 
-INSERT INTO `sessionize`.`_sessionize_identifies__data`
+INSERT INTO `sessionize`.`_sessionize_identifies__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies_best`;
 
 -- The staged events with the changes of step 1 applied, before their
@@ -131,12 +131,12 @@ FROM `sessionize`.`_sessionize_work_touched_anon` AS t
 LEFT JOIN `sessionize`.`_sessionize_identity` AS old ON old.anonymous_id = t.anonymous_id
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
-INSERT INTO `sessionize`.`_sessionize_identity__data`
+INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_identity`
 WHERE anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`);
 
-INSERT INTO `sessionize`.`_sessionize_identity__data`
+INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, new_user_id
 FROM `sessionize`.`_sessionize_work_remap`
 WHERE new_user_id IS NOT NULL;
@@ -205,7 +205,7 @@ GROUP BY cs.contact_id;
 -- This run's version of the events: the new events with their contact, and
 -- the events of re-mapped anonymous_ids moved to their new contact
 -- (§3.2: a new identify re-attributes past events); the others as they were.
-INSERT INTO `sessionize`.`_sessionize_events__data`
+INSERT INTO `sessionize`.`_sessionize_events__data` (gen, `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`, `pass_locale`)
 SELECT
   (SELECT run_id FROM `sessionize`.`_sessionize_work_run`),
   if(

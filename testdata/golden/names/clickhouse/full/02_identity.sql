@@ -44,7 +44,7 @@ FROM `sessionize`.`_sessionize_work_identifies`
 GROUP BY table_pos;
 
 -- The best identifies row per anonymous_id, kept for later runs.
-INSERT INTO `sessionize`.`_sessionize_identifies__data`
+INSERT INTO `sessionize`.`_sessionize_identifies__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies`
 )
@@ -63,7 +63,7 @@ FROM (
 WHERE mapping_rank = 1) AS best;
 
 -- The identity map: the best candidate among staged events and identifies.
-INSERT INTO `sessionize`.`_sessionize_identity__data`
+INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM `sessionize`.`_sessionize_work_staged`
@@ -87,7 +87,7 @@ FROM (
 WHERE mapping_rank = 1) AS best;
 
 -- The staged events with their contact, kept for later runs.
-INSERT INTO `sessionize`.`_sessionize_events__data`
+INSERT INTO `sessionize`.`_sessionize_events__data` (gen, `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`)
 SELECT
   (SELECT run_id FROM `sessionize`.`_sessionize_work_run`),
   coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id,

@@ -92,18 +92,18 @@ GROUP BY table_pos;
 -- Rejected rows: one per input row, never deduplicated (§3.1). They are
 -- kept with the table they came from, so that the rows a run reads again
 -- replace those an earlier run read of the same table.
-INSERT INTO `sessionize`.`_sessionize_rejected__data`
+INSERT INTO `sessionize`.`_sessionize_rejected__data` (gen, `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), o.*
 FROM `sessionize`.`_sessionize_rejected` AS o
 LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = o.table_pos
 WHERE NOT (w.since IS NULL OR o.loaded_at IS NULL OR o.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
 
-INSERT INTO `sessionize`.`_sessionize_rejected__data`
+INSERT INTO `sessionize`.`_sessionize_rejected__data` (gen, `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), table_pos, event_id, source, ts, loaded_at, reason
 FROM `sessionize`.`_sessionize_work_input`
 WHERE reason IS NOT NULL;
 
-INSERT INTO `sessionize`.`rejected_events__data`
+INSERT INTO `sessionize`.`rejected_events__data` (gen, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, source, `timestamp`, loaded_at, reason
 FROM `sessionize`.`_sessionize_rejected__next`;
 

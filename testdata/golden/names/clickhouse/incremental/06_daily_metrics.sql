@@ -186,13 +186,13 @@ FROM (
   SELECT day, entry_property, entry_url, event FROM `sessionize`.`_sessionize_work_prompted`
 ) AS keys;
 
-INSERT INTO `sessionize`.`_sessionize_prompted__data`
+INSERT INTO `sessionize`.`_sessionize_prompted__data` (gen, `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), p.*
 FROM `sessionize`.`_sessionize_prompted` AS p
 LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = p.contact_id
 WHERE t.contact_id IS NULL OR p.cs_start < t.restart_ts;
 
-INSERT INTO `sessionize`.`_sessionize_prompted__data`
+INSERT INTO `sessionize`.`_sessionize_prompted__data` (gen, `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted`;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
@@ -212,7 +212,7 @@ WHERE (p.day, p.entry_property, p.entry_url, p.event) IN (
 GROUP BY p.day, p.entry_property, p.entry_url, p.event
 SETTINGS transform_null_in = 1;
 
-INSERT INTO `sessionize`.`prompted_events__data`
+INSERT INTO `sessionize`.`prompted_events__data` (gen, `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`prompted_events`
 WHERE (day, entry_property, entry_url, event) NOT IN (
@@ -220,5 +220,5 @@ WHERE (day, entry_property, entry_url, event) NOT IN (
 )
 SETTINGS transform_null_in = 1;
 
-INSERT INTO `sessionize`.`prompted_events__data`
+INSERT INTO `sessionize`.`prompted_events__data` (gen, `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted_out`;
