@@ -107,6 +107,8 @@ var enrichedCases = []handCase{
 			{table: "web", id: "q7", ts: "2024-03-03 10:00:00", user: "q7", url: "/p?utm_medium=foo"},
 			{table: "web", id: "q8", ts: "2024-03-03 10:00:00", user: "q8", url: "/p?utm_term=a+b%2Bc&utm_content=%e2%82%ac"},
 			{table: "web", id: "q9", ts: "2024-03-03 10:00:00", user: "q9", url: "/p"},
+			// an overlong form and a surrogate are not UTF-8; an emoji is
+			{table: "web", id: "qa", ts: "2024-03-03 10:00:00", user: "qa", url: "/?utm_campaign=%F0%9F%98%80&utm_term=%C0%AF&utm_content=%ED%A0%80"},
 		},
 		verify: func(t *testing.T, f *fixture) {
 			check(t, "sessions", f.columns("sessions", "contact_id", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel"),
@@ -119,6 +121,7 @@ var enrichedCases = []handCase{
 				"q7||foo||||Unassigned",
 				"q8||||a b+c|€|Direct",
 				"q9||||||Direct",
+				"qa|||😀|%C0%AF|%ED%A0%80|Direct",
 			)
 		},
 	},
@@ -220,6 +223,7 @@ func TestCustomChannels(t *testing.T) {
   - {channel: Own site, referrer: ["acme.example", "*.acme.example"]}
   - {channel: Spring, medium: [cpc, ppc], campaign: "spring_*"}
   - {channel: 100% organic, source: "*%*"}
+  - {channel: Accented, medium: "Émail"}
   - defaults
 `
 			if err := os.WriteFile(f.model, []byte(text), 0o644); err != nil {
@@ -232,10 +236,14 @@ func TestCustomChannels(t *testing.T) {
 				{table: "web", id: "c4", ts: "2024-03-07 10:00:00", user: "c4", url: "/?utm_source=50%25off"},
 				{table: "web", id: "c5", ts: "2024-03-07 10:00:00", user: "c5", ref: "https://acme.example.org/"},
 				{table: "web", id: "c6", ts: "2024-03-07 10:00:00", user: "c6"},
+				// ASCII letters fold, É does not: ÉMAIL is Émail, émail is not
+				{table: "web", id: "c7", ts: "2024-03-07 10:00:00", user: "c7", url: "/?utm_medium=%C3%89MAIL"},
+				{table: "web", id: "c8", ts: "2024-03-07 10:00:00", user: "c8", url: "/?utm_medium=%C3%A9mail"},
 			}, nil)
 			f.sessionize(0, "run", "--full-refresh")
 			check(t, "sessions", f.columns("sessions", "contact_id", "channel"),
 				"c1|Own site", "c2|Spring", "c3|Paid Search", "c4|100% organic", "c5|Referral", "c6|Direct",
+				"c7|Accented", "c8|Unassigned",
 			)
 		})
 	}

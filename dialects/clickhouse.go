@@ -241,3 +241,7 @@ func (ClickHouse) URLDecode(expr, _ string) string {
 func (c ClickHouse) Like(expr, pattern string) string {
 	return expr + " LIKE " + c.Literal(pattern)
 }
+
+// LowerASCII implements Dialect: ClickHouse's lower() folds ASCII letters
+// alone (lowerUTF8 is the one that goes beyond).
+func (ClickHouse) LowerASCII(expr string) string { return "lower(" + expr + ")" }

@@ -85,7 +85,8 @@ type Dialect interface {
 	// RegexpGroup is the first capture group of pattern's first match in
 	// the text expr: "" or NULL where it does not match. Patterns use only
 	// what RE2 and PostgreSQL's regular expressions read alike: classes,
-	// (?:...), ^, $, ? and *; no backslashes.
+	// (?:...), |, ^, $, ?, * and a backslash before a character that would
+	// be special.
 	RegexpGroup(expr, pattern string) string
 	// URLDecode decodes a form value (docs/enrichment.md §3.6): + is a
 	// space, %XX the byte it names; a value whose decoded bytes are not
@@ -96,6 +97,10 @@ type Dialect interface {
 	// Like is expr LIKE pattern, where pattern escapes %, _ and \ with a
 	// backslash.
 	Like(expr, pattern string) string
+	// LowerASCII lower-cases the ASCII letters of a text expression and
+	// leaves every other character as it is, the same on every engine
+	// (their lower() differ beyond ASCII).
+	LowerASCII(expr string) string
 
 	// Preamble is run before every file's statements (session time zone).
 	Preamble() []string

@@ -343,3 +343,8 @@ func (DuckDB) Like(expr, pattern string) string {
 	}
 	return expr + " LIKE " + Literal(pattern) + ` ESCAPE '\'`
 }
+
+// LowerASCII implements Dialect: DuckDB's lower() folds beyond ASCII.
+func (DuckDB) LowerASCII(expr string) string {
+	return "translate(" + expr + ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+}

@@ -57,23 +57,34 @@ func (e enrichment) timeout(property string) string {
 }
 
 // lower lower-cases the ASCII letters of a text expression, the same way on
-// every engine (their lower() differ beyond ASCII).
-func (e enrichment) lower(expr string) string {
-	return "translate(" + expr + ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-}
+// every engine (dialects.Dialect.LowerASCII).
+func (e enrichment) lower(expr string) string { return e.d.LowerASCII(expr) }
 
 // isBot is the condition that the lower-cased user agent in expr holds a
 // bots: pattern; "false" without patterns. A NULL user agent is no bot.
+// The patterns make one regular expression, so that each row's user agent
+// is matched once.
 func (e enrichment) isBot(expr string) string {
-	if len(e.m.Enrichment.Bots) == 0 {
+	bots := e.m.Enrichment.Bots
+	if len(bots) == 0 {
 		return "false"
 	}
-	// A bot pattern matches anywhere in the user agent.
-	anywhere := make([]string, len(e.m.Enrichment.Bots))
-	for i, p := range e.m.Enrichment.Bots {
-		anywhere[i] = "*" + strings.Trim(p, "*") + "*"
+	alts := make([]string, len(bots))
+	for i, p := range bots {
+		var b strings.Builder
+		for _, r := range lowerASCII(strings.Trim(p, "*")) {
+			switch {
+			case r == '*':
+				b.WriteString(".*")
+			case strings.ContainsRune(`\.+?()[]{}|^$`, r):
+				b.WriteString(`\` + string(r))
+			default:
+				b.WriteRune(r)
+			}
+		}
+		alts[i] = b.String()
 	}
-	return "coalesce(" + strings.ReplaceAll(e.matches(expr, anywhere), " OR ", "\n      OR ") + ", false)"
+	return "coalesce(" + e.d.RegexpGroup(expr, "("+strings.Join(alts, "|")+")") + " <> '', false)"
 }
 
 // matches is the condition that the lower-cased text expr matches one of

@@ -32,7 +32,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `website`.`pages`
 
@@ -53,7 +53,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`context_page_referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `website`.`tracks`
 
@@ -74,7 +74,7 @@ WITH source_rows AS (
     CAST(`context_page_url` AS Nullable(String)) AS url,
     CAST(`context_page_referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `app_prod`.`tracks`
 
@@ -95,7 +95,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `docs`.`pages`
 
@@ -116,7 +116,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `blog`.`pages`
 ),
@@ -138,10 +138,7 @@ SELECT
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
     -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
-    WHEN coalesce((r.user_agent LIKE '%bot%'
-      OR r.user_agent LIKE '%crawler%'
-      OR r.user_agent LIKE '%spider%'
-      OR r.user_agent LIKE '%headlesschrome%'), false) THEN 'bot'
+    WHEN coalesce(extract(r.user_agent, '(bot|crawler|spider|headlesschrome)') <> '', false) THEN 'bot'
   END AS reason
 FROM read_rows AS r;
 

@@ -37,7 +37,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `website`.`pages`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 1) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
@@ -60,7 +60,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`context_page_referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `website`.`tracks`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 2) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
@@ -83,7 +83,7 @@ WITH source_rows AS (
     CAST(`context_page_url` AS Nullable(String)) AS url,
     CAST(`context_page_referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `app_prod`.`tracks`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 3) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
@@ -106,7 +106,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `docs`.`pages`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 4) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
@@ -129,7 +129,7 @@ WITH source_rows AS (
     CAST(`url` AS Nullable(String)) AS url,
     CAST(`referrer` AS Nullable(String)) AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST(`context_user_agent` AS Nullable(String)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST(`context_user_agent` AS Nullable(String))) AS user_agent,
     CAST(`context_locale` AS Nullable(String)) AS `pass_locale`
   FROM `blog`.`pages`
   WHERE ((SELECT since FROM `sessionize`.`_sessionize_work_since` WHERE table_pos = 5) IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') IS NULL OR accurateCastOrNull(`received_at`, 'DateTime64(6, ''UTC'')') < CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC')))
@@ -153,10 +153,7 @@ SELECT
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
     -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
-    WHEN coalesce((r.user_agent LIKE '%bot%'
-      OR r.user_agent LIKE '%crawler%'
-      OR r.user_agent LIKE '%spider%'
-      OR r.user_agent LIKE '%headlesschrome%'), false) THEN 'bot'
+    WHEN coalesce(extract(r.user_agent, '(bot|crawler|spider|headlesschrome)') <> '', false) THEN 'bot'
   END AS reason
 FROM read_rows AS r
 LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos

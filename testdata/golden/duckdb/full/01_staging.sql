@@ -139,10 +139,7 @@ SELECT
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
     -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
-    WHEN coalesce((r.user_agent LIKE '%bot%'
-      OR r.user_agent LIKE '%crawler%'
-      OR r.user_agent LIKE '%spider%'
-      OR r.user_agent LIKE '%headlesschrome%'), false) THEN 'bot'
+    WHEN coalesce(regexp_extract(r.user_agent, '(bot|crawler|spider|headlesschrome)', 1) <> '', false) THEN 'bot'
   END AS reason
 FROM read_rows AS r;
 

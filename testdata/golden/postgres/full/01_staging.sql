@@ -31,7 +31,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "website"."pages"
 
@@ -52,7 +52,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("context_page_referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "website"."tracks"
 
@@ -73,7 +73,7 @@ WITH source_rows AS (
     CAST("context_page_url" AS TEXT) COLLATE "C" AS url,
     CAST("context_page_referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "app_prod"."tracks"
 
@@ -94,7 +94,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "docs"."pages"
 
@@ -115,7 +115,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "blog"."pages"
 ),
@@ -137,10 +137,7 @@ SELECT
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
     -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
-    WHEN coalesce((r.user_agent LIKE '%bot%'
-      OR r.user_agent LIKE '%crawler%'
-      OR r.user_agent LIKE '%spider%'
-      OR r.user_agent LIKE '%headlesschrome%'), false) THEN 'bot'
+    WHEN coalesce((regexp_match(r.user_agent, '(bot|crawler|spider|headlesschrome)'))[1] <> '', false) THEN 'bot'
   END AS reason
 FROM read_rows AS r;
 

@@ -29,13 +29,11 @@ BEGIN
     ''::BYTEA ORDER BY n)
   INTO bytes
   FROM regexp_matches(replace(value, '+', ' '), '%[0-9A-Fa-f]{2}|[^%]+|%', 'g') WITH ORDINALITY AS t(part, n);
-  IF position('\x00'::BYTEA IN bytes) > 0 THEN
+  -- not UTF-8 once decoded, or holding a zero byte: kept as written
+  IF encode(bytes, 'hex') !~ '^(?:0[1-9a-f]|[1-7][0-9a-f]|(?:c[2-9a-f]|d[0-9a-f])[89ab][0-9a-f]|e0[ab][0-9a-f][89ab][0-9a-f]|(?:e[1-9abcef])[89ab][0-9a-f][89ab][0-9a-f]|ed[89][0-9a-f][89ab][0-9a-f]|f0(?:9[0-9a-f]|[ab][0-9a-f])[89ab][0-9a-f][89ab][0-9a-f]|f[1-3][89ab][0-9a-f][89ab][0-9a-f][89ab][0-9a-f]|f48[0-9a-f][89ab][0-9a-f][89ab][0-9a-f])*$' THEN
     RETURN value;
   END IF;
   RETURN convert_from(bytes, 'UTF8');
-EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
-  -- not UTF-8 once decoded: kept as written
-  RETURN value;
 END
 $body$;
 

@@ -36,7 +36,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "website"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 1) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
@@ -59,7 +59,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("context_page_referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "website"."tracks"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 2) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
@@ -82,7 +82,7 @@ WITH source_rows AS (
     CAST("context_page_url" AS TEXT) COLLATE "C" AS url,
     CAST("context_page_referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "app_prod"."tracks"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 3) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
@@ -105,7 +105,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "docs"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 4) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
@@ -128,7 +128,7 @@ WITH source_rows AS (
     CAST("url" AS TEXT) COLLATE "C" AS url,
     CAST("referrer" AS TEXT) COLLATE "C" AS referrer,
     -- lower-cased once, for the bots: patterns
-    translate(CAST("context_user_agent" AS TEXT) COLLATE "C", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS user_agent,
+    lower(CAST("context_user_agent" AS TEXT) COLLATE "C") AS user_agent,
     CAST("context_locale" AS TEXT) COLLATE "C" AS "pass_locale"
   FROM "blog"."pages"
   WHERE ((SELECT since FROM "sessionize"."_sessionize_work_since" WHERE table_pos = 5) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) IS NULL OR CAST(CAST("received_at" AS TIMESTAMPTZ) AS TIMESTAMP) < CAST('1900-01-01 00:00:00' AS TIMESTAMP)
@@ -152,10 +152,7 @@ SELECT
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
     -- the user agent matches a bots: pattern (docs/enrichment.md §3.1)
-    WHEN coalesce((r.user_agent LIKE '%bot%'
-      OR r.user_agent LIKE '%crawler%'
-      OR r.user_agent LIKE '%spider%'
-      OR r.user_agent LIKE '%headlesschrome%'), false) THEN 'bot'
+    WHEN coalesce((regexp_match(r.user_agent, '(bot|crawler|spider|headlesschrome)'))[1] <> '', false) THEN 'bot'
   END AS reason
 FROM read_rows AS r
 LEFT JOIN "sessionize"."_sessionize_work_since" AS w ON w.table_pos = r.table_pos

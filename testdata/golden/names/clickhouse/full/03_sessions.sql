@@ -72,7 +72,7 @@ located AS (
   SELECT
     per_session.*,
     extract(first_url, '^[^#?]*[?]([^#]*)') AS query,
-    NULLIF(translate(extract(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') AS referrer_host
+    NULLIF(lower(extract(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)')), '') AS referrer_host
   FROM per_session
 ),
 -- Each campaign parameter: the value of its first occurrence, as written
@@ -101,9 +101,9 @@ campaign AS (
 compared AS (
   SELECT
     campaign.*,
-    translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS source_lc,
-    translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS medium_lc,
-    translate(utm_campaign, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS campaign_lc
+    lower(utm_source) AS source_lc,
+    lower(utm_medium) AS medium_lc,
+    lower(utm_campaign) AS campaign_lc
   FROM campaign
 )
 SELECT

@@ -103,7 +103,7 @@ located AS (
   SELECT
     per_session.*,
     (regexp_match(first_url, '^[^#?]*[?]([^#]*)'))[1] AS query,
-    NULLIF(translate((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1], 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '') AS referrer_host
+    NULLIF(lower((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1] COLLATE "C"), '') AS referrer_host
   FROM per_session
 ),
 -- Each campaign parameter: the value of its first occurrence, as written
@@ -132,9 +132,9 @@ campaign AS (
 compared AS (
   SELECT
     campaign.*,
-    translate(utm_source, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS source_lc,
-    translate(utm_medium, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS medium_lc,
-    translate(utm_campaign, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS campaign_lc
+    lower(utm_source COLLATE "C") AS source_lc,
+    lower(utm_medium COLLATE "C") AS medium_lc,
+    lower(utm_campaign COLLATE "C") AS campaign_lc
   FROM campaign
 )
 SELECT
