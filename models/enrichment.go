@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sessionize/sessionize/catalog"
 )
 
 // Enrichment is what the optional keys of docs/enrichment.md §2.1 add to a
@@ -70,7 +72,7 @@ func DefaultChannels() []ChannelRule {
 
 // maxPassThrough is the longest pass-through name: the staged events keep
 // the column as pass_<name>, which must fit an identifier too.
-const maxPassThrough = maxIdent - len("pass_")
+const maxPassThrough = maxIdent - len(catalog.PassPrefix)
 
 // passThroughRe is the shape of a pass-through column's name on sessions.
 var passThroughRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
