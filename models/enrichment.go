@@ -77,19 +77,16 @@ const maxPassThrough = maxIdent - len(catalog.PassPrefix)
 // passThroughRe is the shape of a pass-through column's name on sessions.
 var passThroughRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
-// sessionColumns are the columns sessions has without pass-through ones
-// (semantics §4, docs/enrichment.md §4), which a pass-through name may not
-// take; and the model column names, which would be ambiguous under
-// `columns:`.
-var sessionColumns = []string{"session_id", "contact_id", "property", "property_type",
-	"asset_class", "session_index", "session_start", "session_end", "duration_seconds",
-	"event_count", "source", "first_event", "first_url", "contact_session_id",
-	"user_lifecycle", "days_since_prev_product_session", "last_event", "last_url",
-	"referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
-	"channel", "is_bounce",
-	"event_id", "timestamp", "user_id", "anonymous_id", "loaded_at", "event", "url", "user_agent",
-	// ClickHouse's versioned tables add the run that wrote a row
-	"gen"}
+// reservedNames are the names a pass-through column may not take: the
+// columns sessions has without pass-through ones (catalog.Outputs), the
+// model columns a table maps under `columns:`, where the name would be
+// ambiguous, and gen, which ClickHouse's versioned tables add for the run
+// that wrote a row.
+var reservedNames = func() []string {
+	sessions, _ := catalog.Output("sessions")
+	return slices.Concat(sessions.ColumnNames(), []string{"event_id", "timestamp", "user_id",
+		"anonymous_id", "loaded_at", "event", "url", "referrer", "user_agent", "gen"})
+}()
 
 // passThrough reads `pass_through:`, a list of column names.
 func (p *problems) passThrough(n *yaml.Node) []string {
@@ -110,7 +107,7 @@ func (p *problems) passThrough(n *yaml.Node) []string {
 		switch {
 		case !passThroughRe.MatchString(name) || len(name) > maxPassThrough:
 			p.at(item, "bad pass_through column %s (want up to %d letters, digits and _, starting with a letter)", shown(name), maxPassThrough)
-		case contains(sessionColumns, lower):
+		case contains(reservedNames, lower):
 			p.at(item, "pass_through column %s is already a column of sessions or of the model (want another name; map it under a table's columns:)", shown(name))
 		case slices.ContainsFunc(out, func(o string) bool { return strings.ToLower(o) == lower }):
 			p.at(item, "pass_through column %s is listed twice", shown(name))

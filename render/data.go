@@ -141,7 +141,7 @@ func newData(m *models.Model, d dialects.Dialect, mode Mode) (*data, error) {
 			}
 			pass := make([]passValue, len(t.Columns.PassThrough))
 			for i, col := range t.Columns.PassThrough {
-				pass[i] = passValue{Expr: c.text(col), Col: d.Quote(catalog.PassPrefix + m.Enrichment.PassThrough[i])}
+				pass[i] = passValue{Expr: c.text(col), Col: x.PassThrough[i].Col}
 			}
 			x.Tables = append(x.Tables, tableRef{Pos: len(x.Tables) + 1, Source: s.Name, Table: t.Table})
 			x.Events = append(x.Events, eventTable{
