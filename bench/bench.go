@@ -6,8 +6,9 @@
 // (the one window query any sessionization needs), a full refresh of the whole
 // model, the hand-written chain of table models an analytics engineer would
 // write instead (handwritten/), and an incremental run after a realistic 1%
-// batch of new rows. It reports medians, events per second, the ratios
-// full/floor, full/hand-written and incremental/full, and peak memory.
+// batch of new rows (Options.NoHandwritten leaves out the hand-written
+// chain). It reports medians, events per second, the ratios full/floor,
+// full/hand-written and incremental/full, and peak memory.
 package bench
 
 import (
@@ -48,6 +49,10 @@ type Options struct {
 	// and a new batch: what reading each table's last late_window again
 	// costs.
 	LateWindows []time.Duration
+	// NoHandwritten skips the hand-written chain after each full run, and
+	// so its times and the full/hand-written ratio: at large sizes it
+	// doubles the bench's time and disk.
+	NoHandwritten bool
 }
 
 // Report is what the bench measured.
@@ -66,15 +71,16 @@ type Report struct {
 	Incremental Measure `json:"incremental"`
 	// Handwritten is the hand-written chain over the same sources, run
 	// after each full run; HandwrittenSteps are its statements' times.
-	Handwritten      Measure     `json:"handwritten"`
-	HandwrittenSteps []StepTimes `json:"handwritten_steps"`
+	// Both are empty (and left out of the JSON) with NoHandwritten.
+	Handwritten      Measure     `json:"handwritten,omitzero"`
+	HandwrittenSteps []StepTimes `json:"handwritten_steps,omitempty"`
 
 	// LateWindows are the incremental runs with other late windows
 	// (Options.LateWindows), one each.
 	LateWindows []WindowMeasure `json:"late_windows,omitempty"`
 
 	FullOverFloor       float64 `json:"full_over_floor"`
-	FullOverHandwritten float64 `json:"full_over_handwritten"`
+	FullOverHandwritten float64 `json:"full_over_handwritten,omitempty"` // 0 with NoHandwritten
 	IncrementalOverFull float64 `json:"incremental_over_full"`
 
 	// PeakRSSBytes is the largest peak resident set of this process during
@@ -177,18 +183,23 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 
 	// Full refreshes first: the floor reads the staged events a full run
 	// leaves. Each is followed by a run of the hand-written chain over the
-	// same sources, so that the two alternate and share the machine's load.
-	steps, err := p.chain()
-	if err != nil {
-		return nil, err
+	// same sources (unless NoHandwritten), so that the two alternate and
+	// share the machine's load.
+	var steps []chainStep
+	if opt.NoHandwritten {
+		fmt.Fprintf(w, "bench: %d full runs\n", opt.Repeat)
+	} else {
+		if steps, err = p.chain(); err != nil {
+			return nil, err
+		}
+		rep.HandwrittenSteps = make([]StepTimes, len(steps))
+		for i, st := range steps {
+			rep.HandwrittenSteps[i].Name = st.Name
+		}
+		rep.Handwritten.Events = p.events
+		fmt.Fprintf(w, "bench: %d full runs, each followed by the hand-written chain\n", opt.Repeat)
 	}
-	rep.HandwrittenSteps = make([]StepTimes, len(steps))
-	for i, st := range steps {
-		rep.HandwrittenSteps[i].Name = st.Name
-	}
-	fmt.Fprintf(w, "bench: %d full runs, each followed by the hand-written chain\n", opt.Repeat)
 	rep.Full.Events = p.events
-	rep.Handwritten.Events = p.events
 	for i := range opt.Repeat {
 		err := p.measure(&rep.Full, func() error {
 			r, err := run.Run(ctx, p.model, run.Options{Target: p.target, FullRefresh: true, Progress: opt.Progress})
@@ -200,6 +211,10 @@ func Run(ctx context.Context, opt Options) (rep *Report, err error) {
 		})
 		if err != nil {
 			return nil, fmt.Errorf("full run %d: %w", i+1, err)
+		}
+		if opt.NoHandwritten {
+			fmt.Fprintf(w, "  full %d: %.2fs\n", i+1, rep.Full.Seconds[i])
+			continue
 		}
 		if err := p.handwritten(ctx, &rep.Handwritten, steps, rep.HandwrittenSteps, w); err != nil {
 			return nil, fmt.Errorf("hand-written chain %d: %w", i+1, err)

@@ -104,13 +104,28 @@ func TestBenchDuckDB(t *testing.T) {
 }
 
 // TestBenchLateWindows wants an incremental run per late_window, each
-// reading more source rows the longer the window.
+// reading more source rows the longer the window. It skips the hand-written
+// chain, and wants it left out of the report, its JSON and its table.
 func TestBenchLateWindows(t *testing.T) {
 	var progress strings.Builder
 	windows := []time.Duration{time.Hour, 7 * 24 * time.Hour}
-	r, err := Run(context.Background(), Options{Events: 20000, Repeat: 1, Progress: &progress, LateWindows: windows})
+	r, err := Run(context.Background(), Options{Events: 20000, Repeat: 1, Progress: &progress, LateWindows: windows, NoHandwritten: true})
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, progress.String())
+	}
+	if len(r.Handwritten.Seconds) != 0 || len(r.HandwrittenSteps) != 0 || r.FullOverHandwritten != 0 {
+		t.Errorf("with NoHandwritten: got hand-written times %v, steps %+v, full/hand-written %v; want none",
+			r.Handwritten.Seconds, r.HandwrittenSteps, r.FullOverHandwritten)
+	}
+	if strings.Contains(progress.String(), "hand-written") {
+		t.Errorf("with NoHandwritten: the progress mentions the hand-written chain:\n%s", progress.String())
+	}
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(js), `"handwritten`) || strings.Contains(string(js), "full_over_handwritten") {
+		t.Errorf("with NoHandwritten: the JSON has hand-written fields: %s", js)
 	}
 	if len(r.LateWindows) != 2 || r.LateWindows[0].LateWindow != "1h" || r.LateWindows[1].LateWindow != "7d" {
 		t.Fatalf("got late windows %+v, want 1h and 7d", r.LateWindows)
@@ -124,6 +139,9 @@ func TestBenchLateWindows(t *testing.T) {
 	r.Print(&out)
 	if !strings.Contains(out.String(), "late 7d") {
 		t.Errorf("printed table lacks the late 7d row:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "hand-written") || !strings.Contains(out.String(), "incremental / full") {
+		t.Errorf("with NoHandwritten: want the table without hand-written, with incremental / full:\n%s", out.String())
 	}
 }
 

@@ -29,16 +29,19 @@ func (r *Report) Print(w io.Writer) {
 		mem = "peak RSS (client)"
 	}
 	fmt.Fprintf(w, "%-12s %10s %12s %11s %14s %18s %11s   %s\n", "measure", "median", "events/s", "events", "ratio", mem, "others' CPU", "each run (s)")
-	rows := []struct {
+	type row struct {
 		name  string
 		m     Measure
 		ratio string
-	}{
-		{"floor", r.Floor, ""},
-		{"hand-written", r.Handwritten, fmt.Sprintf("%.2fx floor", ratio(r.Handwritten.MedianSeconds, r.Floor.MedianSeconds))},
-		{"full", r.Full, fmt.Sprintf("%.2fx floor", r.FullOverFloor)},
-		{"incremental", r.Incremental, fmt.Sprintf("%.3fx full", r.IncrementalOverFull)},
 	}
+	rows := []row{{"floor", r.Floor, ""}}
+	if r.hasHandwritten() {
+		rows = append(rows, row{"hand-written", r.Handwritten, fmt.Sprintf("%.2fx floor", ratio(r.Handwritten.MedianSeconds, r.Floor.MedianSeconds))})
+	}
+	rows = append(rows,
+		row{"full", r.Full, fmt.Sprintf("%.2fx floor", r.FullOverFloor)},
+		row{"incremental", r.Incremental, fmt.Sprintf("%.3fx full", r.IncrementalOverFull)},
+	)
 	busiest := -1.0
 	for _, row := range rows {
 		each := make([]string, len(row.m.Seconds))
@@ -57,11 +60,17 @@ func (r *Report) Print(w io.Writer) {
 			bytes(lw.Measure.PeakRSSBytes), percent(lw.Measure.busiest()), thousands(lw.RowsRead))
 		busiest = max(busiest, lw.Measure.busiest())
 	}
-	fmt.Fprintf(w, "\nfull / hand-written: %.2fx    incremental / full: %.3fx\n", r.FullOverHandwritten, r.IncrementalOverFull)
+	fmt.Fprintln(w)
+	if r.hasHandwritten() {
+		fmt.Fprintf(w, "full / hand-written: %.2fx    ", r.FullOverHandwritten)
+	}
+	fmt.Fprintf(w, "incremental / full: %.3fx\n", r.IncrementalOverFull)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "floor: one LAG window over the staged events (the least any sessionization runs);")
-	fmt.Fprintln(w, "hand-written: the chain of table models an analytics engineer would write instead (bench/handwritten),")
-	fmt.Fprintln(w, "  run after each full run over the same sources;")
+	if r.hasHandwritten() {
+		fmt.Fprintln(w, "hand-written: the chain of table models an analytics engineer would write instead (bench/handwritten),")
+		fmt.Fprintln(w, "  run after each full run over the same sources;")
+	}
 	fmt.Fprintln(w, "incremental: a run after a new 1% batch (events: one batch's rows; 10% of them late).")
 	if len(r.LateWindows) > 0 {
 		fmt.Fprintln(w, "late W: an incremental run after a full run of the model with late_window W and a new batch.")
@@ -75,6 +84,12 @@ func (r *Report) Print(w io.Writer) {
 	case !r.PeakPerMeasure:
 		fmt.Fprintln(w, "memory: the kernel would not reset the peak, so each figure is the process's peak so far.")
 	}
+}
+
+// hasHandwritten says whether the hand-written chain ran (see
+// Options.NoHandwritten).
+func (r *Report) hasHandwritten() bool {
+	return len(r.Handwritten.Seconds) > 0
 }
 
 // thousands writes n with thin separators: 1,234,567.

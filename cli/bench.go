@@ -25,6 +25,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	seed := fs.Int64("seed", 1, "demo data seed")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
 	lateWindows := fs.String("late-windows", "", "also measure an incremental run with each of these late_window values, e.g. 1h,3d,7d")
+	noHandwritten := fs.Bool("no-handwritten", false, "skip the hand-written chain after each full run, and its ratio (at large sizes it doubles the time and disk)")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	}
 	r, err := bench.Run(ctx, bench.Options{
 		Events: *events, Repeat: *repeat, Seed: *seed, Dir: *dir, Target: t, Progress: e.stderr,
-		LateWindows: windows,
+		LateWindows: windows, NoHandwritten: *noHandwritten,
 	})
 	if err != nil {
 		return err
