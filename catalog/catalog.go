@@ -39,6 +39,20 @@ type Table struct {
 	// PrimaryKey says the key has no NULLs and no duplicates.
 	PrimaryKey bool
 	Columns    []Column
+	// Part is the part of the table an incremental run replaces, nil for
+	// a table it writes whole.
+	Part *Part
+}
+
+// Part is the part of a kept table an incremental run replaces: for each
+// value of By the run touches, the rows from Since on (Since >= the run's
+// restart point for that value), or every row when Since is "" or the
+// point is NULL. Engines with transactions delete and insert those rows;
+// an engine that publishes versions (ClickHouse) writes only them, with a
+// marker of what they replace, instead of a copy of the whole table.
+type Part struct {
+	By    string
+	Since string
 }
 
 // ColumnNames are the table's column names, in order.
@@ -71,7 +85,7 @@ func cols(pairs ...any) []Column {
 // Outputs are the tables users read, in the documented column order
 // (docs/tables.md).
 var Outputs = []Table{
-	{Name: "sessions", Key: []string{"session_id"}, PrimaryKey: true, Columns: cols(
+	{Name: "sessions", Key: []string{"session_id"}, PrimaryKey: true, Part: byContact("session_start"), Columns: cols(
 		"session_id", Text, "contact_id", Text, "property", Text,
 		"property_type", Text, "asset_class", Text, "session_index", Integer,
 		"session_start", Timestamp, "session_end", Timestamp, "duration_seconds", Double,
@@ -83,7 +97,7 @@ var Outputs = []Table{
 		"utm_source", Text, "utm_medium", Text, "utm_campaign", Text,
 		"utm_term", Text, "utm_content", Text, "channel", Text, "is_bounce", Boolean,
 	)},
-	{Name: "contact_sessions", Key: []string{"contact_session_id"}, PrimaryKey: true, Columns: cols(
+	{Name: "contact_sessions", Key: []string{"contact_session_id"}, PrimaryKey: true, Part: byContact("session_start"), Columns: cols(
 		"contact_session_id", Text, "contact_id", Text, "session_index", Integer,
 		"session_start", Timestamp, "session_end", Timestamp, "duration_seconds", Double,
 		"event_count", Bigint, "session_count", Bigint, "properties", Text,
@@ -118,15 +132,17 @@ var Outputs = []Table{
 // declare every table up front (ClickHouse) use these columns, in the
 // order of those queries.
 var State = []Table{
-	{Name: "_sessionize_events", Key: []string{"contact_id", "property", "ts", "event_id"}, Columns: cols(
+	// An incremental run replaces the events it read better copies of and
+	// those whose contact changed, by event_id.
+	{Name: "_sessionize_events", Key: []string{"contact_id", "property", "ts", "event_id"}, Part: &Part{By: "event_id"}, Columns: cols(
 		"contact_id", Text, "source", Text, "property", Text, "event_id", Text,
 		"ts", Timestamp, "loaded_at", Timestamp, "user_id", Text, "anonymous_id", Text,
 		"event", Text, "url", Text, "referrer", Text,
 	)},
-	{Name: "_sessionize_identity", Key: []string{"anonymous_id"}, Columns: cols(
+	{Name: "_sessionize_identity", Key: []string{"anonymous_id"}, Part: &Part{By: "anonymous_id"}, Columns: cols(
 		"anonymous_id", Text, "user_id", Text,
 	)},
-	{Name: "_sessionize_identifies", Key: []string{"anonymous_id"}, Columns: cols(
+	{Name: "_sessionize_identifies", Key: []string{"anonymous_id"}, Part: &Part{By: "anonymous_id"}, Columns: cols(
 		"anonymous_id", Text, "user_id", Text, "ts", Timestamp, "id", Text,
 	)},
 	// The rejected rows with the position of the table they came from, so
@@ -136,7 +152,7 @@ var State = []Table{
 		"table_pos", Integer, "event_id", Text, "source", Text, "timestamp", Timestamp,
 		"loaded_at", Timestamp, "reason", Text,
 	)},
-	{Name: "_sessionize_prompted", Key: []string{"contact_id"}, Columns: cols(
+	{Name: "_sessionize_prompted", Key: []string{"contact_id"}, Part: byContact("cs_start"), Columns: cols(
 		"contact_id", Text, "contact_session_id", Text, "cs_start", Timestamp, "day", Date,
 		"entry_property", Text, "entry_url", Text, "event", Text, "events", Bigint,
 		"is_new", Boolean,
@@ -163,6 +179,20 @@ var Watermarks = Table{Name: "_sessionize_watermarks", Key: []string{"run_id", "
 	"run_id", Bigint, "table_pos", Integer, "source", Text, "table_name", Text,
 	"watermark", Timestamp, "max_loaded", Timestamp,
 )}
+
+// Bases records, on an engine that publishes versions (ClickHouse), the
+// runs that wrote each kept table whole: a full run all of them, an
+// incremental run those it writes whole (Table.Part nil) and those whose
+// replaced parts had grown enough to be worth compacting. The table's
+// published rows are those of its last such run and of the successful runs
+// after it, less the rows their markers replace.
+var Bases = Table{Name: "_sessionize_bases", Key: []string{"table_name", "gen"}, PrimaryKey: true, Columns: cols(
+	"table_name", Text, "gen", Bigint,
+)}
+
+// byContact is the part of a table an incremental run replaces from each
+// touched contact's restart point on (the rule of semantics.md §5).
+func byContact(since string) *Part { return &Part{By: "contact_id", Since: since} }
 
 // Logs are the tables every run adds rows to, created once and never
 // replaced.
@@ -219,7 +249,9 @@ func OutputNames() []string {
 }
 
 // Lookup is any table of the catalog by name.
-func Lookup(name string) (Table, bool) { return find(slices.Concat(Kept(), Logs), name) }
+func Lookup(name string) (Table, bool) {
+	return find(slices.Concat(Kept(), Logs, []Table{Bases}), name)
+}
 
 func find(ts []Table, name string) (Table, bool) {
 	for _, t := range ts {

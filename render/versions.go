@@ -122,6 +122,12 @@ func (v *versions) funcs() map[string]any {
 			}
 			return strings.Join(names, ", "), nil
 		},
+		// part is the part of a kept table an incremental run replaces
+		// (catalog.Part), nil for a table it writes whole.
+		"part": func(table string) (*catalog.Part, error) {
+			t, err := spec(table, v.pass)
+			return t.Part, err
+		},
 		// key is a table's sort key, comma separated.
 		"key": func(table string) (string, error) {
 			t, err := spec(table, v.pass)

@@ -57,7 +57,11 @@ func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Mo
 	}
 	// A target without one of the tables runs keep (one an older version
 	// did not keep, say) is rebuilt by a full run, which writes them.
-	for _, kept := range append(catalog.Kept(), catalog.Watermarks) {
+	required := append(catalog.Kept(), catalog.Watermarks)
+	if d.Publish() == dialects.Versions {
+		required = append(required, catalog.Bases)
+	}
+	for _, kept := range required {
 		t := kept.Name
 		var one int
 		err := q.GetContext(ctx, &one, "SELECT 1 FROM "+n.table(t)+" LIMIT 1")

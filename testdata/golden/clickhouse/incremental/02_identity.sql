@@ -83,10 +83,15 @@ FROM (
 ) AS ranked
 WHERE mapping_rank = 1;
 
+INSERT INTO `sessionize`.`_sessionize_identifies__dead` (gen, `anonymous_id`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id
+FROM `sessionize`.`_sessionize_work_identifies_best`
+WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identifies');
+
 INSERT INTO `sessionize`.`_sessionize_identifies__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_identifies`
-WHERE anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies_best`);
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identifies') AND anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies_best`);
 
 INSERT INTO `sessionize`.`_sessionize_identifies__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies_best`;
@@ -131,10 +136,15 @@ FROM `sessionize`.`_sessionize_work_touched_anon` AS t
 LEFT JOIN `sessionize`.`_sessionize_identity` AS old ON old.anonymous_id = t.anonymous_id
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
+INSERT INTO `sessionize`.`_sessionize_identity__dead` (gen, `anonymous_id`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id
+FROM `sessionize`.`_sessionize_work_remap`
+WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identity');
+
 INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_identity`
-WHERE anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`);
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identity') AND anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`);
 
 INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, new_user_id
@@ -202,20 +212,50 @@ JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_i
 WHERE cs.session_start < t.restart_ts
 GROUP BY cs.contact_id;
 
--- This run's version of the events: the new events with their contact, and
--- the events of re-mapped anonymous_ids moved to their new contact
--- (§3.2: a new identify re-attributes past events); the others as they were.
+-- The kept events that move to another contact: those of re-mapped
+-- anonymous_ids without a user_id of their own (§3.2: a new identify
+-- re-attributes past events), found through their old contact, by which
+-- the kept events are sorted.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_moved` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH remapped AS (
+  SELECT anonymous_id, old_user_id FROM `sessionize`.`_sessionize_work_remap`
+  WHERE NOT ((old_user_id IS NULL AND new_user_id IS NULL) OR ifNull(old_user_id = new_user_id, false))
+)
+SELECT event_id
+FROM `sessionize`.`_sessionize_work_events`
+WHERE contact_id IN (SELECT coalesce(old_user_id, anonymous_id) FROM remapped)
+  AND user_id IS NULL
+  AND anonymous_id IN (SELECT anonymous_id FROM remapped);
+
+-- Unless the run writes the events whole, it marks the kept events it
+-- replaces: the copies step 1 found better ones of, and those that move.
+INSERT INTO `sessionize`.`_sessionize_events__dead` (gen, `event_id`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id
+FROM (
+  SELECT event_id FROM `sessionize`.`_sessionize_work_replaced`
+  UNION ALL
+  SELECT event_id FROM `sessionize`.`_sessionize_work_moved`
+) AS replaced
+WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_events');
+
+-- This run's events: the new ones and the better copies with their
+-- contact, the events that move with their new one, and, when it writes
+-- the events whole, the others as they were.
 INSERT INTO `sessionize`.`_sessionize_events__data` (gen, `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`, `pass_locale`)
-SELECT
-  (SELECT run_id FROM `sessionize`.`_sessionize_work_run`),
-  if(
-    e.contact_id IS NULL OR (e.user_id IS NULL AND e.anonymous_id IN (
-      SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`
-      WHERE NOT ((old_user_id IS NULL AND new_user_id IS NULL) OR ifNull(old_user_id = new_user_id, false))
-    )),
-    coalesce(e.user_id, m.user_id, e.anonymous_id),
-    e.contact_id
-  ) AS contact_id,
-  e.* EXCEPT (contact_id)
-FROM `sessionize`.`_sessionize_work_events` AS e
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), coalesce(e.user_id, m.user_id, e.anonymous_id) AS contact_id, e.* EXCEPT (contact_id)
+FROM (
+  SELECT CAST(NULL AS Nullable(String)) AS contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, `pass_locale`
+  FROM `sessionize`.`_sessionize_work_changed`
+  UNION ALL
+  SELECT * FROM `sessionize`.`_sessionize_work_events`
+  WHERE contact_id IN (SELECT coalesce(old_user_id, anonymous_id) FROM `sessionize`.`_sessionize_work_remap`)
+    AND event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_moved`)
+) AS e
 LEFT JOIN `sessionize`.`_sessionize_identity__next` AS m ON m.anonymous_id = e.anonymous_id;
+
+INSERT INTO `sessionize`.`_sessionize_events__data` (gen, `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`, `pass_locale`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
+FROM `sessionize`.`_sessionize_work_events`
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_events')
+  AND contact_id IS NOT NULL
+  AND event_id NOT IN (SELECT event_id FROM `sessionize`.`_sessionize_work_moved`);

@@ -188,20 +188,29 @@ WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_tou
   AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property, s.channel;
 
--- This run's version of sessions and contact_sessions keeps the rows of the
--- contacts it did not touch, and those of touched contacts before their
--- restart point.
+-- sessions and contact_sessions: the touched contacts' rows from their
+-- restart point on are replaced; the others are kept.
+INSERT INTO `sessionize`.`sessions__dead` (gen, `contact_id`, since)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), contact_id, coalesce(restart_ts, CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))))
+FROM `sessionize`.`_sessionize_work_touched`
+WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = 'sessions');
+
 INSERT INTO `sessionize`.`sessions__data` (gen, `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), s.*
-FROM `sessionize`.`sessions` AS s
-LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
-WHERE t.contact_id IS NULL OR s.session_start < t.restart_ts;
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), kept.*
+FROM `sessionize`.`sessions` AS kept
+LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = kept.contact_id
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = 'sessions') AND (t.contact_id IS NULL OR kept.`session_start` < t.restart_ts);
+
+INSERT INTO `sessionize`.`contact_sessions__dead` (gen, `contact_id`, since)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), contact_id, coalesce(restart_ts, CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))))
+FROM `sessionize`.`_sessionize_work_touched`
+WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = 'contact_sessions');
 
 INSERT INTO `sessionize`.`contact_sessions__data` (gen, `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), cs.*
-FROM `sessionize`.`contact_sessions` AS cs
-LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_id
-WHERE t.contact_id IS NULL OR cs.session_start < t.restart_ts;
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), kept.*
+FROM `sessionize`.`contact_sessions` AS kept
+LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = kept.contact_id
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = 'contact_sessions') AND (t.contact_id IS NULL OR kept.`session_start` < t.restart_ts);
 
 INSERT INTO `sessionize`.`sessions__data` (gen, `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`

@@ -13,12 +13,18 @@ SET prefer_column_name_to_alias = 1;
 -- ClickHouse has no transactions, so a run never changes what it has
 -- published. Each table the pipeline keeps is a view of <table>__data,
 -- which holds the rows of more than one run, partitioned by the run that
--- wrote them (gen): the view shows those of the last successful run. A run
--- writes its whole new version of a table under its own run id (its later
--- statements read it through <table>__next) and commits with one INSERT, of
--- its success row into the run log: from that row on, every view shows the
--- run's rows, all at once. A run killed before it leaves the published rows
--- as they were; the next successful run deletes what it wrote.
+-- wrote them (gen). A run writes its rows under its own run id: a full run
+-- every table whole, an incremental run only the part of a table it
+-- replaces (the rows of the contacts it touched from their restart point
+-- on, say), with markers of the earlier rows they replace in
+-- <table>__dead. The view shows the rows of the last successful run that
+-- wrote the table whole (its base, in _sessionize_bases) and of the
+-- successful runs after it, less the rows their markers replace. The run's
+-- later statements read its own rows with the others through
+-- <table>__next, and it commits with one INSERT, of its success row into
+-- the run log: from that row on, every view shows the run's rows, all at
+-- once. A run killed before it leaves the published rows as they were; the
+-- next successful run deletes what it wrote.
 
 CREATE DATABASE IF NOT EXISTS `sessionize`;
 
@@ -87,7 +93,13 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_watermarks` (
   `max_loaded` Nullable(DateTime64(6, 'UTC'))
 ) ENGINE = MergeTree ORDER BY (run_id, table_pos) SETTINGS allow_nullable_key = 1;
 
--- sessions: every run's version, the published one, and this run's.
+-- The runs that wrote each kept table whole: the base its view starts from.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_bases` (
+  `table_name` Nullable(String),
+  `gen` Nullable(Int64)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`table_name`, `gen`) SETTINGS allow_nullable_key = 1;
+
+-- sessions: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__data` (
   gen Int64,
   `session_id` Nullable(String),
@@ -117,6 +129,14 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__data` (
   `channel` Nullable(String),
   `is_bounce` Bool
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`session_id`) SETTINGS allow_nullable_key = 1;
+
+-- Its markers: a row (gen, contact_id, since) says that run gen replaced the
+-- rows of earlier runs with that contact_id from since on (session_start >= since).
+CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__dead` (
+  gen Int64,
+  `contact_id` Nullable(String),
+  since DateTime64(6, 'UTC')
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`) SETTINGS allow_nullable_key = 1;
 
 -- A full run writes every column: one an older version (or another model's
 -- pass-through columns) left out is added, and the views below show it.
@@ -148,17 +168,7 @@ ALTER TABLE `sessionize`.`sessions__data`
   ADD COLUMN IF NOT EXISTS `channel` Nullable(String),
   ADD COLUMN IF NOT EXISTS `is_bounce` Bool;
 
-CREATE OR REPLACE VIEW `sessionize`.`sessions` AS
-SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`
-FROM `sessionize`.`sessions__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`sessions__next` AS
-SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`
-FROM `sessionize`.`sessions__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- contact_sessions: every run's version, the published one, and this run's.
+-- contact_sessions: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`contact_sessions__data` (
   gen Int64,
   `contact_session_id` Nullable(String),
@@ -182,6 +192,14 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`contact_sessions__data` (
   `utm_campaign` Nullable(String),
   `channel` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_session_id`) SETTINGS allow_nullable_key = 1;
+
+-- Its markers: a row (gen, contact_id, since) says that run gen replaced the
+-- rows of earlier runs with that contact_id from since on (session_start >= since).
+CREATE TABLE IF NOT EXISTS `sessionize`.`contact_sessions__dead` (
+  gen Int64,
+  `contact_id` Nullable(String),
+  since DateTime64(6, 'UTC')
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`) SETTINGS allow_nullable_key = 1;
 
 -- A full run writes every column: one an older version (or another model's
 -- pass-through columns) left out is added, and the views below show it.
@@ -207,17 +225,7 @@ ALTER TABLE `sessionize`.`contact_sessions__data`
   ADD COLUMN IF NOT EXISTS `utm_campaign` Nullable(String),
   ADD COLUMN IF NOT EXISTS `channel` Nullable(String);
 
-CREATE OR REPLACE VIEW `sessionize`.`contact_sessions` AS
-SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
-FROM `sessionize`.`contact_sessions__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`contact_sessions__next` AS
-SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
-FROM `sessionize`.`contact_sessions__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- daily_metrics: every run's version, the published one, and this run's.
+-- daily_metrics: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`daily_metrics__data` (
   gen Int64,
   `day` Date32,
@@ -244,17 +252,7 @@ ALTER TABLE `sessionize`.`daily_metrics__data`
   ADD COLUMN IF NOT EXISTS `resurrected_user_sessions` Nullable(Int64),
   ADD COLUMN IF NOT EXISTS `cross_property_sessions` Nullable(Int64);
 
-CREATE OR REPLACE VIEW `sessionize`.`daily_metrics` AS
-SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
-FROM `sessionize`.`daily_metrics__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`daily_metrics__next` AS
-SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
-FROM `sessionize`.`daily_metrics__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- daily_channels: every run's version, the published one, and this run's.
+-- daily_channels: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`daily_channels__data` (
   gen Int64,
   `day` Date32,
@@ -277,17 +275,7 @@ ALTER TABLE `sessionize`.`daily_channels__data`
   ADD COLUMN IF NOT EXISTS `prompted_product_sessions` Nullable(Int64),
   ADD COLUMN IF NOT EXISTS `new_user_sessions` Nullable(Int64);
 
-CREATE OR REPLACE VIEW `sessionize`.`daily_channels` AS
-SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
-FROM `sessionize`.`daily_channels__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`daily_channels__next` AS
-SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
-FROM `sessionize`.`daily_channels__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- prompted_events: every run's version, the published one, and this run's.
+-- prompted_events: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`prompted_events__data` (
   gen Int64,
   `day` Date32,
@@ -312,17 +300,7 @@ ALTER TABLE `sessionize`.`prompted_events__data`
   ADD COLUMN IF NOT EXISTS `events` Nullable(Int64),
   ADD COLUMN IF NOT EXISTS `new_user_sessions` Nullable(Int64);
 
-CREATE OR REPLACE VIEW `sessionize`.`prompted_events` AS
-SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
-FROM `sessionize`.`prompted_events__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`prompted_events__next` AS
-SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
-FROM `sessionize`.`prompted_events__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- rejected_events: every run's version, the published one, and this run's.
+-- rejected_events: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`rejected_events__data` (
   gen Int64,
   `event_id` Nullable(String),
@@ -341,17 +319,7 @@ ALTER TABLE `sessionize`.`rejected_events__data`
   ADD COLUMN IF NOT EXISTS `loaded_at` Nullable(DateTime64(6, 'UTC')),
   ADD COLUMN IF NOT EXISTS `reason` Nullable(String);
 
-CREATE OR REPLACE VIEW `sessionize`.`rejected_events` AS
-SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
-FROM `sessionize`.`rejected_events__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`rejected_events__next` AS
-SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
-FROM `sessionize`.`rejected_events__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- _sessionize_events: every run's version, the published one, and this run's.
+-- _sessionize_events: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_events__data` (
   gen Int64,
   `contact_id` Nullable(String),
@@ -366,6 +334,13 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_events__data` (
   `url` Nullable(String),
   `referrer` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`, `property`, `ts`, `event_id`) SETTINGS allow_nullable_key = 1;
+
+-- Its markers: a row (gen, event_id) says that run gen replaced the
+-- rows of earlier runs with that event_id.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_events__dead` (
+  gen Int64,
+  `event_id` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`event_id`) SETTINGS allow_nullable_key = 1;
 
 -- A full run writes every column: one an older version (or another model's
 -- pass-through columns) left out is added, and the views below show it.
@@ -382,21 +357,18 @@ ALTER TABLE `sessionize`.`_sessionize_events__data`
   ADD COLUMN IF NOT EXISTS `url` Nullable(String),
   ADD COLUMN IF NOT EXISTS `referrer` Nullable(String);
 
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_events` AS
-SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`
-FROM `sessionize`.`_sessionize_events__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_events__next` AS
-SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`
-FROM `sessionize`.`_sessionize_events__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- _sessionize_identity: every run's version, the published one, and this run's.
+-- _sessionize_identity: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identity__data` (
   gen Int64,
   `anonymous_id` Nullable(String),
   `user_id` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
+
+-- Its markers: a row (gen, anonymous_id) says that run gen replaced the
+-- rows of earlier runs with that anonymous_id.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identity__dead` (
+  gen Int64,
+  `anonymous_id` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
 
 -- A full run writes every column: one an older version (or another model's
@@ -405,23 +377,20 @@ ALTER TABLE `sessionize`.`_sessionize_identity__data`
   ADD COLUMN IF NOT EXISTS `anonymous_id` Nullable(String),
   ADD COLUMN IF NOT EXISTS `user_id` Nullable(String);
 
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identity` AS
-SELECT `anonymous_id`, `user_id`
-FROM `sessionize`.`_sessionize_identity__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identity__next` AS
-SELECT `anonymous_id`, `user_id`
-FROM `sessionize`.`_sessionize_identity__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- _sessionize_identifies: every run's version, the published one, and this run's.
+-- _sessionize_identifies: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identifies__data` (
   gen Int64,
   `anonymous_id` Nullable(String),
   `user_id` Nullable(String),
   `ts` Nullable(DateTime64(6, 'UTC')),
   `id` Nullable(String)
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
+
+-- Its markers: a row (gen, anonymous_id) says that run gen replaced the
+-- rows of earlier runs with that anonymous_id.
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identifies__dead` (
+  gen Int64,
+  `anonymous_id` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
 
 -- A full run writes every column: one an older version (or another model's
@@ -432,17 +401,7 @@ ALTER TABLE `sessionize`.`_sessionize_identifies__data`
   ADD COLUMN IF NOT EXISTS `ts` Nullable(DateTime64(6, 'UTC')),
   ADD COLUMN IF NOT EXISTS `id` Nullable(String);
 
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identifies` AS
-SELECT `anonymous_id`, `user_id`, `ts`, `id`
-FROM `sessionize`.`_sessionize_identifies__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identifies__next` AS
-SELECT `anonymous_id`, `user_id`, `ts`, `id`
-FROM `sessionize`.`_sessionize_identifies__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- _sessionize_rejected: every run's version, the published one, and this run's.
+-- _sessionize_rejected: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_rejected__data` (
   gen Int64,
   `table_pos` Int32,
@@ -463,17 +422,7 @@ ALTER TABLE `sessionize`.`_sessionize_rejected__data`
   ADD COLUMN IF NOT EXISTS `loaded_at` Nullable(DateTime64(6, 'UTC')),
   ADD COLUMN IF NOT EXISTS `reason` Nullable(String);
 
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_rejected` AS
-SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
-FROM `sessionize`.`_sessionize_rejected__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
-
-CREATE OR REPLACE VIEW `sessionize`.`_sessionize_rejected__next` AS
-SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
-FROM `sessionize`.`_sessionize_rejected__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
-
--- _sessionize_prompted: every run's version, the published one, and this run's.
+-- _sessionize_prompted: the rows of every run that wrote it, partitioned by run (gen).
 CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_prompted__data` (
   gen Int64,
   `contact_id` Nullable(String),
@@ -485,6 +434,14 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_prompted__data` (
   `event` Nullable(String),
   `events` Nullable(Int64),
   `is_new` Bool
+) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`) SETTINGS allow_nullable_key = 1;
+
+-- Its markers: a row (gen, contact_id, since) says that run gen replaced the
+-- rows of earlier runs with that contact_id from since on (cs_start >= since).
+CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_prompted__dead` (
+  gen Int64,
+  `contact_id` Nullable(String),
+  since DateTime64(6, 'UTC')
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_id`) SETTINGS allow_nullable_key = 1;
 
 -- A full run writes every column: one an older version (or another model's
@@ -500,12 +457,249 @@ ALTER TABLE `sessionize`.`_sessionize_prompted__data`
   ADD COLUMN IF NOT EXISTS `events` Nullable(Int64),
   ADD COLUMN IF NOT EXISTS `is_new` Bool;
 
+CREATE OR REPLACE VIEW `sessionize`.`sessions` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`
+FROM `sessionize`.`sessions__data` AS _rows
+LEFT JOIN (
+  SELECT `contact_id`, groupArray(gen) AS _dead_gens, groupArray(since) AS _dead_since
+  FROM `sessionize`.`sessions__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  GROUP BY `contact_id`
+) AS _dead USING (`contact_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  AND arrayAll((g, since) -> g <= _rows.gen OR assumeNotNull(_rows.`session_start`) < since, _dead._dead_gens, _dead._dead_since);
+
+CREATE OR REPLACE VIEW `sessionize`.`sessions__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`
+FROM `sessionize`.`sessions__data` AS _rows
+LEFT JOIN (
+  SELECT `contact_id`, groupArray(gen) AS _dead_gens, groupArray(since) AS _dead_since
+  FROM `sessionize`.`sessions__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  GROUP BY `contact_id`
+) AS _dead USING (`contact_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  AND arrayAll((g, since) -> g <= _rows.gen OR assumeNotNull(_rows.`session_start`) < since, _dead._dead_gens, _dead._dead_since);
+
+CREATE OR REPLACE VIEW `sessionize`.`contact_sessions` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'contact_sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
+FROM `sessionize`.`contact_sessions__data` AS _rows
+LEFT JOIN (
+  SELECT `contact_id`, groupArray(gen) AS _dead_gens, groupArray(since) AS _dead_since
+  FROM `sessionize`.`contact_sessions__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  GROUP BY `contact_id`
+) AS _dead USING (`contact_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  AND arrayAll((g, since) -> g <= _rows.gen OR assumeNotNull(_rows.`session_start`) < since, _dead._dead_gens, _dead._dead_since);
+
+CREATE OR REPLACE VIEW `sessionize`.`contact_sessions__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'contact_sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
+FROM `sessionize`.`contact_sessions__data` AS _rows
+LEFT JOIN (
+  SELECT `contact_id`, groupArray(gen) AS _dead_gens, groupArray(since) AS _dead_since
+  FROM `sessionize`.`contact_sessions__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  GROUP BY `contact_id`
+) AS _dead USING (`contact_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  AND arrayAll((g, since) -> g <= _rows.gen OR assumeNotNull(_rows.`session_start`) < since, _dead._dead_gens, _dead._dead_since);
+
+CREATE OR REPLACE VIEW `sessionize`.`daily_metrics` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'daily_metrics' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
+FROM `sessionize`.`daily_metrics__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE OR REPLACE VIEW `sessionize`.`daily_metrics__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'daily_metrics' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
+FROM `sessionize`.`daily_metrics__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`));
+
+CREATE OR REPLACE VIEW `sessionize`.`daily_channels` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'daily_channels' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
+FROM `sessionize`.`daily_channels__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE OR REPLACE VIEW `sessionize`.`daily_channels__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'daily_channels' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`
+FROM `sessionize`.`daily_channels__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`));
+
+CREATE OR REPLACE VIEW `sessionize`.`prompted_events` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'prompted_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
+FROM `sessionize`.`prompted_events__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE OR REPLACE VIEW `sessionize`.`prompted_events__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'prompted_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `day`, `entry_property`, `entry_url`, `event`, `contact_sessions`, `contacts`, `events`, `new_user_sessions`
+FROM `sessionize`.`prompted_events__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`));
+
+CREATE OR REPLACE VIEW `sessionize`.`rejected_events` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'rejected_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`rejected_events__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE OR REPLACE VIEW `sessionize`.`rejected_events__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'rejected_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`rejected_events__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`));
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_events` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`
+FROM `sessionize`.`_sessionize_events__data` AS _rows
+LEFT JOIN (
+  SELECT `event_id`, groupArray(gen) AS _dead_gens
+  FROM `sessionize`.`_sessionize_events__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  GROUP BY `event_id`
+) AS _dead USING (`event_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  AND arrayAll(g -> g <= _rows.gen, _dead._dead_gens);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_events__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`
+FROM `sessionize`.`_sessionize_events__data` AS _rows
+LEFT JOIN (
+  SELECT `event_id`, groupArray(gen) AS _dead_gens
+  FROM `sessionize`.`_sessionize_events__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  GROUP BY `event_id`
+) AS _dead USING (`event_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  AND arrayAll(g -> g <= _rows.gen, _dead._dead_gens);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identity` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identity' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `anonymous_id`, `user_id`
+FROM `sessionize`.`_sessionize_identity__data` AS _rows
+LEFT JOIN (
+  SELECT `anonymous_id`, groupArray(gen) AS _dead_gens
+  FROM `sessionize`.`_sessionize_identity__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  GROUP BY `anonymous_id`
+) AS _dead USING (`anonymous_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  AND arrayAll(g -> g <= _rows.gen, _dead._dead_gens);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identity__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identity' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `anonymous_id`, `user_id`
+FROM `sessionize`.`_sessionize_identity__data` AS _rows
+LEFT JOIN (
+  SELECT `anonymous_id`, groupArray(gen) AS _dead_gens
+  FROM `sessionize`.`_sessionize_identity__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  GROUP BY `anonymous_id`
+) AS _dead USING (`anonymous_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  AND arrayAll(g -> g <= _rows.gen, _dead._dead_gens);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identifies` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identifies' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `anonymous_id`, `user_id`, `ts`, `id`
+FROM `sessionize`.`_sessionize_identifies__data` AS _rows
+LEFT JOIN (
+  SELECT `anonymous_id`, groupArray(gen) AS _dead_gens
+  FROM `sessionize`.`_sessionize_identifies__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  GROUP BY `anonymous_id`
+) AS _dead USING (`anonymous_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  AND arrayAll(g -> g <= _rows.gen, _dead._dead_gens);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_identifies__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identifies' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `anonymous_id`, `user_id`, `ts`, `id`
+FROM `sessionize`.`_sessionize_identifies__data` AS _rows
+LEFT JOIN (
+  SELECT `anonymous_id`, groupArray(gen) AS _dead_gens
+  FROM `sessionize`.`_sessionize_identifies__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  GROUP BY `anonymous_id`
+) AS _dead USING (`anonymous_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  AND arrayAll(g -> g <= _rows.gen, _dead._dead_gens);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_rejected` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_rejected' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`_sessionize_rejected__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_rejected__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_rejected' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
+SELECT `table_pos`, `event_id`, `source`, `timestamp`, `loaded_at`, `reason`
+FROM `sessionize`.`_sessionize_rejected__data` AS _rows
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`));
+
 CREATE OR REPLACE VIEW `sessionize`.`_sessionize_prompted` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_prompted' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
 SELECT `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`
-FROM `sessionize`.`_sessionize_prompted__data`
-WHERE gen = (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success');
+FROM `sessionize`.`_sessionize_prompted__data` AS _rows
+LEFT JOIN (
+  SELECT `contact_id`, groupArray(gen) AS _dead_gens, groupArray(since) AS _dead_since
+  FROM `sessionize`.`_sessionize_prompted__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  GROUP BY `contact_id`
+) AS _dead USING (`contact_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  AND arrayAll((g, since) -> g <= _rows.gen OR assumeNotNull(_rows.`cs_start`) < since, _dead._dead_gens, _dead._dead_since);
 
 CREATE OR REPLACE VIEW `sessionize`.`_sessionize_prompted__next` AS
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_prompted' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
 SELECT `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`
-FROM `sessionize`.`_sessionize_prompted__data`
-WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
+FROM `sessionize`.`_sessionize_prompted__data` AS _rows
+LEFT JOIN (
+  SELECT `contact_id`, groupArray(gen) AS _dead_gens, groupArray(since) AS _dead_since
+  FROM `sessionize`.`_sessionize_prompted__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  GROUP BY `contact_id`
+) AS _dead USING (`contact_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))
+  AND arrayAll((g, since) -> g <= _rows.gen OR assumeNotNull(_rows.`cs_start`) < since, _dead._dead_gens, _dead._dead_since);
+
+-- Which kept tables this run writes whole: every one on a full run; on an
+-- incremental run those without a part it replaces, and those whose
+-- markers since their base reach an eighth of their rows or come from 16
+-- runs, which the run compacts into a new base. The others it writes only
+-- the replaced part of, with markers.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_bases` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+SELECT 'sessions' AS table_name, true AS whole
+UNION ALL
+SELECT 'contact_sessions' AS table_name, true AS whole
+UNION ALL
+SELECT 'daily_metrics' AS table_name, true AS whole
+UNION ALL
+SELECT 'daily_channels' AS table_name, true AS whole
+UNION ALL
+SELECT 'prompted_events' AS table_name, true AS whole
+UNION ALL
+SELECT 'rejected_events' AS table_name, true AS whole
+UNION ALL
+SELECT '_sessionize_events' AS table_name, true AS whole
+UNION ALL
+SELECT '_sessionize_identity' AS table_name, true AS whole
+UNION ALL
+SELECT '_sessionize_identifies' AS table_name, true AS whole
+UNION ALL
+SELECT '_sessionize_rejected' AS table_name, true AS whole
+UNION ALL
+SELECT '_sessionize_prompted' AS table_name, true AS whole;
+
+INSERT INTO `sessionize`.`_sessionize_bases` (table_name, gen)
+SELECT table_name, (SELECT run_id FROM `sessionize`.`_sessionize_work_run`) FROM `sessionize`.`_sessionize_work_bases` WHERE whole;

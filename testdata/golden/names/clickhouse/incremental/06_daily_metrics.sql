@@ -186,11 +186,16 @@ FROM (
   SELECT day, entry_property, entry_url, event FROM `sessionize`.`_sessionize_work_prompted`
 ) AS keys;
 
+INSERT INTO `sessionize`.`_sessionize_prompted__dead` (gen, `contact_id`, since)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), contact_id, coalesce(restart_ts, CAST('1900-01-01 00:00:00' AS Nullable(DateTime64(6, 'UTC'))))
+FROM `sessionize`.`_sessionize_work_touched`
+WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_prompted');
+
 INSERT INTO `sessionize`.`_sessionize_prompted__data` (gen, `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), p.*
-FROM `sessionize`.`_sessionize_prompted` AS p
-LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = p.contact_id
-WHERE t.contact_id IS NULL OR p.cs_start < t.restart_ts;
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), kept.*
+FROM `sessionize`.`_sessionize_prompted` AS kept
+LEFT JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = kept.contact_id
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_prompted') AND (t.contact_id IS NULL OR kept.`cs_start` < t.restart_ts);
 
 INSERT INTO `sessionize`.`_sessionize_prompted__data` (gen, `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted`;

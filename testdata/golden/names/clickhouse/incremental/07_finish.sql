@@ -58,6 +58,7 @@ SELECT
 
 -- The work tables of steps 0-6 (one of them a view, which DROP TABLE drops
 -- too), but for the run's own row, which the commit below reads.
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_bases`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_channels`;
@@ -77,6 +78,7 @@ DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_kept_cs`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_loads`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_moved`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_old`;
@@ -108,53 +110,104 @@ FROM `sessionize`.`_sessionize_runs` AS r
 CROSS JOIN `sessionize`.`_sessionize_work_finish` AS f
 WHERE r.run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
--- Delete the versions no run reads any more, in the background
--- (mutations_sync = 0): whenever it runs, it keeps the published version,
--- and a mutation leaves the parts written after it alone, so it never
--- touches the version a later run is writing.
+-- Delete the rows no run reads any more, in the background
+-- (mutations_sync = 0): those of runs that failed, those before each
+-- table's base, and the markers and bases those make useless. Whenever it
+-- runs, it keeps what the views show, and a mutation leaves the parts
+-- written after it alone, so it never touches what a later run is writing.
 
 ALTER TABLE `sessionize`.`sessions__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`sessions__dead`
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen <= (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`contact_sessions__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'contact_sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`contact_sessions__dead`
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen <= (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'contact_sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`daily_metrics__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'daily_metrics' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`daily_channels__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'daily_channels' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`prompted_events__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'prompted_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`rejected_events__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'rejected_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`_sessionize_events__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_events__dead`
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen <= (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`_sessionize_identity__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identity' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_identity__dead`
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen <= (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identity' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`_sessionize_identifies__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identifies' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_identifies__dead`
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen <= (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identifies' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`_sessionize_rejected__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_rejected' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
 SETTINGS mutations_sync = 0;
 
 ALTER TABLE `sessionize`.`_sessionize_prompted__data`
-DELETE WHERE gen <> (SELECT max(run_id) FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen < (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_prompted' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_prompted__dead`
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR gen <= (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_prompted' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success'))
+SETTINGS mutations_sync = 0;
+
+ALTER TABLE `sessionize`.`_sessionize_bases`
+DELETE WHERE gen NOT IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  OR (table_name, gen) NOT IN (
+    SELECT table_name, max(gen) FROM `sessionize`.`_sessionize_bases`
+    WHERE gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+    GROUP BY table_name
+  )
 SETTINGS mutations_sync = 0;
 
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_finish`;
