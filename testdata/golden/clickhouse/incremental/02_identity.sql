@@ -151,6 +151,22 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, n
 FROM `sessionize`.`_sessionize_work_remap`
 WHERE new_user_id IS NOT NULL;
 
+-- The kept events that move to another contact: those of re-mapped
+-- anonymous_ids without a user_id of their own (§3.2: a new identify
+-- re-attributes past events), found through their old contact, by which
+-- the kept events are sorted, rather than by a scan of every kept event's
+-- anonymous_id.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_moved` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+WITH remapped AS (
+  SELECT anonymous_id, old_user_id FROM `sessionize`.`_sessionize_work_remap`
+  WHERE NOT ((old_user_id IS NULL AND new_user_id IS NULL) OR ifNull(old_user_id = new_user_id, false))
+)
+SELECT event_id, anonymous_id, ts
+FROM `sessionize`.`_sessionize_work_events`
+WHERE contact_id IN (SELECT coalesce(old_user_id, anonymous_id) FROM remapped)
+  AND user_id IS NULL
+  AND anonymous_id IN (SELECT anonymous_id FROM remapped);
+
 -- The contacts this run touches (§5), each with the earliest timestamp
 -- at which its events change: the contacts of the changed events, those the
 -- replaced events belonged to, and, for every anonymous_id whose mapping
@@ -158,11 +174,16 @@ WHERE new_user_id IS NOT NULL;
 -- of the anonymous events that move.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changes` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
 WITH moved AS (
-  SELECT e.anonymous_id, MIN(e.ts) AS ts
-  FROM `sessionize`.`_sessionize_work_events` AS e
-  JOIN `sessionize`.`_sessionize_work_remap` AS r ON r.anonymous_id = e.anonymous_id
-  WHERE e.user_id IS NULL AND NOT ((r.old_user_id IS NULL AND r.new_user_id IS NULL) OR ifNull(r.old_user_id = r.new_user_id, false))
-  GROUP BY e.anonymous_id
+  SELECT anonymous_id, MIN(ts) AS ts
+  FROM (
+    SELECT anonymous_id, ts FROM `sessionize`.`_sessionize_work_moved`
+    UNION ALL
+    SELECT c.anonymous_id, c.ts
+    FROM `sessionize`.`_sessionize_work_changed` AS c
+    JOIN `sessionize`.`_sessionize_work_remap` AS r ON r.anonymous_id = c.anonymous_id
+    WHERE c.user_id IS NULL AND NOT ((r.old_user_id IS NULL AND r.new_user_id IS NULL) OR ifNull(r.old_user_id = r.new_user_id, false))
+  ) AS e
+  GROUP BY anonymous_id
 )
 SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
 FROM `sessionize`.`_sessionize_work_changed` AS c
@@ -211,21 +232,6 @@ FROM `sessionize`.`contact_sessions` AS cs
 JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_id
 WHERE cs.session_start < t.restart_ts
 GROUP BY cs.contact_id;
-
--- The kept events that move to another contact: those of re-mapped
--- anonymous_ids without a user_id of their own (§3.2: a new identify
--- re-attributes past events), found through their old contact, by which
--- the kept events are sorted.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_moved` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
-WITH remapped AS (
-  SELECT anonymous_id, old_user_id FROM `sessionize`.`_sessionize_work_remap`
-  WHERE NOT ((old_user_id IS NULL AND new_user_id IS NULL) OR ifNull(old_user_id = new_user_id, false))
-)
-SELECT event_id
-FROM `sessionize`.`_sessionize_work_events`
-WHERE contact_id IN (SELECT coalesce(old_user_id, anonymous_id) FROM remapped)
-  AND user_id IS NULL
-  AND anonymous_id IN (SELECT anonymous_id FROM remapped);
 
 -- Unless the run writes the events whole, it marks the kept events it
 -- replaces: the copies step 1 found better ones of, and those that move.
