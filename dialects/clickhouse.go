@@ -204,6 +204,10 @@ func (ClickHouse) Analyze(table string) string { return "" }
 // Index implements Dialect: tables are ordered by their key instead.
 func (ClickHouse) Index(table, name string, cols []string) string { return "" }
 
+// PrimaryKey implements Dialect: a MergeTree's sort key is set when it is
+// created.
+func (ClickHouse) PrimaryKey(table string, key []string) string { return "" }
+
 // WorkTable implements Dialect.
 func (c ClickHouse) WorkTable(schema, name string) string { return c.Table(schema, name) }
 

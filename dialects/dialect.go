@@ -140,6 +140,11 @@ type Dialect interface {
 	// Index is the statement that indexes a table on cols for the lookups of
 	// incremental runs, or "" where the engine's own layout serves them.
 	Index(table, name string, cols []string) string
+	// PrimaryKey is the statement that adds a primary key on key to a table
+	// created without one (CreateTable with no key) once its rows are in,
+	// which builds the index in one sort instead of row by row; "" where
+	// the engine keeps no primary key.
+	PrimaryKey(table string, key []string) string
 }
 
 // Functions are the statements that create the SQL functions a dialect's

@@ -282,6 +282,9 @@ func (DuckDB) Analyze(table string) string { return "" }
 // ART index would slow every bulk write.
 func (DuckDB) Index(table, name string, cols []string) string { return "" }
 
+// PrimaryKey implements Dialect: DuckDB tables carry none (CreateTable).
+func (DuckDB) PrimaryKey(table string, key []string) string { return "" }
+
 // WorkTable implements Dialect: work tables are TEMP tables, kept in memory
 // (spilling to disk past memory_limit) and never compressed or logged: a
 // run writes them once and reads them a few times. Run the rendered DuckDB

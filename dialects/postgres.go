@@ -187,6 +187,11 @@ func (Postgres) Index(table, name string, cols []string) string {
 	return "CREATE INDEX " + name + " ON " + table + " (" + strings.Join(cols, ", ") + ")"
 }
 
+// PrimaryKey implements Dialect.
+func (Postgres) PrimaryKey(table string, key []string) string {
+	return "ALTER TABLE " + table + " ADD PRIMARY KEY (" + strings.Join(key, ", ") + ")"
+}
+
 // WorkTable implements Dialect: work tables live in the output schema, so
 // the rendered files also run one psql session at a time.
 func (p Postgres) WorkTable(schema, name string) string { return p.Table(schema, name) }

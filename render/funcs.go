@@ -71,6 +71,26 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 			keep := slices.ContainsFunc(catalog.Logs, func(l catalog.Table) bool { return l.Name == name })
 			return d.CreateTable(tbl(name), dialectColumns(d, t), pk, keep), nil
 		},
+		// createKeyless is createTable without the primary key, for a
+		// table that is filled in one INSERT and keyed after it
+		// (primaryKey).
+		"createKeyless": func(name string) (string, error) {
+			t, err := spec(name, x.model.Enrichment.PassThrough)
+			if err != nil {
+				return "", err
+			}
+			return d.CreateTable(tbl(name), dialectColumns(d, t), nil, false), nil
+		},
+		"primaryKey": func(name string) (string, error) {
+			t, err := spec(name, x.model.Enrichment.PassThrough)
+			if err != nil || !t.PrimaryKey {
+				return "", err
+			}
+			if k := d.PrimaryKey(tbl(name), t.Key); k != "" {
+				return "\n\n" + k + ";", nil
+			}
+			return "", nil
+		},
 		"dropTable": func(name string) string { return d.DropTable(tbl(name)) },
 		// analyze follows a work table's creation: a blank line and the
 		// statement, or nothing on engines that need none.

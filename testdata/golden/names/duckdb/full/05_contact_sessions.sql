@@ -138,6 +138,8 @@ FROM temp.main."_sessionize_work_session_cs" AS s
 JOIN temp.main."_sessionize_work_contact_sessions" AS c
   ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
 
+-- Where the engine keys and indexes the two tables, a full run does it once
+-- their rows are in: one sort each, not an index kept up row by row.
 DROP TABLE IF EXISTS "target"."sessionize"."sessions__next";
 
 CREATE TABLE "target"."sessionize"."sessions__next" (

@@ -144,6 +144,8 @@ JOIN "sessionize"."_sessionize_work_contact_sessions" AS c
 
 ANALYZE "sessionize"."_sessionize_work_sessions_out";
 
+-- Where the engine keys and indexes the two tables, a full run does it once
+-- their rows are in: one sort each, not an index kept up row by row.
 DROP TABLE IF EXISTS "sessionize"."sessions";
 
 CREATE TABLE "sessionize"."sessions" (
@@ -172,11 +174,8 @@ CREATE TABLE "sessionize"."sessions" (
   "utm_term" TEXT COLLATE "C",
   "utm_content" TEXT COLLATE "C",
   "channel" TEXT COLLATE "C",
-  "is_bounce" BOOLEAN,
-  PRIMARY KEY (session_id)
+  "is_bounce" BOOLEAN
 );
-
-CREATE INDEX "sessions_contact_id" ON "sessionize"."sessions" (contact_id);
 
 DROP TABLE IF EXISTS "sessionize"."contact_sessions";
 
@@ -200,11 +199,8 @@ CREATE TABLE "sessionize"."contact_sessions" (
   "utm_source" TEXT COLLATE "C",
   "utm_medium" TEXT COLLATE "C",
   "utm_campaign" TEXT COLLATE "C",
-  "channel" TEXT COLLATE "C",
-  PRIMARY KEY (contact_session_id)
+  "channel" TEXT COLLATE "C"
 );
-
-CREATE INDEX "contact_sessions_contact_id" ON "sessionize"."contact_sessions" (contact_id);
 
 INSERT INTO "sessionize"."sessions" ("session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce")
 SELECT "session_id", "contact_id", "property", "property_type", "asset_class", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "source", "first_event", "first_url", "contact_session_id", "user_lifecycle", "days_since_prev_product_session", "last_event", "last_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "channel", "is_bounce"
@@ -213,3 +209,11 @@ FROM "sessionize"."_sessionize_work_sessions_out";
 INSERT INTO "sessionize"."contact_sessions" ("contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel")
 SELECT "contact_session_id", "contact_id", "session_index", "session_start", "session_end", "duration_seconds", "event_count", "session_count", "properties", "is_cross_property", "entry_property", "entry_session_id", "entry_url", "has_product", "prompted_product", "user_lifecycle", "utm_source", "utm_medium", "utm_campaign", "channel"
 FROM "sessionize"."_sessionize_work_contact_sessions";
+
+ALTER TABLE "sessionize"."sessions" ADD PRIMARY KEY (session_id);
+
+CREATE INDEX "sessions_contact_id" ON "sessionize"."sessions" (contact_id);
+
+ALTER TABLE "sessionize"."contact_sessions" ADD PRIMARY KEY (contact_session_id);
+
+CREATE INDEX "contact_sessions_contact_id" ON "sessionize"."contact_sessions" (contact_id);
