@@ -84,14 +84,14 @@ FROM (
 WHERE mapping_rank = 1;
 
 INSERT INTO `sessionize`.`_sessionize_identifies__dead` (gen, `anonymous_id`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `anonymous_id`
 FROM `sessionize`.`_sessionize_work_identifies_best`
 WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identifies');
 
 INSERT INTO `sessionize`.`_sessionize_identifies__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_identifies`
-WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identifies') AND anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_identifies_best`);
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identifies') AND `anonymous_id` NOT IN (SELECT `anonymous_id` FROM `sessionize`.`_sessionize_work_identifies_best`);
 
 INSERT INTO `sessionize`.`_sessionize_identifies__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_identifies_best`;
@@ -137,14 +137,14 @@ LEFT JOIN `sessionize`.`_sessionize_identity` AS old ON old.anonymous_id = t.ano
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
 INSERT INTO `sessionize`.`_sessionize_identity__dead` (gen, `anonymous_id`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `anonymous_id`
 FROM `sessionize`.`_sessionize_work_remap`
 WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identity');
 
 INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_identity`
-WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identity') AND anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_remap`);
+WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identity') AND `anonymous_id` NOT IN (SELECT `anonymous_id` FROM `sessionize`.`_sessionize_work_remap`);
 
 INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, new_user_id
