@@ -311,3 +311,64 @@ func TestBenchChdb(t *testing.T) {
 		t.Errorf("printed table: want clickhouse with its version and process memory:\n%s", out.String())
 	}
 }
+
+// TestCompare benches two DuckDB targets (one thread, two threads) over the
+// same data and wants each in a folder of its own, the same rows on both,
+// and every ratio set against the first DuckDB target's.
+func TestCompare(t *testing.T) {
+	dir := t.TempDir()
+	targets := []models.Target{
+		{Name: "one", Dialect: models.DuckDB, Threads: 1},
+		{Name: "two", Dialect: models.DuckDB, Threads: 2},
+	}
+	var progress strings.Builder
+	c, err := Compare(context.Background(), Options{Events: 20000, Repeat: 1, Dir: dir, Progress: &progress}, targets)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, progress.String())
+	}
+	if len(c.Reports) != 2 || len(c.Across) != 2 {
+		t.Fatalf("got %d reports and %d lines across, want 2 and 2", len(c.Reports), len(c.Across))
+	}
+	one, two := c.Reports[0], c.Reports[1]
+	if one.Events != two.Events || one.Identifies != two.Identifies {
+		t.Errorf("got %d events + %d identifies and %d + %d, want the same data on both",
+			one.Events, one.Identifies, two.Events, two.Identifies)
+	}
+	for i, label := range []string{"one", "two"} {
+		a, r := c.Across[i], c.Reports[i]
+		if a.Target != label || a.Engine != "duckdb" {
+			t.Errorf("line %d: got target %s (%s), want %s (duckdb)", i, a.Target, a.Engine, label)
+		}
+		if _, err := os.Stat(filepath.Join(dir, label, "bench.duckdb")); err != nil {
+			t.Errorf("target %s: want its database in a folder of its own: %v", label, err)
+		}
+		if a.FullSeconds != r.Full.MedianSeconds || a.IncrementalOverFull != r.IncrementalOverFull || a.FullOverHandwritten != r.FullOverHandwritten {
+			t.Errorf("target %s: got %+v, want its report's figures (full %v, incremental/full %v, full/hand-written %v)",
+				label, a, r.Full.MedianSeconds, r.IncrementalOverFull, r.FullOverHandwritten)
+		}
+		wantFull := r.Full.MedianSeconds / one.Full.MedianSeconds
+		wantIncr := r.Incremental.MedianSeconds / one.Incremental.MedianSeconds
+		if a.FullOverDuckDB != wantFull || a.IncrementalOverDuckDB != wantIncr {
+			t.Errorf("target %s: got full/duckdb %v, incremental/duckdb %v, want %v and %v (against target one)",
+				label, a.FullOverDuckDB, a.IncrementalOverDuckDB, wantFull, wantIncr)
+		}
+	}
+	if c.Across[0].FullOverDuckDB != 1 {
+		t.Errorf("got the first DuckDB target at %vx itself, want 1", c.Across[0].FullOverDuckDB)
+	}
+
+	var out strings.Builder
+	c.Print(&out)
+	for _, want := range []string{"sessionize bench: duckdb", "across targets (the same ", "full / duckdb full", "\none ", "\ntwo "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printed comparison lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := json.Marshal(c); err != nil {
+		t.Errorf("comparison does not marshal: %v", err)
+	}
+
+	if _, err := Compare(context.Background(), Options{Events: 20000, Repeat: 1}, []models.Target{targets[0], targets[0]}); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("got %v for a target given twice, want an error naming it", err)
+	}
+}

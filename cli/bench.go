@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	events := fs.Int("events", 1_000_000, "demo events to generate")
 	repeat := fs.Int("repeat", 3, "times each measurement runs (the median is reported)")
 	file := fs.String("f", "", "model whose --target supplies the engine and its settings (default: none)")
-	target := fs.String("target", "", "with -f, a target of the model (default: its default_target); else duckdb (default), postgres or clickhouse (chdb, in-process)")
+	target := fs.String("target", "", "with -f, a target of the model (default: its default_target); else duckdb (default), postgres or clickhouse (chdb, in-process); a comma-separated list benches each in turn over the same data and sets them side by side")
 	dsn := fs.String("dsn", "", "PostgreSQL DSN for --target postgres (default $SESSIONIZE_BENCH_PG_DSN)")
 	memLimit := fs.String("memory-limit", "", "DuckDB memory_limit, e.g. 2GB")
 	threads := fs.Int("threads", 0, "DuckDB threads (default: DuckDB's own)")
@@ -32,18 +33,27 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	if *events <= 0 || *repeat <= 0 {
 		return usageError{"bench: --events and --repeat must be positive"}
 	}
-	t, err := benchTarget(*file, *target, *dsn)
+	targets, err := benchTargets(*file, *target, *dsn)
 	if err != nil {
 		return err
 	}
-	if (*memLimit != "" || *threads > 0) && t.Dialect != models.DuckDB {
-		return usageError{fmt.Sprintf("bench: --memory-limit and --threads are DuckDB settings; target %s is %s", t.Name, t.Dialect)}
-	}
-	if *memLimit != "" {
-		t.MemoryLimit = *memLimit
-	}
-	if *threads > 0 {
-		t.Threads = *threads
+	if *memLimit != "" || *threads > 0 {
+		duck := false
+		for i := range targets {
+			if targets[i].Dialect != models.DuckDB {
+				continue
+			}
+			duck = true
+			if *memLimit != "" {
+				targets[i].MemoryLimit = *memLimit
+			}
+			if *threads > 0 {
+				targets[i].Threads = *threads
+			}
+		}
+		if !duck {
+			return usageError{fmt.Sprintf("bench: --memory-limit and --threads are DuckDB settings; target %s is %s", bench.Label(targets[0]), targets[0].Dialect)}
+		}
 	}
 	var windows []time.Duration
 	if *lateWindows != "" {
@@ -55,19 +65,45 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 			windows = append(windows, d)
 		}
 	}
-	r, err := bench.Run(ctx, bench.Options{
-		Events: *events, Repeat: *repeat, Seed: *seed, Dir: *dir, Target: t, Progress: e.stderr,
+	opt := bench.Options{
+		Events: *events, Repeat: *repeat, Seed: *seed, Dir: *dir, Progress: e.stderr,
 		LateWindows: windows, NoHandwritten: *noHandwritten,
-	})
+	}
+	var report interface{ Print(io.Writer) }
+	if len(targets) == 1 {
+		opt.Target = targets[0]
+		report, err = bench.Run(ctx, opt)
+	} else {
+		report, err = bench.Compare(ctx, opt, targets)
+	}
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		return enc.Encode(r)
+		return json.NewEncoder(e.stdout).Encode(report)
 	}
-	r.Print(e.stdout)
+	report.Print(e.stdout)
 	return nil
+}
+
+// benchTargets are the targets named by --target, a comma-separated list
+// (see benchTarget), each benched in turn over the same data.
+func benchTargets(file, names, dsn string) ([]models.Target, error) {
+	var ts []models.Target
+	seen := map[string]bool{}
+	for _, name := range strings.Split(names, ",") {
+		t, err := benchTarget(file, strings.TrimSpace(name), dsn)
+		if err != nil {
+			return nil, err
+		}
+		l := bench.Label(t)
+		if seen[l] {
+			return nil, usageError{fmt.Sprintf("bench: target %s is given twice", l)}
+		}
+		seen[l] = true
+		ts = append(ts, t)
+	}
+	return ts, nil
 }
 
 // benchTarget is the target to bench on: a target of the model with -f, or
