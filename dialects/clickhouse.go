@@ -249,3 +249,18 @@ func (c ClickHouse) Like(expr, pattern string) string {
 // LowerASCII implements Dialect: ClickHouse's lower() folds ASCII letters
 // alone (lowerUTF8 is the one that goes beyond).
 func (ClickHouse) LowerASCII(expr string) string { return "lower(" + expr + ")" }
+
+// Explain implements Dialect: ClickHouse has no EXPLAIN ANALYZE, and
+// explains only queries, so it is EXPLAIN indexes = 1 (the plan with the
+// parts and granules each table's partitions and primary key leave to
+// read) of a query, or of the query an INSERT or a CREATE TABLE … AS
+// writes; the statement then runs as usual.
+func (ClickHouse) Explain(stmt string) (string, bool) {
+	switch kind, query := statement(stmt); {
+	case kind == "select":
+		return "EXPLAIN indexes = 1 " + stmt, false
+	case (kind == "insert" || kind == "create_as") && query != "":
+		return "EXPLAIN indexes = 1 " + query, false
+	}
+	return "", false
+}

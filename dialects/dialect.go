@@ -145,6 +145,52 @@ type Dialect interface {
 	// which builds the index in one sort instead of row by row; "" where
 	// the engine keeps no primary key.
 	PrimaryKey(table string, key []string) string
+	// Explain is the statement that shows how the engine runs stmt, for
+	// SESSIONIZE_TRACE=explain, or "" where it cannot be explained (DDL).
+	// executes says the explaining statement also runs stmt (EXPLAIN
+	// ANALYZE), so stmt must not run again; otherwise it only plans it.
+	Explain(stmt string) (explain string, executes bool)
+}
+
+// statement is what Explain needs to know of a rendered statement: its
+// kind ("select", "insert", "delete", "update", "create_as" for a CREATE
+// TABLE … AS, or "" for anything else) and, for an insert or a CREATE
+// TABLE … AS, its query: the lines from the first one after the head that
+// starts with SELECT or WITH ("" when there is none, as for VALUES).
+func statement(stmt string) (kind, query string) {
+	lines := strings.Split(stmt, "\n")
+	for i, l := range lines {
+		l = strings.ToUpper(strings.TrimSpace(l))
+		if l == "" || strings.HasPrefix(l, "--") {
+			continue
+		}
+		head, _, _ := strings.Cut(l, " ")
+		switch {
+		case head == "SELECT" || head == "WITH":
+			return "select", ""
+		case head == "DELETE" || head == "UPDATE":
+			return strings.ToLower(head), ""
+		case head == "INSERT":
+			return "insert", queryAfter(lines[i+1:])
+		case head == "CREATE" && strings.Contains(l, " TABLE ") && strings.HasSuffix(l, " AS"):
+			// The head of CreateTableAs and CreateWorkTableAs is one line
+			// ending in AS; the query follows it.
+			return "create_as", queryAfter(lines[i+1:])
+		}
+		return "", ""
+	}
+	return "", ""
+}
+
+// queryAfter is lines from the first that starts with SELECT or WITH.
+func queryAfter(lines []string) string {
+	for i, l := range lines {
+		head, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(l)), " ")
+		if head == "SELECT" || head == "WITH" {
+			return strings.Join(lines[i:], "\n")
+		}
+	}
+	return ""
 }
 
 // Functions are the statements that create the SQL functions a dialect's

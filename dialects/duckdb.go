@@ -351,3 +351,12 @@ func (DuckDB) Like(expr, pattern string) string {
 func (DuckDB) LowerASCII(expr string) string {
 	return "translate(" + expr + ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 }
+
+// Explain implements Dialect: EXPLAIN ANALYZE, which runs the statement
+// and times each operator, for queries, writes and CREATE TABLE … AS.
+func (DuckDB) Explain(stmt string) (string, bool) {
+	if kind, _ := statement(stmt); kind != "" {
+		return "EXPLAIN ANALYZE " + stmt, true
+	}
+	return "", false
+}

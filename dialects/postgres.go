@@ -281,3 +281,12 @@ func (Postgres) LowerASCII(expr string) string {
 	}
 	return "lower(" + expr + ` COLLATE "C")`
 }
+
+// Explain implements Dialect: EXPLAIN (ANALYZE, BUFFERS), which runs the
+// statement, for queries, writes and CREATE TABLE … AS.
+func (Postgres) Explain(stmt string) (string, bool) {
+	if kind, _ := statement(stmt); kind != "" {
+		return "EXPLAIN (ANALYZE, BUFFERS) " + stmt, true
+	}
+	return "", false
+}

@@ -123,7 +123,7 @@ func runModel(ctx context.Context, m *models.Model, opt Options) (*Report, error
 // (ClickHouse) runs the steps one after the other: its templates publish
 // everything the run wrote with step 7's last write, at once.
 func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, dsn string, files []render.File, r *Report, w io.Writer, transactional, staged bool) error {
-	if err := execStatements(ctx, c, files[0], r, w); err != nil {
+	if err := execStatements(ctx, c, n.d, files[0], r, w); err != nil {
 		return err
 	}
 	var runID int64
@@ -162,7 +162,7 @@ func execute(ctx context.Context, c *sqlx.Conn, n names, model *models.Model, ds
 				break
 			}
 		}
-		err = execStatements(ctx, e, files[i], r, w)
+		err = execStatements(ctx, e, n.d, files[i], r, w)
 	}
 	if tx != nil {
 		if err == nil {
@@ -197,7 +197,7 @@ func dryRun(ctx context.Context, c *sqlx.Conn, n names, files []render.File, r *
 	}
 	defer tx.Rollback()
 	for _, f := range files {
-		if err := execStatements(ctx, tx, f, r, w); err != nil {
+		if err := execStatements(ctx, tx, n.d, f, r, w); err != nil {
 			return err
 		}
 	}
@@ -210,21 +210,38 @@ func dryRun(ctx context.Context, c *sqlx.Conn, n names, files []render.File, r *
 
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func execStatements(ctx context.Context, e execer, f render.File, r *Report, w io.Writer) error {
+func execStatements(ctx context.Context, e execer, d dialects.Dialect, f render.File, r *Report, w io.Writer) error {
 	start := time.Now()
 	stmts := f.Statements
 	var rows int64
 	for i, q := range stmts {
 		began := time.Now()
-		res, err := e.ExecContext(ctx, q)
-		if err != nil {
-			return &StatementError{File: f.Name, Index: i + 1, SQL: q, Err: err}
+		var plan []string
+		executed := false
+		if explaining() {
+			if x, executes := d.Explain(q); x != "" {
+				var err error
+				if plan, err = queryPlan(ctx, e, x); err != nil {
+					return &StatementError{File: f.Name, Index: i + 1, SQL: x, Err: err}
+				}
+				executed = executes
+			}
+		}
+		if !executed {
+			res, err := e.ExecContext(ctx, q)
+			if err != nil {
+				return &StatementError{File: f.Name, Index: i + 1, SQL: q, Err: err}
+			}
+			if n, err := res.RowsAffected(); err == nil && n > 0 {
+				rows += n
+			}
 		}
 		traceSince(w, began, firstLine(q))
-		if n, err := res.RowsAffected(); err == nil && n > 0 {
-			rows += n
+		for _, l := range plan {
+			progress(w, "        | %s\n", l)
 		}
 	}
 	st := Step{Name: strings.TrimSuffix(f.Name, ".sql"), Statements: len(stmts), Rows: rows, Seconds: time.Since(start).Seconds()}
@@ -267,14 +284,47 @@ func firstLine(q string) string {
 	return q
 }
 
-// trace prints every statement's time under its step (SESSIONIZE_TRACE=1),
-// to see where a run spends it.
-var trace = os.Getenv("SESSIONIZE_TRACE") != ""
+// tracing prints every statement's time under its step (SESSIONIZE_TRACE=1),
+// to see where a run spends it; explaining (SESSIONIZE_TRACE=explain) prints
+// the engine's plan of each statement it can explain under its time, run
+// with EXPLAIN ANALYZE where the engine has it (Dialect.Explain). Those
+// statements' rows are not counted in the step's total.
+func tracing() bool { return os.Getenv("SESSIONIZE_TRACE") != "" }
+
+func explaining() bool { return os.Getenv("SESSIONIZE_TRACE") == "explain" }
+
+// queryPlan runs an explaining statement and returns its plan's lines: the
+// last column of each row (DuckDB's explain_value, PostgreSQL's QUERY PLAN,
+// ClickHouse's explain), split on newlines.
+func queryPlan(ctx context.Context, e execer, x string) ([]string, error) {
+	rows, err := e.QueryContext(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var lines []string
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		lines = append(lines, strings.Split(strings.TrimRight(vals[len(vals)-1].String, "\n"), "\n")...)
+	}
+	return lines, rows.Err()
+}
 
 // traceSince prints, when tracing, the time since began and the peak memory
 // beside what took it.
 func traceSince(w io.Writer, began time.Time, what string) {
-	if trace {
+	if tracing() {
 		progress(w, "    %8.3fs %s %s\n", time.Since(began).Seconds(), peakMemory(), what)
 	}
 }

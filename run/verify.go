@@ -125,12 +125,12 @@ func Verify(ctx context.Context, m *models.Model, opt VerifyOptions) (_ *VerifyR
 	progress(opt.Progress, "verify: recomputing the outputs of model %s on target %s (%s) in %s\n", m.Name, t.Name, d.Name(), plan.Schema)
 	steps := &Report{}
 	for _, f := range plan.Steps {
-		if err := execStatements(ctx, s.Conn, f, steps, opt.Progress); err != nil {
+		if err := execStatements(ctx, s.Conn, d, f, steps, opt.Progress); err != nil {
 			return nil, fmt.Errorf("target %s: recompute: %w", t.Name, err)
 		}
 		if f.Name == plan.SampleAfter+".sql" {
 			sample := render.File{Name: "verify_sample.sql", SQL: plan.Sample, Statements: plan.SampleStatements}
-			if err := execStatements(ctx, s.Conn, sample, steps, opt.Progress); err != nil {
+			if err := execStatements(ctx, s.Conn, d, sample, steps, opt.Progress); err != nil {
 				return nil, fmt.Errorf("target %s: sample: %w", t.Name, err)
 			}
 			if err := s.Conn.GetContext(ctx, &r.Sampled, "SELECT COUNT(*) FROM "+names{d, plan.Schema}.table("_sessionize_verify_sample")); err != nil {
