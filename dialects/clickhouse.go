@@ -264,3 +264,6 @@ func (ClickHouse) Explain(stmt string) (string, bool) {
 	}
 	return "", false
 }
+
+// Fence implements Dialect: ClickHouse computes each expression once.
+func (ClickHouse) Fence() string { return "" }

@@ -101,6 +101,12 @@ type Dialect interface {
 	// leaves every other character as it is, the same on every engine
 	// (their lower() differ beyond ASCII).
 	LowerASCII(expr string) string
+	// Fence ends a subquery (or a CTE's body) whose expressions the query
+	// above reads more than once, so that the engine computes them once
+	// per row: "OFFSET 0" where the engine would otherwise pull the
+	// subquery up into its reader and repeat each expression at every
+	// reference to it (PostgreSQL), "" where it computes each once anyway.
+	Fence() string
 
 	// Preamble is run before every file's statements (session time zone).
 	Preamble() []string

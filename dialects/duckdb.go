@@ -360,3 +360,7 @@ func (DuckDB) Explain(stmt string) (string, bool) {
 	}
 	return "", false
 }
+
+// Fence implements Dialect: DuckDB computes a projection's expressions
+// once, however often the query above reads them.
+func (DuckDB) Fence() string { return "" }

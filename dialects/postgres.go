@@ -290,3 +290,9 @@ func (Postgres) Explain(stmt string) (string, bool) {
 	}
 	return "", false
 }
+
+// Fence implements Dialect: PostgreSQL pulls a subquery up into the query
+// that reads it and puts each of its expressions in place of every
+// reference, so a regexp_match the channel rules compare twenty times runs
+// twenty times per row. It does not pull up a subquery with an OFFSET.
+func (Postgres) Fence() string { return "OFFSET 0" }

@@ -189,6 +189,7 @@ func funcs(d dialects.Dialect, x *data) template.FuncMap {
 		"urlParam": en.param,
 		"decoded":  en.decoded,
 		"host":     en.host,
+		"fence":    d.Fence,
 		"channel":  en.channel,
 		// enriched are the staged events' columns beyond §3.1's, each after
 		// a comma and prefix: the referrer and the pass-through columns.

@@ -100,7 +100,10 @@ WITH per_session AS (
     ON k.contact_id = s.contact_id AND k.property = s.property
   WHERE s.is_start
 ),
--- The first url's query string and the referrer's host.
+-- The first url's query string and the referrer's host. Each step below
+-- computes its columns once per row; where the engine would put a step's
+-- expressions in place of each reference to them instead (the channel rules
+-- compare referrer_host some twenty times), the step ends in a fence.
 located AS (
   SELECT
     per_session.*,

@@ -98,13 +98,17 @@ WITH per_session AS (
     ON k.contact_id = s.contact_id AND k.property = s.property
   WHERE s.is_start
 ),
--- The first url's query string and the referrer's host.
+-- The first url's query string and the referrer's host. Each step below
+-- computes its columns once per row; where the engine would put a step's
+-- expressions in place of each reference to them instead (the channel rules
+-- compare referrer_host some twenty times), the step ends in a fence.
 located AS (
   SELECT
     per_session.*,
     (regexp_match(first_url, '^[^#?]*[?]([^#]*)'))[1] AS query,
     NULLIF(lower((regexp_match(referrer, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)'))[1] COLLATE "C"), '') AS referrer_host
   FROM per_session
+  OFFSET 0
 ),
 -- Each campaign parameter: the value of its first occurrence, as written
 -- and then decoded.
@@ -127,6 +131,7 @@ campaign AS (
     NULLIF("sessionize"."_sessionize_url_decode"(written_term), '') AS utm_term,
     NULLIF("sessionize"."_sessionize_url_decode"(written_content), '') AS utm_content
   FROM written
+  OFFSET 0
 ),
 -- What the channel rules compare: ASCII letters lower-cased.
 compared AS (
@@ -136,6 +141,7 @@ compared AS (
     lower(utm_medium COLLATE "C") AS medium_lc,
     lower(utm_campaign COLLATE "C") AS campaign_lc
   FROM campaign
+  OFFSET 0
 )
 SELECT
   md5(contact_id || '|' || property || '|' || first_event_id) AS session_id,
