@@ -171,6 +171,7 @@ FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
   AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
@@ -186,6 +187,7 @@ FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
   AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'America/New_York'), s.property, s.channel;
 
 -- sessions and contact_sessions: the touched contacts' rows from their

@@ -166,6 +166,7 @@ FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
   AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'UTC'), s.property;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
@@ -181,6 +182,7 @@ FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
   AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'UTC'), s.property, s.channel;
 
 -- sessions and contact_sessions: the touched contacts' rows from their

@@ -25,6 +25,7 @@ FROM `sessionize`.`sessions__next` AS s
 JOIN `sessionize`.`contact_sessions__next` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
   AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'UTC'), s.property;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
@@ -99,6 +100,7 @@ FROM `sessionize`.`sessions__next` AS s
 JOIN `sessionize`.`contact_sessions__next` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
   AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'UTC'), s.property, s.channel;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
