@@ -213,7 +213,13 @@ SELECT
   t.contact_id,
   MAX(CASE WHEN cs.session_start <= t.changed_from THEN cs.session_start END) AS restart_ts
 FROM earliest AS t
-LEFT JOIN `sessionize`.`contact_sessions` AS cs ON cs.contact_id = t.contact_id
+-- only the touched contacts' contact sessions go into the join (ClickHouse
+-- would read every one into it first)
+LEFT JOIN (
+  SELECT contact_id, session_start
+  FROM `sessionize`.`contact_sessions`
+  WHERE contact_id IN (SELECT contact_id FROM earliest)
+) AS cs ON cs.contact_id = t.contact_id
 GROUP BY t.contact_id;
 
 -- What the kept part of each touched contact holds: sessions per property
