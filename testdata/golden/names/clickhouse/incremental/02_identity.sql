@@ -133,7 +133,11 @@ FROM (
 WHERE mapping_rank = 1)
 SELECT t.anonymous_id AS anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
 FROM `sessionize`.`_sessionize_work_touched_anon` AS t
-LEFT JOIN `sessionize`.`_sessionize_identity` AS old ON old.anonymous_id = t.anonymous_id
+LEFT JOIN (
+  SELECT anonymous_id, user_id
+  FROM `sessionize`.`_sessionize_identity`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+) AS old ON old.anonymous_id = t.anonymous_id
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
 INSERT INTO `sessionize`.`_sessionize_identity__dead` (gen, `anonymous_id`)
@@ -187,7 +191,11 @@ WITH moved AS (
 )
 SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
 FROM `sessionize`.`_sessionize_work_changed` AS c
-LEFT JOIN `sessionize`.`_sessionize_identity__next` AS m ON m.anonymous_id = c.anonymous_id
+LEFT JOIN (
+  SELECT anonymous_id, user_id
+  FROM `sessionize`.`_sessionize_identity__next`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_changed`)
+) AS m ON m.anonymous_id = c.anonymous_id
 UNION ALL
 SELECT contact_id, ts FROM `sessionize`.`_sessionize_work_replaced`
 UNION ALL
@@ -263,7 +271,12 @@ FROM (
   WHERE contact_id IN (SELECT coalesce(old_user_id, anonymous_id) FROM `sessionize`.`_sessionize_work_remap`)
     AND event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_moved`)
 ) AS e
-LEFT JOIN `sessionize`.`_sessionize_identity__next` AS m ON m.anonymous_id = e.anonymous_id;
+LEFT JOIN (
+  SELECT anonymous_id, user_id
+  FROM `sessionize`.`_sessionize_identity__next`
+  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_changed`)
+     OR anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_moved`)
+) AS m ON m.anonymous_id = e.anonymous_id;
 
 INSERT INTO `sessionize`.`_sessionize_events__data` (gen, `contact_id`, `source`, `property`, `event_id`, `ts`, `loaded_at`, `user_id`, `anonymous_id`, `event`, `url`, `referrer`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *

@@ -161,7 +161,11 @@ WITH moved AS (
 )
 SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
 FROM temp.main."_sessionize_work_changed" AS c
-LEFT JOIN "target"."sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
+LEFT JOIN (
+  SELECT anonymous_id, user_id
+  FROM "target"."sessionize"."_sessionize_identity"
+  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_changed")
+) AS m ON m.anonymous_id = c.anonymous_id
 UNION ALL
 SELECT contact_id, ts FROM temp.main."_sessionize_work_replaced"
 UNION ALL

@@ -164,7 +164,11 @@ WITH moved AS (
 )
 SELECT coalesce(c.user_id, m.user_id, c.anonymous_id) AS contact_id, c.ts
 FROM "sessionize"."_sessionize_work_changed" AS c
-LEFT JOIN "sessionize"."_sessionize_identity" AS m ON m.anonymous_id = c.anonymous_id
+LEFT JOIN (
+  SELECT anonymous_id, user_id
+  FROM "sessionize"."_sessionize_identity"
+  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_changed")
+) AS m ON m.anonymous_id = c.anonymous_id
 UNION ALL
 SELECT contact_id, ts FROM "sessionize"."_sessionize_work_replaced"
 UNION ALL
