@@ -267,8 +267,13 @@ FROM (
   SELECT CAST(NULL AS Nullable(String)) AS contact_id, source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
   FROM `sessionize`.`_sessionize_work_changed`
   UNION ALL
+  -- through their old contact, as _sessionize_work_moved found them: the
+  -- kept events' sort key then skips the granules of every other contact
   SELECT * FROM `sessionize`.`_sessionize_work_events`
-  WHERE contact_id IN (SELECT coalesce(old_user_id, anonymous_id) FROM `sessionize`.`_sessionize_work_remap`)
+  WHERE contact_id IN (
+      SELECT coalesce(old_user_id, anonymous_id) FROM `sessionize`.`_sessionize_work_remap`
+      WHERE NOT ((old_user_id IS NULL AND new_user_id IS NULL) OR ifNull(old_user_id = new_user_id, false))
+    )
     AND event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_moved`)
 ) AS e
 LEFT JOIN (
