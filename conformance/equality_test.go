@@ -30,7 +30,7 @@ func TestCrossEngineEquality(t *testing.T) {
 		}
 		inputs = append(inputs, input{c.name, c.timezone, scenario{arrivals: as}})
 	}
-	for seed := uint64(1); seed <= uint64(volume(30, 10)); seed++ {
+	for seed := uint64(1); seed <= uint64(volume(20, 10)); seed++ {
 		inputs = append(inputs, input{fmt.Sprintf("seed=%d", seed), "America/New_York", randomCase(seed)})
 	}
 	for _, in := range inputs {
