@@ -306,9 +306,9 @@ func TestIncrementalEqualsFullRefresh(t *testing.T) {
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
 			// The server engines cost more per case (a chdb case about
-			// 14 s on 2 cores, eight times DuckDB's: ClickHouse runs
+			// 24 s on 2 cores, twelve times DuckDB's: ClickHouse runs
 			// more statements, each with a fixed cost); the cross-engine
-			// equality test runs the first 30 random cases on each of
+			// equality test runs the first 20 random cases on each of
 			// them again, with a run after each batch.
 			cases := *propertyCases
 			if cases == 0 {
