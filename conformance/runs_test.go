@@ -56,7 +56,7 @@ func (f *fixture) bulk(from, n int, loaded string) {
 	}
 	f.exec(fmt.Sprintf(`INSERT INTO %s.app (id, "timestamp", user_id, anonymous_id, received_at, event, url)
 SELECT 'b' || CAST(i AS %s), CAST('2024-03-01' AS %s) + CAST(i * 7 AS INTEGER) * INTERVAL '1 second',
-       'u' || CAST(i / 50 %% 2000 AS %s), NULL, CAST('%s' AS %s), 'Query Run', NULL
+       'u' || CAST(CAST((i - i %% 50) / 50 AS INTEGER) %% 2000 AS %s), NULL, CAST('%s' AS %s), 'Query Run', NULL
 FROM generate_series(%d, %d) AS g(i)`, f.raw, f.e.textType, f.e.tsType, f.e.textType, loaded, f.e.tsType, from, from+n-1))
 }
 
