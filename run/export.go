@@ -98,15 +98,21 @@ func Export(ctx context.Context, m *models.Model, t models.Target, table, format
 	return rows.Err()
 }
 
-// dateColumn reports whether an output column is a DATE.
-func dateColumn(name string) bool {
+// dateColumn reports whether an output column is a DATE. It is asked for
+// every exported or compared value, so the catalog is read once.
+func dateColumn(name string) bool { return dateColumns[name] }
+
+var dateColumns = func() map[string]bool {
+	dates := map[string]bool{}
 	for _, t := range catalog.Outputs {
-		if t.KindOf(name) == catalog.Date {
-			return true
+		for _, c := range t.Columns {
+			if c.Kind == catalog.Date {
+				dates[c.Name] = true
+			}
 		}
 	}
-	return false
-}
+	return dates
+}()
 
 // FormatValue is the semantics §6 text of one exported value.
 func FormatValue(v any, isDate bool) string {
