@@ -207,3 +207,40 @@ func TestDuckDBReadsReadOnly(t *testing.T) {
 		t.Errorf("a write through a reader: got %v, want a read-only error", err)
 	}
 }
+
+// TestDuckDBSessionSettings: a run's session has the target's memory_limit
+// and threads, UTC, and writes rows without keeping their insertion order
+// (which held a writing statement's rows past memory_limit), and so does a
+// reader's.
+func TestDuckDBSessionSettings(t *testing.T) {
+	tg := duckTarget(t)
+	tg.MemoryLimit, tg.Threads = "1GB", 1
+	ctx := context.Background()
+	run, err := duckDriver{}.Open(ctx, tg, "sessionize", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"memory_limit":             "953.6 MiB", // 1GB as DuckDB prints it
+		"threads":                  "1",
+		"TimeZone":                 "UTC",
+		"preserve_insertion_order": "false",
+	}
+	check := func(who string, s *engine.Session) {
+		t.Helper()
+		for name, value := range want {
+			var got string
+			if err := s.Conn.GetContext(ctx, &got, "SELECT CAST(current_setting('"+name+"') AS VARCHAR)"); err != nil || got != value {
+				t.Errorf("%s: %s = %q (%v), want %q", who, name, got, err, value)
+			}
+		}
+	}
+	check("a run", run)
+	run.Close()
+	read, err := engine.OpenToRead(ctx, duckDriver{}, tg, "sessionize")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer read.Close()
+	check("a reader", read)
+}
