@@ -152,10 +152,9 @@ func (duckDriver) open(ctx context.Context, t models.Target, readOnly bool) (*en
 	settings := []string{"USE " + duck.Quote(duck.Catalog()), "SET TimeZone = 'UTC'",
 		// No statement of a run relies on the order rows are written in
 		// (every read that needs an order says ORDER BY, as export does),
-		// and keeping that order makes DuckDB hold a writing query's rows
-		// outside its memory_limit until they can be written in order: at
-		// 10M events under `memory_limit: 1GB` a full run peaked at 1.6 GiB
-		// with it and 1.2 GiB without it, in the same time
+		// and keeping that order costs memory that memory_limit does not
+		// bound: at 10M events under `memory_limit: 1GB` a full run peaked
+		// at 1.6 GiB with it and 1.2 GiB without it, in the same time
 		// (docs/performance.md, "Memory").
 		"SET preserve_insertion_order = false"}
 	if t.MemoryLimit != "" {

@@ -210,8 +210,7 @@ func TestDuckDBReadsReadOnly(t *testing.T) {
 
 // TestDuckDBSessionSettings: a run's session has the target's memory_limit
 // and threads, UTC, and writes rows without keeping their insertion order
-// (which held a writing statement's rows past memory_limit), and so does a
-// reader's.
+// (keeping it cost memory past memory_limit), and so does a reader's.
 func TestDuckDBSessionSettings(t *testing.T) {
 	tg := duckTarget(t)
 	tg.MemoryLimit, tg.Threads = "1GB", 1
