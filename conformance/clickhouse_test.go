@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/sessionize/sessionize/dialects"
 	"github.com/sessionize/sessionize/engine/clickhouse/chdb"
 )
 
@@ -117,4 +118,55 @@ FROM numbers(%d, %d)`, raw, loaded, from, n)
 			return fmt.Sprintf("{dialect: clickhouse, dsn: %q}", "chdb://"+dir), raw, out, connect
 		},
 	}, true
+}
+
+// TestClickHouseWorkTablesAreNotMerged: a work table's parts stay as they
+// were written (a run reads the table once or twice and drops it), where a
+// kept table's parts merge. OPTIMIZE without FINAL picks parts to merge as
+// the background merges do.
+func TestClickHouseWorkTablesAreNotMerged(t *testing.T) {
+	e, ok := clickhouseEngine(t)
+	if !ok {
+		t.Skip("ClickHouse (chdb) is not configured")
+	}
+	_, raw, _, connect := e.open(t)
+	db, err := connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	exec := func(q string) error {
+		_, err := db.Exec(q)
+		return err
+	}
+	if err := exec("CREATE DATABASE " + raw); err != nil {
+		t.Fatal(err)
+	}
+	ch := dialects.ClickHouse{}
+	parts := func(create, table string) (int, error) {
+		t.Helper()
+		// Three parts: the one the table is created with, and two inserts.
+		for _, q := range []string{
+			create + "\nSELECT number AS x FROM numbers(10)",
+			"INSERT INTO " + raw + "." + table + " SELECT number FROM numbers(10)",
+			"INSERT INTO " + raw + "." + table + " SELECT number FROM numbers(10)",
+		} {
+			if err := exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		optimize := exec("OPTIMIZE TABLE " + raw + "." + table + " SETTINGS optimize_throw_if_noop = 1")
+		var n int
+		q := fmt.Sprintf("SELECT toInt64(count()) FROM system.parts WHERE database = '%s' AND table = '%s' AND active", raw, table)
+		if err := db.Get(&n, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n, optimize
+	}
+	if n, err := parts(ch.CreateWorkTableAs(raw+".work", nil), "work"); n != 3 || err == nil {
+		t.Errorf("work table: %d parts after OPTIMIZE (error %v), want the 3 written and OPTIMIZE refused", n, err)
+	}
+	if n, err := parts(ch.CreateTableAs(raw+".kept", nil), "kept"); n != 1 || err != nil {
+		t.Errorf("kept table: %d parts after OPTIMIZE (error %v), want them merged into 1", n, err)
+	}
 }

@@ -14,7 +14,7 @@ SET prefer_column_name_to_alias = 1;
 -- invalid, and a load time outside it is none, so the row's timestamp stands
 -- in for it.
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
@@ -143,7 +143,7 @@ SELECT
 FROM read_rows AS r;
 
 -- The largest load time read from each table, for its watermark (step 7).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_loads` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_loads` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT CAST(table_pos AS Int32) AS table_pos, max(loaded_at) AS max_loaded
 FROM `sessionize`.`_sessionize_work_input`
 GROUP BY table_pos;
@@ -163,7 +163,7 @@ FROM `sessionize`.`_sessionize_rejected__next`;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (§3.1).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH dups AS (
   SELECT event_id
   FROM `sessionize`.`_sessionize_work_input`

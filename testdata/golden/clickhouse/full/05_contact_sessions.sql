@@ -14,7 +14,7 @@ SET prefer_column_name_to_alias = 1;
 -- events: in order of (session_start, first event_id), a session starts a
 -- contact session when it begins the window or more after the latest end of
 -- the contact's sessions before it.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH with_lifecycle AS (
   SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
   FROM `sessionize`.`_sessionize_work_sessions` AS s
@@ -52,7 +52,7 @@ FROM starts;
 -- product events but entered through another property. The aggregate keeps
 -- no text: the entry fields come from the starting session, the lifecycle
 -- from the first product session, by joins.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH per_contact_session AS (
   SELECT
     contact_id,
@@ -109,7 +109,7 @@ LEFT JOIN `sessionize`.`_sessionize_work_session_cs` AS product
   AND product.property = 'product' AND product.session_start = g.first_product_start;
 
 -- The sessions output rows (§4), with the contact session each lies in.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   s.session_id,
   s.contact_id,

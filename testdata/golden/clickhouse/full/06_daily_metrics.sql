@@ -7,7 +7,7 @@ SET prefer_column_name_to_alias = 1;
 --
 -- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
   s.property,
@@ -27,7 +27,7 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `propert
 FROM `sessionize`.`_sessionize_work_daily_new`;
 
 -- daily_channels (docs/enrichment.md §4), the same way.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
   s.property,
@@ -47,7 +47,7 @@ FROM `sessionize`.`_sessionize_work_channels_new`;
 -- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   c.contact_id AS contact_id,
   c.contact_session_id AS contact_session_id,
@@ -69,7 +69,7 @@ GROUP BY c.contact_id, c.contact_session_id, c.session_start, toDate32(c.session
 INSERT INTO `sessionize`.`_sessionize_prompted__data` (gen, `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted`;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   p.day,
   p.entry_property,

@@ -73,7 +73,7 @@ SELECT
   )
 FROM (SELECT * FROM `sessionize`.`_sessionize_runs` WHERE status = 'running') AS running;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_run` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_run` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
   now64(6, 'UTC') AS started_at
@@ -97,7 +97,7 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_watermarks` (
 
 -- Each table's watermark, as the last successful run left it (§5). A
 -- table without one (it had no rows yet) is read whole.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_since` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_since` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT table_pos, watermark AS since
 FROM `sessionize`.`_sessionize_watermarks`
 WHERE run_id = (SELECT max(run_id) FROM `sessionize`.`_sessionize_runs` WHERE status = 'success');
@@ -538,7 +538,7 @@ WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sess
 -- markers since their base reach an eighth of their rows or come from 16
 -- runs, which the run compacts into a new base. The others it writes only
 -- the replaced part of, with markers.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_bases` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_bases` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT 'sessions' AS table_name,
   (
     WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = 'sessions' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base

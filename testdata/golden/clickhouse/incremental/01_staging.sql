@@ -19,7 +19,7 @@ SET prefer_column_name_to_alias = 1;
 -- (its timestamp where it has none) is bounded the same way, so that the
 -- engine can skip older rows unread.
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_input` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH source_rows AS (
 
   -- source 'website' (marketing): website.pages
@@ -160,7 +160,7 @@ LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_po
 WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
 
 -- The largest load time read from each table, for its watermark (step 7).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_loads` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_loads` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT CAST(table_pos AS Int32) AS table_pos, max(loaded_at) AS max_loaded
 FROM `sessionize`.`_sessionize_work_input`
 GROUP BY table_pos;
@@ -185,7 +185,7 @@ FROM `sessionize`.`_sessionize_rejected__next`;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
 -- the earliest timestamp, then the smallest source name (§3.1).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH dups AS (
   SELECT event_id
   FROM `sessionize`.`_sessionize_work_input`
@@ -210,7 +210,7 @@ WHERE copy_rank = 1;
 -- What earlier runs staged for the event_ids this run read: the one scan of
 -- the kept events in this step, over the columns the dedup and the touched
 -- contacts need.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_seen` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_seen` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT o.event_id, o.loaded_at, o.ts, o.source, o.contact_id, o.user_id, o.anonymous_id
 FROM `sessionize`.`_sessionize_events` AS o
 WHERE o.event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_staged`);
@@ -218,7 +218,7 @@ WHERE o.event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_staged`
 -- The staged rows this run changes: events not seen before, and better
 -- copies (by the dedup order above) of events an earlier run staged. A copy
 -- that loses to the staged row changes nothing.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changed` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT n.*
 FROM `sessionize`.`_sessionize_work_staged` AS n
 LEFT JOIN `sessionize`.`_sessionize_work_seen` AS o ON o.event_id = n.event_id
@@ -228,7 +228,7 @@ WHERE o.event_id IS NULL
   OR (n.loaded_at = o.loaded_at AND n.ts = o.ts AND n.source < o.source);
 
 -- The staged rows they replace, with the contact they belonged to.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_replaced` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT o.*
 FROM `sessionize`.`_sessionize_work_seen` AS o
 JOIN `sessionize`.`_sessionize_work_changed` AS n ON n.event_id = o.event_id;

@@ -12,7 +12,7 @@ SET prefer_column_name_to_alias = 1;
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp, from 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 as in step 1.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH identify_rows AS (
 
   -- app_prod.identifies
@@ -49,7 +49,7 @@ GROUP BY table_pos;
 
 -- The anonymous_ids whose mapping this run may change: those of changed or
 -- replaced events that carry a user_id, and those of new identifies rows.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched_anon` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched_anon` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT DISTINCT anonymous_id
 FROM (
   SELECT anonymous_id FROM `sessionize`.`_sessionize_work_changed`
@@ -62,7 +62,7 @@ FROM (
 ) AS touched;
 
 -- Merge the new identifies rows into the best identifies row per anonymous_id.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies_best` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies_best` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id
   FROM `sessionize`.`_sessionize_identifies`
@@ -108,7 +108,7 @@ SELECT CAST(NULL AS Nullable(String)), source, property, event_id, ts, loaded_at
 FROM `sessionize`.`_sessionize_work_changed`;
 
 -- The new mapping of each touched anonymous_id, beside the old one.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_remap` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_remap` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM `sessionize`.`_sessionize_work_events`
@@ -160,7 +160,7 @@ WHERE new_user_id IS NOT NULL;
 -- re-attributes past events), found through their old contact, by which
 -- the kept events are sorted, rather than by a scan of every kept event's
 -- anonymous_id.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_moved` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_moved` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH remapped AS (
   SELECT anonymous_id, old_user_id FROM `sessionize`.`_sessionize_work_remap`
   WHERE NOT ((old_user_id IS NULL AND new_user_id IS NULL) OR ifNull(old_user_id = new_user_id, false))
@@ -176,7 +176,7 @@ WHERE contact_id IN (SELECT coalesce(old_user_id, anonymous_id) FROM remapped)
 -- replaced events belonged to, and, for every anonymous_id whose mapping
 -- changed, both the contact it leaves and the one it joins, from the first
 -- of the anonymous events that move.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changes` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_changes` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH moved AS (
   SELECT anonymous_id, MIN(ts) AS ts
   FROM (
@@ -211,7 +211,7 @@ FROM `sessionize`.`_sessionize_work_remap` AS r JOIN moved ON moved.anonymous_id
 -- cross-property window before it, so no change at or after it can reach
 -- them, nor their sessions: they are kept as they are, and the recomputed
 -- sessions continue their numbering and lifecycle.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_touched` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH earliest AS (
   SELECT contact_id, MIN(ts) AS changed_from
   FROM `sessionize`.`_sessionize_work_changes`
@@ -233,14 +233,14 @@ GROUP BY t.contact_id;
 -- What the kept part of each touched contact holds: sessions per property
 -- (the recomputed ones are numbered after them) and the end of the last
 -- kept product session (the lifecycle of the next one looks back to it).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_kept` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_kept` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT s.contact_id, s.property, COUNT(*) AS kept_sessions, MAX(s.session_end) AS last_end
 FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = s.contact_id
 WHERE s.session_start < t.restart_ts
 GROUP BY s.contact_id, s.property;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_kept_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_kept_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT cs.contact_id, COUNT(*) AS kept_contact_sessions
 FROM `sessionize`.`contact_sessions` AS cs
 JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = cs.contact_id

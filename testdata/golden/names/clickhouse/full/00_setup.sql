@@ -71,7 +71,7 @@ SELECT
   )
 FROM (SELECT * FROM `sessionize`.`_sessionize_runs` WHERE status = 'running') AS running;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_run` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_run` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   coalesce(max(run_id), 0) + 1 AS run_id,
   now64(6, 'UTC') AS started_at
@@ -678,7 +678,7 @@ WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sess
 -- markers since their base reach an eighth of their rows or come from 16
 -- runs, which the run compacts into a new base. The others it writes only
 -- the replaced part of, with markers.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_bases` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_bases` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT 'sessions' AS table_name, true AS whole
 UNION ALL
 SELECT 'contact_sessions' AS table_name, true AS whole

@@ -12,7 +12,7 @@ SET prefer_column_name_to_alias = 1;
 
 -- Identifies rows that map something: they carry a user_id, an anonymous_id
 -- and a timestamp, from 1900-01-01 00:00:00 up to 2200-01-01 00:00:00 as in step 1.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_identifies` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH identify_rows AS (
 
   -- raw.identifies

@@ -13,7 +13,7 @@ SET prefer_column_name_to_alias = 1;
 -- Sessions are numbered 1, 2, ... (session_index) in order.
 -- Only the contacts this run touched are sessionized again, from their
 -- restart point (step 2) on; their sessions are numbered after the kept ones.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   contact_id,
   property,
@@ -58,7 +58,7 @@ FROM (
 ARRAY JOIN evs AS ev, starts AS is_start, ends AS is_end, idx;
 
 -- One row per session, with its campaign and channel.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH per_session AS (
   SELECT
     contact_id,

@@ -11,7 +11,7 @@ SET prefer_column_name_to_alias = 1;
 --   new          no previous product session
 --   active       session_start - prev_end <= lookback (30d = 2592000000000 µs)
 --   resurrected  otherwise
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_lifecycle` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_lifecycle` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH previous AS (
   SELECT
     s.contact_id,

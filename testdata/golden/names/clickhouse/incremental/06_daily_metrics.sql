@@ -10,7 +10,7 @@ SET prefer_column_name_to_alias = 1;
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
 -- count on it now (over all their sessions of that day, kept or rewritten).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   toDate32(s.session_start, 'UTC') AS day,
   s.property,
@@ -28,7 +28,7 @@ WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_tou
   AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'UTC'), s.property;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH changes AS (
   SELECT day, property,
     toInt64(sessions) AS sessions,
@@ -87,7 +87,7 @@ FROM `sessionize`.`_sessionize_work_daily`
 WHERE sessions > 0;
 
 -- daily_channels (docs/enrichment.md §4), the same way.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   toDate32(s.session_start, 'UTC') AS day,
   s.property,
@@ -103,7 +103,7 @@ WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_tou
   AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
 GROUP BY toDate32(s.session_start, 'UTC'), s.property, s.channel;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH changes AS (
   SELECT day, property, channel,
     toInt64(sessions) AS sessions,
@@ -152,7 +152,7 @@ WHERE sessions > 0;
 -- prompted_events: for each prompted contact session (§3.4) and each
 -- product event name in it, one row of _sessionize_prompted, kept between
 -- runs so an incremental run can recount the keys it touches.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   c.contact_id AS contact_id,
   c.contact_session_id AS contact_session_id,
@@ -173,14 +173,14 @@ GROUP BY c.contact_id, c.contact_session_id, c.session_start, toDate32(c.session
 
 -- The rows of _sessionize_prompted this run replaces: those of the touched
 -- contacts' contact sessions from their restart point on.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT p.*
 FROM `sessionize`.`_sessionize_prompted` AS p
 JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = p.contact_id
 WHERE t.restart_ts IS NULL OR p.cs_start >= t.restart_ts;
 
 -- The keys whose counts change: those the touched contacts had and have.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_keys` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_keys` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT DISTINCT day, entry_property, entry_url, event
 FROM (
   SELECT day, entry_property, entry_url, event FROM `sessionize`.`_sessionize_work_prompted_old`
@@ -202,7 +202,7 @@ WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name 
 INSERT INTO `sessionize`.`_sessionize_prompted__data` (gen, `contact_id`, `contact_session_id`, `cs_start`, `day`, `entry_property`, `entry_url`, `event`, `events`, `is_new`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), * FROM `sessionize`.`_sessionize_work_prompted`;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_prompted_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   p.day,
   p.entry_property,

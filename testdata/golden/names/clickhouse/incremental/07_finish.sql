@@ -39,7 +39,7 @@ LEFT JOIN (
   GROUP BY table_pos
 ) AS l ON l.table_pos = t.table_pos;
 
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_finish` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_finish` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   -- the latest of the tables' watermarks
   (
