@@ -15,20 +15,18 @@ SET prefer_column_name_to_alias = 1;
 -- contact session when it begins the window or more after the latest end of
 -- the contact's sessions before it.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_cs` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
-WITH with_lifecycle AS (
-  SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
-  FROM `sessionize`.`_sessionize_work_sessions` AS s
-  LEFT JOIN `sessionize`.`_sessionize_work_lifecycle` AS l
-    ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
-),
-reach AS (
+WITH reach AS (
   SELECT
-    *,
+    contact_id,
+    property,
+    session_index,
+    session_start,
+    first_event_id,
     MAX(session_end) OVER (
       PARTITION BY contact_id ORDER BY session_start, first_event_id
       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
     ) AS prev_reach
-  FROM with_lifecycle
+  FROM `sessionize`.`_sessionize_work_sessions`
 ),
 starts AS (
   SELECT
@@ -39,14 +37,36 @@ starts AS (
       ELSE 0
     END AS is_cs_start
   FROM reach
+),
+cs AS (
+  SELECT
+    starts.contact_id AS contact_id,
+    starts.property AS property,
+    starts.session_index AS session_index,
+    starts.prev_reach AS prev_reach,
+    starts.is_cs_start AS is_cs_start,
+    CAST(coalesce(k.kept_contact_sessions, 0) + SUM(starts.is_cs_start) OVER (
+      PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
+    ) AS Int32) AS cs_index
+  FROM starts
+  LEFT JOIN `sessionize`.`_sessionize_work_kept_cs` AS k ON k.contact_id = starts.contact_id
+),
+with_lifecycle AS (
+  SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
+  FROM `sessionize`.`_sessionize_work_sessions` AS s
+  LEFT JOIN `sessionize`.`_sessionize_work_lifecycle` AS l
+    ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
 )
+-- (w.* keeps its columns' own names where a third table in the same join
+-- would have them prefixed with s.)
 SELECT
-  starts.*,
-  CAST(coalesce(k.kept_contact_sessions, 0) + SUM(starts.is_cs_start) OVER (
-    PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
-  ) AS Int32) AS cs_index
-FROM starts
-LEFT JOIN `sessionize`.`_sessionize_work_kept_cs` AS k ON k.contact_id = starts.contact_id;
+  w.*,
+  cs.prev_reach AS prev_reach,
+  cs.is_cs_start AS is_cs_start,
+  cs.cs_index AS cs_index
+FROM with_lifecycle AS w
+JOIN cs
+  ON cs.contact_id = w.contact_id AND cs.property = w.property AND cs.session_index = w.session_index;
 
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
