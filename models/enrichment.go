@@ -226,7 +226,7 @@ func (p *problems) timeouts(m *Model, at map[string]*yaml.Node, maxAt *yaml.Node
 			t := m.sourceNamed(first).InactivityTimeout
 			if t != s.InactivityTimeout {
 				p.at(at[s.Name], "source %s sets inactivity_timeout %s, but source %s of the same property %s sets %s (want one timeout per property)",
-					shown(s.Name), Duration(s.InactivityTimeout), shown(first), prop, Duration(t))
+					shown(s.Name), Duration(s.InactivityTimeout), shown(first), bare(prop), Duration(t))
 			}
 			continue
 		}
@@ -239,7 +239,7 @@ func (p *problems) timeouts(m *Model, at map[string]*yaml.Node, maxAt *yaml.Node
 	if d := m.Sessions.MaxDuration; d > 0 {
 		for _, prop := range m.Properties() {
 			if t := m.Timeout(prop); t >= d {
-				p.at(maxAt, "sessions.max_duration %s is not longer than the inactivity timeout %s of %s (want it longer)", Duration(d), Duration(t), prop)
+				p.at(maxAt, "sessions.max_duration %s is not longer than the inactivity timeout %s of %s (want it longer)", Duration(d), Duration(t), bare(prop))
 				return
 			}
 		}
