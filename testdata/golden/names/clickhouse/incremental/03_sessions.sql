@@ -13,24 +13,39 @@ SET prefer_column_name_to_alias = 1;
 -- Sessions are numbered 1, 2, ... (session_index) in order.
 -- Only the contacts this run touched are sessionized again, from their
 -- restart point (step 2) on; their sessions are numbered after the kept ones.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_event_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_session_rows` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   contact_id,
   property,
-  ev.1 AS ts,
-  ev.2 AS event_id,
-  ev.3 AS source,
-  ev.4 AS event,
-  ev.5 AS url,
-  ev.6 AS referrer,
-  is_start,
-  is_end,
-  toInt32(kept + idx) AS session_index
+  toInt32(kept + n) AS session_index,
+  first_ev.1 AS session_start,
+  last_ev.1 AS session_end,
+  toUInt64(last_pos - first_pos + 1) AS event_count,
+  first_ev.2 AS first_event_id,
+  first_ev.3 AS source,
+  first_ev.4 AS first_event,
+  first_ev.5 AS first_url,
+  last_ev.4 AS last_event,
+  last_ev.5 AS last_url,
+  first_ev.6 AS referrer,
+  product_events
 FROM (
   SELECT
-    g.*,
+    contact_id,
+    property,
     -- sessions are numbered after the kept ones
-    coalesce(k.kept_sessions, 0) AS kept
+    coalesce(k.kept_sessions, 0) AS kept,
+    -- each session's first event and its last, in order
+    arrayFilter((x, is_start) -> is_start = 1, evs, starts) AS firsts,
+    arrayFilter((x, is_end) -> is_end = 1, evs, ends) AS lasts,
+    arrayFilter((i, is_start) -> is_start = 1, arrayEnumerate(evs), starts) AS first_pos,
+    arrayFilter((i, is_end) -> is_end = 1, arrayEnumerate(evs), ends) AS last_pos,
+    -- the names of each session's events, for product sessions only
+    if(
+      g.property = 'product',
+      arraySplit((x, is_start) -> is_start = 1, arrayMap(x -> x.4, evs), starts),
+      arrayMap(x -> [], firsts)
+    ) AS events_of
   FROM (
     SELECT
       e.contact_id AS contact_id,
@@ -42,8 +57,7 @@ FROM (
         arrayEnumerate(evs)
       ) AS starts,
       -- an event ends its session when the next one starts one, or is the last
-      arrayPushBack(arrayPopFront(starts), 1) AS ends,
-      arrayCumSum(starts) AS idx
+      arrayPushBack(arrayPopFront(starts), 1) AS ends
     FROM (
   SELECT e.*
   FROM `sessionize`.`_sessionize_events__next` AS e
@@ -55,27 +69,18 @@ FROM (
   LEFT JOIN `sessionize`.`_sessionize_work_kept` AS k
     ON k.contact_id = g.contact_id AND k.property = g.property
 ) AS grouped
-ARRAY JOIN evs AS ev, starts AS is_start, ends AS is_end, idx;
+ARRAY JOIN
+  firsts AS first_ev,
+  lasts AS last_ev,
+  first_pos,
+  last_pos,
+  arrayEnumerate(firsts) AS n,
+  events_of AS product_events;
 
 -- One row per session, with its campaign and channel.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH per_session AS (
-  SELECT
-    contact_id,
-    property,
-    session_index,
-    MIN(ts) AS session_start,
-    MAX(ts) AS session_end,
-    COUNT(*) AS event_count,
-    MAX(CASE WHEN is_start = 1 THEN event_id END) AS first_event_id,
-    MAX(CASE WHEN is_start = 1 THEN source END) AS source,
-    MAX(CASE WHEN is_start = 1 THEN event END) AS first_event,
-    MAX(CASE WHEN is_start = 1 THEN url END) AS first_url,
-    MAX(CASE WHEN is_end = 1 THEN event END) AS last_event,
-    MAX(CASE WHEN is_end = 1 THEN url END) AS last_url,
-    MAX(CASE WHEN is_start = 1 THEN referrer END) AS referrer
-  FROM `sessionize`.`_sessionize_work_event_sessions`
-  GROUP BY contact_id, property, session_index
+  SELECT * EXCEPT (product_events) FROM `sessionize`.`_sessionize_work_session_rows`
 ),
 -- The first url's query string and the referrer's host. Each step below
 -- computes its columns once per row; where the engine would put a step's

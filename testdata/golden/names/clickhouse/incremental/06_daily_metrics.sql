@@ -163,12 +163,18 @@ SELECT
   e.event AS event,
   COUNT(*) AS events,
   coalesce(c.user_lifecycle = 'new', false) AS is_new
-FROM `sessionize`.`_sessionize_work_event_sessions` AS e
+FROM (
+  -- each product session's events, by name, from step 3
+  SELECT contact_id, property, session_index, event
+  FROM `sessionize`.`_sessionize_work_session_rows`
+  ARRAY JOIN product_events AS event
+  WHERE property = 'product' AND event IS NOT NULL
+) AS e
 JOIN `sessionize`.`_sessionize_work_sessions_out` AS s
   ON s.contact_id = e.contact_id AND s.property = e.property AND s.session_index = e.session_index
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
   ON c.contact_session_id = s.contact_session_id
-WHERE e.property = 'product' AND e.event IS NOT NULL AND c.prompted_product
+WHERE c.prompted_product
 GROUP BY c.contact_id, c.contact_session_id, c.session_start, toDate32(c.session_start, 'UTC'), c.entry_property, c.entry_url, e.event, c.user_lifecycle;
 
 -- The rows of _sessionize_prompted this run replaces: those of the touched
