@@ -72,7 +72,9 @@ JOIN cs
 -- product events but entered through another property. The aggregate keeps
 -- no text: the entry fields come from the starting session, the lifecycle
 -- from the first product session, by joins.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+INSERT INTO `sessionize`.`contact_sessions__data` (gen, `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
+FROM (
 WITH per_contact_session AS (
   SELECT
     contact_id,
@@ -126,10 +128,18 @@ JOIN `sessionize`.`_sessionize_work_session_cs` AS entry
 -- A contact's product sessions never share a start.
 LEFT JOIN `sessionize`.`_sessionize_work_session_cs` AS product
   ON product.contact_id = g.contact_id AND product.cs_index = g.cs_index
-  AND product.property = 'product' AND product.session_start = g.first_product_start;
+  AND product.property = 'product' AND product.session_start = g.first_product_start
+);
+
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_work_contact_sessions` AS
+SELECT `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
+FROM `sessionize`.`contact_sessions__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
 
 -- The sessions output rows (§4), with the contact session each lies in.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_sessions_out` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+INSERT INTO `sessionize`.`sessions__data` (gen, `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`
+FROM (
 SELECT
   s.session_id,
   s.contact_id,
@@ -160,13 +170,10 @@ SELECT
   s.`pass_locale` AS `locale`
 FROM `sessionize`.`_sessionize_work_session_cs` AS s
 JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
-  ON c.contact_id = s.contact_id AND c.session_index = s.cs_index;
+  ON c.contact_id = s.contact_id AND c.session_index = s.cs_index
+);
 
-
-INSERT INTO `sessionize`.`sessions__data` (gen, `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`
-FROM `sessionize`.`_sessionize_work_sessions_out`;
-
-INSERT INTO `sessionize`.`contact_sessions__data` (gen, `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
-FROM `sessionize`.`_sessionize_work_contact_sessions`;
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_work_sessions_out` AS
+SELECT `session_id`, `contact_id`, `property`, `property_type`, `asset_class`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `source`, `first_event`, `first_url`, `contact_session_id`, `user_lifecycle`, `days_since_prev_product_session`, `last_event`, `last_url`, `referrer`, `utm_source`, `utm_medium`, `utm_campaign`, `utm_term`, `utm_content`, `channel`, `is_bounce`, `locale`
+FROM `sessionize`.`sessions__data`
+WHERE gen = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`);
