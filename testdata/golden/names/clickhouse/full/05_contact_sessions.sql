@@ -21,6 +21,8 @@ WITH reach AS (
     property,
     session_index,
     session_start,
+    session_end,
+    event_count,
     first_event_id,
     MAX(session_end) OVER (
       PARTITION BY contact_id ORDER BY session_start, first_event_id
@@ -40,45 +42,42 @@ starts AS (
 ),
 cs AS (
   SELECT
-    contact_id,
-    property,
-    session_index,
-    prev_reach,
-    is_cs_start,
-    CAST(SUM(is_cs_start) OVER (
-      PARTITION BY contact_id ORDER BY session_start, first_event_id ROWS UNBOUNDED PRECEDING
-    ) AS Int32) AS cs_index
+    starts.contact_id AS contact_id,
+    starts.property AS property,
+    starts.session_index AS session_index,
+    starts.session_start AS session_start,
+    starts.session_end AS session_end,
+    starts.event_count AS event_count,
+    starts.is_cs_start AS is_cs_start,
+    CAST(SUM(starts.is_cs_start) OVER contact AS Int32) AS cs_index,
+    anyLast(if(starts.is_cs_start = 1, starts.first_event_id, NULL)) OVER contact AS entry_event_id
   FROM starts
-),
-with_lifecycle AS (
-  SELECT s.*, l.user_lifecycle, l.days_since_prev_product_session
-  FROM `sessionize`.`_sessionize_work_sessions` AS s
-  LEFT JOIN `sessionize`.`_sessionize_work_lifecycle` AS l
-    ON l.contact_id = s.contact_id AND l.property = s.property AND l.session_index = s.session_index
+  WINDOW contact AS (
+    PARTITION BY starts.contact_id ORDER BY starts.session_start, starts.first_event_id ROWS UNBOUNDED PRECEDING
+  )
 )
--- (w.* keeps its columns' own names where a third table in the same join
--- would have them prefixed with s.)
 SELECT
-  w.*,
-  cs.prev_reach AS prev_reach,
-  cs.is_cs_start AS is_cs_start,
-  cs.cs_index AS cs_index
-FROM with_lifecycle AS w
-JOIN cs
-  ON cs.contact_id = w.contact_id AND cs.property = w.property AND cs.session_index = w.session_index;
+  cs.*,
+  lower(hex(MD5(concat(cs.contact_id, '|', cs.entry_event_id)))) AS contact_session_id,
+  l.user_lifecycle AS user_lifecycle,
+  l.days_since_prev_product_session AS days_since_prev_product_session
+FROM cs
+LEFT JOIN `sessionize`.`_sessionize_work_lifecycle` AS l
+  ON l.contact_id = cs.contact_id AND l.property = cs.property AND l.session_index = cs.session_index;
 
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
--- product events but entered through another property. The aggregate keeps
--- no text: the entry fields come from the starting session, the lifecycle
--- from the first product session, by joins.
+-- product events but entered through another property. The entry's text
+-- fields come from the session that starts it by a join, not through the
+-- aggregate; its lifecycle is its first product session's.
 INSERT INTO `sessionize`.`contact_sessions__data` (gen, `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
 FROM (
-WITH per_contact_session AS (
+WITH g AS (
   SELECT
     contact_id,
     cs_index,
+    any(contact_session_id) AS contact_session_id,
     MIN(session_start) AS session_start,
     MAX(session_end) AS session_end,
     toInt64(sum(event_count)) AS event_count,
@@ -93,12 +92,15 @@ WITH per_contact_session AS (
       CASE WHEN toInt64(countIf(property = CAST('asset:it\'s; docs' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END +
       CASE WHEN toInt64(countIf(property = CAST('product' AS Nullable(String)))) > 0 THEN 1 ELSE 0 END
     ) > 1 AS is_cross_property,
-    MIN(CASE WHEN property = 'product' THEN session_start END) AS first_product_start
+    toInt64(countIf(property = 'product')) > 0 AS has_product,
+    argMinIf(user_lifecycle, session_start, property = 'product') AS user_lifecycle,
+    anyIf(property, is_cs_start = 1) AS entry_property,
+    anyIf(session_index, is_cs_start = 1) AS entry_index
   FROM `sessionize`.`_sessionize_work_session_cs`
   GROUP BY contact_id, cs_index
 )
 SELECT
-  lower(hex(MD5(concat(g.contact_id, '|', entry.first_event_id)))) AS contact_session_id,
+  g.contact_session_id AS contact_session_id,
   g.contact_id AS contact_id,
   g.cs_index AS session_index,
   g.session_start AS session_start,
@@ -108,23 +110,19 @@ SELECT
   g.session_count AS session_count,
   g.properties AS properties,
   g.is_cross_property AS is_cross_property,
-  entry.property AS entry_property,
+  g.entry_property AS entry_property,
   entry.session_id AS entry_session_id,
   entry.first_url AS entry_url,
-  g.first_product_start IS NOT NULL AS has_product,
-  g.first_product_start IS NOT NULL AND entry.property <> 'product' AS prompted_product,
-  product.user_lifecycle AS user_lifecycle,
+  g.has_product AS has_product,
+  g.has_product AND g.entry_property <> 'product' AS prompted_product,
+  g.user_lifecycle AS user_lifecycle,
   entry.utm_source AS utm_source,
   entry.utm_medium AS utm_medium,
   entry.utm_campaign AS utm_campaign,
   entry.channel AS channel
-FROM per_contact_session AS g
-JOIN `sessionize`.`_sessionize_work_session_cs` AS entry
-  ON entry.contact_id = g.contact_id AND entry.cs_index = g.cs_index AND entry.is_cs_start = 1
--- A contact's product sessions never share a start.
-LEFT JOIN `sessionize`.`_sessionize_work_session_cs` AS product
-  ON product.contact_id = g.contact_id AND product.cs_index = g.cs_index
-  AND product.property = 'product' AND product.session_start = g.first_product_start
+FROM `sessionize`.`_sessionize_work_sessions` AS entry
+JOIN g
+  ON g.contact_id = entry.contact_id AND g.entry_property = entry.property AND g.entry_index = entry.session_index
 );
 
 CREATE OR REPLACE VIEW `sessionize`.`_sessionize_work_contact_sessions` AS
@@ -151,8 +149,8 @@ SELECT
   s.first_event,
   s.first_url,
   c.contact_session_id,
-  s.user_lifecycle,
-  s.days_since_prev_product_session,
+  c.user_lifecycle,
+  c.days_since_prev_product_session,
   s.last_event,
   s.last_url,
   s.referrer,
@@ -163,9 +161,9 @@ SELECT
   s.utm_content,
   s.channel,
   s.event_count = 1 AS is_bounce
-FROM `sessionize`.`_sessionize_work_session_cs` AS s
-JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c
-  ON c.contact_id = s.contact_id AND c.session_index = s.cs_index
+FROM `sessionize`.`_sessionize_work_sessions` AS s
+JOIN `sessionize`.`_sessionize_work_session_cs` AS c
+  ON c.contact_id = s.contact_id AND c.property = s.property AND c.session_index = s.session_index
 );
 
 CREATE OR REPLACE VIEW `sessionize`.`_sessionize_work_sessions_out` AS
