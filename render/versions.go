@@ -140,5 +140,18 @@ func (v *versions) funcs() map[string]any {
 			}
 			return strings.Join(names, ", "), nil
 		},
+		// sortKey is the ORDER BY of a table an engine stores sorted: its
+		// key in parentheses, or tuple() (as written) for an id key.
+		"sortKey": func(table string) (string, error) {
+			t, err := spec(table, v.pass)
+			if err != nil || t.IDKey {
+				return "tuple()", err
+			}
+			names := make([]string, len(t.Key))
+			for i, k := range t.Key {
+				names[i] = v.d.Quote(k)
+			}
+			return "(" + strings.Join(names, ", ") + ")", nil
+		},
 	}
 }

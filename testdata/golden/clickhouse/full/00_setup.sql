@@ -129,7 +129,7 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`sessions__data` (
   `channel` Nullable(String),
   `is_bounce` Bool,
   `locale` Nullable(String)
-) ENGINE = MergeTree PARTITION BY gen ORDER BY (`session_id`) SETTINGS allow_nullable_key = 1;
+) ENGINE = MergeTree PARTITION BY gen ORDER BY tuple() SETTINGS allow_nullable_key = 1;
 
 -- Its markers: a row (gen, contact_id, since) says that run gen replaced the
 -- rows of earlier runs with that contact_id from since on (session_start >= since).
@@ -193,7 +193,7 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`contact_sessions__data` (
   `utm_medium` Nullable(String),
   `utm_campaign` Nullable(String),
   `channel` Nullable(String)
-) ENGINE = MergeTree PARTITION BY gen ORDER BY (`contact_session_id`) SETTINGS allow_nullable_key = 1;
+) ENGINE = MergeTree PARTITION BY gen ORDER BY tuple() SETTINGS allow_nullable_key = 1;
 
 -- Its markers: a row (gen, contact_id, since) says that run gen replaced the
 -- rows of earlier runs with that contact_id from since on (session_start >= since).
