@@ -131,14 +131,7 @@ func (v *versions) funcs() map[string]any {
 		// key is a table's sort key, comma separated.
 		"key": func(table string) (string, error) {
 			t, err := spec(table, v.pass)
-			if err != nil {
-				return "", err
-			}
-			names := make([]string, len(t.Key))
-			for i, k := range t.Key {
-				names[i] = v.d.Quote(k)
-			}
-			return strings.Join(names, ", "), nil
+			return v.key(t), err
 		},
 		// sortKey is the ORDER BY of a table an engine stores sorted: its
 		// key in parentheses, or tuple() (as written) for an id key.
@@ -147,11 +140,16 @@ func (v *versions) funcs() map[string]any {
 			if err != nil || t.IDKey {
 				return "tuple()", err
 			}
-			names := make([]string, len(t.Key))
-			for i, k := range t.Key {
-				names[i] = v.d.Quote(k)
-			}
-			return "(" + strings.Join(names, ", ") + ")", nil
+			return "(" + v.key(t) + ")", nil
 		},
 	}
+}
+
+// key is t's key, its columns quoted and comma separated.
+func (v *versions) key(t catalog.Table) string {
+	names := make([]string, len(t.Key))
+	for i, k := range t.Key {
+		names[i] = v.d.Quote(k)
+	}
+	return strings.Join(names, ", ")
 }
