@@ -67,9 +67,9 @@ LEFT JOIN `sessionize`.`_sessionize_work_lifecycle` AS l
 
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
--- product events but entered through another property. The entry's text
--- fields come from the session that starts it by a join, not through the
--- aggregate; its lifecycle is its first product session's.
+-- product events but entered through another property. The entry's session
+-- id, url and campaign come from the session that starts it by a join, not
+-- through the aggregate; its lifecycle is its first product session's.
 INSERT INTO `sessionize`.`contact_sessions__data` (gen, `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `contact_session_id`, `contact_id`, `session_index`, `session_start`, `session_end`, `duration_seconds`, `event_count`, `session_count`, `properties`, `is_cross_property`, `entry_property`, `entry_session_id`, `entry_url`, `has_product`, `prompted_product`, `user_lifecycle`, `utm_source`, `utm_medium`, `utm_campaign`, `channel`
 FROM (

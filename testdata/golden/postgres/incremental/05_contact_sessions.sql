@@ -51,9 +51,9 @@ ANALYZE "sessionize"."_sessionize_work_session_cs";
 
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
--- product events but entered through another property. The entry's text
--- fields come from the session that starts it by a join, not through the
--- aggregate; its lifecycle is its first product session's.
+-- product events but entered through another property. The entry's session
+-- id, url and campaign come from the session that starts it by a join, not
+-- through the aggregate; its lifecycle is its first product session's.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_contact_sessions" AS
 WITH per_contact_session AS (

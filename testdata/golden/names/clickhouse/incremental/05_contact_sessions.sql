@@ -68,9 +68,9 @@ LEFT JOIN `sessionize`.`_sessionize_work_lifecycle` AS l
 
 -- One row per contact session. Its first event is the first event of the
 -- session that starts it (is_cs_start = 1); it is prompted when it holds
--- product events but entered through another property. The entry's text
--- fields come from the session that starts it by a join, not through the
--- aggregate; its lifecycle is its first product session's.
+-- product events but entered through another property. The entry's session
+-- id, url and campaign come from the session that starts it by a join, not
+-- through the aggregate; its lifecycle is its first product session's.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_contact_sessions` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH g AS (
   SELECT
