@@ -60,12 +60,13 @@ SELECT
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_channels_new`)
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written;
 
--- The work tables of steps 0-6 (one of them a view, which DROP TABLE drops
--- too), but for the run's own row, which the commit below reads.
+-- The work tables of steps 0-6 but for the run's own row, which the commit
+-- below reads. The staged events are a view, which DROP TABLE drops too.
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_bases`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_channels_new`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_dropped`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_lifecycle`;

@@ -78,7 +78,9 @@ SELECT
     WHEN r.user_id IS NULL AND r.anonymous_id IS NULL THEN 'missing_identity'
     -- there, but not a timestamp in the range read
     WHEN r.ts IS NULL THEN 'invalid_timestamp'
-  END AS reason
+  END AS reason,
+  -- tells this row from the others, for the dedup below
+  rowNumberInAllBlocks() AS row_id
 FROM read_rows AS r
 LEFT JOIN `sessionize`.`_sessionize_work_since` AS w ON w.table_pos = r.table_pos
 WHERE (w.since IS NULL OR r.loaded_at IS NULL OR r.loaded_at >= w.since - toIntervalMicrosecond(259200000000));
@@ -108,28 +110,32 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), event_id, sourc
 FROM `sessionize`.`_sessionize_rejected__next`;
 
 -- Dedup: one row per event_id across all sources, the earliest loaded, then
--- the earliest timestamp, then the smallest source name (§3.1).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_staged` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
-WITH dups AS (
-  SELECT event_id
-  FROM `sessionize`.`_sessionize_work_input`
-  WHERE reason IS NULL
-  GROUP BY event_id
-  HAVING COUNT(*) > 1
-)
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
-FROM `sessionize`.`_sessionize_work_input`
-WHERE reason IS NULL AND event_id NOT IN (SELECT event_id FROM dups)
-UNION ALL
-SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
+-- the earliest timestamp, then the smallest source name (§3.1). The input
+-- rows that lose it, by row_id.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_dropped` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+SELECT row_id
 FROM (
   SELECT
-    *,
+    row_id,
     ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY loaded_at, ts, source) AS copy_rank
   FROM `sessionize`.`_sessionize_work_input`
-  WHERE reason IS NULL AND event_id IN (SELECT event_id FROM dups)
+  WHERE reason IS NULL AND cityHash64(event_id) IN (
+    -- the hashes of the event_ids that occur more than once
+    SELECT cityHash64(event_id) AS id_hash
+    FROM `sessionize`.`_sessionize_work_input`
+    WHERE reason IS NULL
+    GROUP BY id_hash
+    HAVING COUNT(*) > 1
+  )
 ) AS copies
-WHERE copy_rank = 1;
+WHERE copy_rank > 1;
+
+-- The staged events: the input rows that are not rejected and do not lose
+-- the dedup.
+CREATE OR REPLACE VIEW `sessionize`.`_sessionize_work_staged` AS
+SELECT source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
+FROM `sessionize`.`_sessionize_work_input`
+WHERE reason IS NULL AND row_id NOT IN (SELECT row_id FROM `sessionize`.`_sessionize_work_dropped`);
 
 -- What earlier runs staged for the event_ids this run read: the one scan of
 -- the kept events in this step, over the columns the dedup and the touched

@@ -56,8 +56,9 @@ SELECT
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_channels` WHERE sessions > 0)
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written;
 
--- The work tables of steps 0-6 (one of them a view, which DROP TABLE drops
--- too), but for the run's own row, which the commit below reads.
+-- The work tables of steps 0-6 but for the run's own row, which the commit
+-- below reads. The staged events and the events before their contacts are
+-- set are views, which DROP TABLE drops too.
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_bases`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
@@ -69,6 +70,7 @@ DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_old`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_days`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_dropped`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_events`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies_best`;
