@@ -164,3 +164,46 @@ func TestClickHouseLock(t *testing.T) {
 	}
 	l3.release(ctx)
 }
+
+// TestChdbInsertsInParallel: a session writes each INSERT … SELECT through
+// as many threads as it reads with, unless max_insert_threads was set before.
+func TestChdbInsertsInParallel(t *testing.T) {
+	if os.Getenv("CHDB_LIB_PATH") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CHDB_LIB_PATH is not set: .ci/run installs chdb and sets it")
+		}
+		t.Skip("CHDB_LIB_PATH is not set, so ClickHouse (chdb) is not tested (run .ci/run to test it)")
+	}
+	ctx := context.Background()
+	target := models.Target{Name: "chdb", Dialect: models.ClickHouse, DSN: "chdb://" + t.TempDir()}
+	s, err := chDriver{}.Open(ctx, target, "sessionize", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	settings := func() (threads, inserts uint64) {
+		t.Helper()
+		err := s.Conn.QueryRowxContext(ctx, "SELECT toUInt64(getSetting('max_threads')), toUInt64(getSetting('max_insert_threads'))").Scan(&threads, &inserts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return threads, inserts
+	}
+	threads, inserts := settings()
+	want := threads
+	if threads < 2 {
+		want = 0 // the default: one thread
+	}
+	if inserts != want {
+		t.Errorf("max_insert_threads = %d with max_threads %d, want %d", inserts, threads, want)
+	}
+	if _, err := s.Conn.ExecContext(ctx, "SET max_insert_threads = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chParallelInserts(ctx, s.Conn); err != nil {
+		t.Fatal(err)
+	}
+	if _, inserts := settings(); inserts != 1 {
+		t.Errorf("max_insert_threads = %d after it was set to 1, want it left at 1", inserts)
+	}
+}
