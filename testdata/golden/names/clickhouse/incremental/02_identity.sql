@@ -107,17 +107,21 @@ UNION ALL
 SELECT CAST(NULL AS Nullable(String)), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer
 FROM `sessionize`.`_sessionize_work_changed`;
 
+-- The candidates for the new mapping of each touched anonymous_id.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_remap_candidates` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+SELECT anonymous_id, user_id, ts, event_id AS id
+FROM `sessionize`.`_sessionize_work_events`
+WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+  AND user_id IS NOT NULL
+UNION ALL
+SELECT anonymous_id, user_id, ts, id
+FROM `sessionize`.`_sessionize_identifies__next`
+WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`);
+
 -- The new mapping of each touched anonymous_id, beside the old one.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_remap` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH candidates AS (
-  SELECT anonymous_id, user_id, ts, event_id AS id
-  FROM `sessionize`.`_sessionize_work_events`
-  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
-    AND user_id IS NOT NULL
-  UNION ALL
-  SELECT anonymous_id, user_id, ts, id
-  FROM `sessionize`.`_sessionize_identifies__next`
-  WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+  SELECT anonymous_id, user_id, ts, id FROM `sessionize`.`_sessionize_work_remap_candidates`
 ),
 best AS (SELECT anonymous_id, user_id, ts, id
 FROM (

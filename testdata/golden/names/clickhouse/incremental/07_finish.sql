@@ -85,6 +85,7 @@ DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_keys`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_old`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_prompted_out`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_remap_candidates`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_replaced`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_seen`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_session_cs`;
