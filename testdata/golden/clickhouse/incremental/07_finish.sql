@@ -62,9 +62,8 @@ SELECT
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_channels` WHERE sessions > 0)
     + (SELECT COUNT(*) FROM `sessionize`.`_sessionize_work_prompted_out`) AS rows_written;
 
--- The work tables of steps 0-6 but for the run's own row, which the commit
--- below reads. The staged events and the events before their contacts are
--- set are views, which DROP TABLE drops too.
+-- The work tables of steps 0-6 (some of them views, which DROP TABLE drops
+-- too), but for the run's own row, which the commit below reads.
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_bases`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changed`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_changes`;
