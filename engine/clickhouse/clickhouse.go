@@ -131,9 +131,9 @@ func chCheckVersion(ctx context.Context, c *sqlx.Conn) error {
 // chParallelInserts lets each INSERT … SELECT of the session write through as
 // many threads as its SELECT reads with (max_threads), where ClickHouse writes
 // through one by default, sorting and compressing every block in turn. Writing
-// the 10M kept events of the demo data on chdb (2 cores) took 13.7–15.7 s so
-// against 16.6–19.0 s. A max_insert_threads the DSN or the user's profile sets
-// is left as it is.
+// the 10M kept events of the demo data on chdb (2 cores) took 13.7 and 15.7 s
+// with two threads against 16.6 and 19.0 s with one. A max_insert_threads the
+// DSN or the user's profile sets is left as it is.
 func chParallelInserts(ctx context.Context, c *sqlx.Conn) error {
 	var threads uint64
 	var changed uint8
