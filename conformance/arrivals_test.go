@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -266,4 +267,42 @@ func (f *fixture) verifyCode() (string, int) {
 	var out strings.Builder
 	code := cli.Run(context.Background(), []string{"verify", "-f", f.model}, strings.NewReader(""), &out, &out)
 	return out.String(), code
+}
+
+// TestABetterCopyRemapsItsAnonymousId loads a copy of a kept event that an
+// earlier load time makes the better one (semantics §3.1) and that carries
+// another user_id. The kept copy's mapping of the anonymous_id must go with
+// it: the anonymous event then belongs to the new copy's user, as in a full
+// refresh. (ClickHouse's incremental run reads the kept events less the
+// copies replaced; one that kept them would map the anonymous_id to the old
+// copy's user, which sorts first.)
+func TestABetterCopyRemapsItsAnonymousId(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			f := setup(t, e, "UTC")
+			f.dropScratchAtEnd()
+			f.load([]event{
+				{table: "web", id: "w1", ts: "2024-03-09 09:50:00", anon: "a1", loaded: "2024-03-10 00:00:00"},
+				{table: "app", id: "p1", ts: "2024-03-09 10:00:00", user: "u1", anon: "a1", loaded: "2024-03-10 00:00:00", name: "Query Run"},
+			}, nil)
+			f.sessionize(0, "run")
+			if got, want := f.columns("sessions", "contact_id", "property"), []string{"u1|marketing", "u1|product"}; !slices.Equal(got, want) {
+				t.Fatalf("after the first run, sessions (contact|property) = %v, want %v", got, want)
+			}
+			// the same event, loaded an hour earlier (within the late window)
+			f.load([]event{
+				{table: "app", id: "p1", ts: "2024-03-09 10:00:00", user: "u2", anon: "a1", loaded: "2024-03-09 23:00:00", name: "Query Run"},
+			}, nil)
+			f.sessionize(0, "run")
+			if got, want := f.columns("sessions", "contact_id", "property"), []string{"u2|marketing", "u2|product"}; !slices.Equal(got, want) {
+				t.Fatalf("after the better copy, sessions (contact|property) = %v, want %v", got, want)
+			}
+			incremental := outputs(f)
+			f.verify(0)
+			f.sessionize(0, "run", "--full-refresh")
+			if full := outputs(f); !reflect.DeepEqual(incremental, full) {
+				t.Errorf("incremental outputs differ from a full refresh:\n%v\n%v", incremental, full)
+			}
+		})
+	}
 }
