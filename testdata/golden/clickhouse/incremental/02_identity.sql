@@ -99,7 +99,8 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, u
 -- The staged events with the changes of step 1 applied, before their
 -- contacts are set: the run writes its version of the events once, below,
 -- when the identity map is up to date. Of the kept events, the changed ones
--- are exactly those step 1 found replaced (the others are new event_ids).
+-- are exactly those step 1 found replaced (the other changed rows are new
+-- event_ids).
 CREATE OR REPLACE VIEW `sessionize`.`_sessionize_work_events` AS
 SELECT *
 FROM `sessionize`.`_sessionize_events`
