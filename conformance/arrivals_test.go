@@ -275,18 +275,27 @@ func (f *fixture) verifyCode() (string, int) {
 // it: the anonymous event then belongs to the new copy's user, as in a full
 // refresh. (ClickHouse's incremental run reads the kept events less the
 // copies replaced; one that kept them would map the anonymous_id to the old
-// copy's user, which sorts first.)
+// copy's user, which sorts first.) A third copy, better than the replaced
+// one but not than the kept one, then changes nothing: ClickHouse still
+// stores the replaced copy, and a run that compared the third with it
+// would take the third.
 func TestABetterCopyRemapsItsAnonymousId(t *testing.T) {
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {
 			f := setup(t, e, "UTC")
 			f.dropScratchAtEnd()
-			f.load([]event{
+			// Another visitor's events, enough that ClickHouse marks the
+			// replaced copy rather than write the kept events whole.
+			events := []event{
 				{table: "web", id: "w1", ts: "2024-03-09 09:50:00", anon: "a1", loaded: "2024-03-10 00:00:00"},
 				{table: "app", id: "p1", ts: "2024-03-09 10:00:00", user: "u1", anon: "a1", loaded: "2024-03-10 00:00:00", name: "Query Run"},
-			}, nil)
+			}
+			for i := range 40 {
+				events = append(events, event{table: "web", id: fmt.Sprintf("v%d", i), ts: fmt.Sprintf("2024-03-09 08:%02d:00", i), anon: "a9", loaded: "2024-03-10 00:00:00"})
+			}
+			f.load(events, nil)
 			f.sessionize(0, "run")
-			if got, want := f.columns("sessions", "contact_id", "property"), []string{"u1|marketing", "u1|product"}; !slices.Equal(got, want) {
+			if got, want := f.columns("sessions", "contact_id", "property"), []string{"a9|marketing", "u1|marketing", "u1|product"}; !slices.Equal(got, want) {
 				t.Fatalf("after the first run, sessions (contact|property) = %v, want %v", got, want)
 			}
 			// the same event, loaded an hour earlier (within the late window)
@@ -294,8 +303,25 @@ func TestABetterCopyRemapsItsAnonymousId(t *testing.T) {
 				{table: "app", id: "p1", ts: "2024-03-09 10:00:00", user: "u2", anon: "a1", loaded: "2024-03-09 23:00:00", name: "Query Run"},
 			}, nil)
 			f.sessionize(0, "run")
-			if got, want := f.columns("sessions", "contact_id", "property"), []string{"u2|marketing", "u2|product"}; !slices.Equal(got, want) {
+			if got, want := f.columns("sessions", "contact_id", "property"), []string{"a9|marketing", "u2|marketing", "u2|product"}; !slices.Equal(got, want) {
 				t.Fatalf("after the better copy, sessions (contact|property) = %v, want %v", got, want)
+			}
+			// A third copy, loaded between the two, is better than the
+			// replaced one but not than the kept one: it changes nothing.
+			// A later app row first moves the app table's watermark so that
+			// the next run re-reads the third copy and the first but not the
+			// kept one. (ClickHouse still stores the replaced copy, which
+			// the run must not compare the third against.)
+			f.load([]event{
+				{table: "app", id: "p9", ts: "2024-03-12 10:00:00", anon: "a9", loaded: "2024-03-12 23:15:00", name: "Query Run"},
+			}, nil)
+			f.sessionize(0, "run")
+			f.load([]event{
+				{table: "app", id: "p1", ts: "2024-03-09 10:00:00", user: "u3", anon: "a1", loaded: "2024-03-09 23:30:00", name: "Query Run"},
+			}, nil)
+			f.sessionize(0, "run")
+			if got, want := f.columns("sessions", "contact_id", "property"), []string{"a9|marketing", "a9|product", "u2|marketing", "u2|product"}; !slices.Equal(got, want) {
+				t.Fatalf("after a copy between the two, sessions (contact|property) = %v, want %v", got, want)
 			}
 			incremental := outputs(f)
 			f.verify(0)

@@ -66,6 +66,7 @@ DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_bases`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_channels_new`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_contact_sessions`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_daily_new`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_day_sessions_new`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_dropped`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_identifies`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_input`;

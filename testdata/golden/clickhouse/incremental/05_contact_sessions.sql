@@ -173,10 +173,27 @@ SELECT DISTINCT toDate32(session_start, 'America/New_York') AS day
 FROM `sessionize`.`_sessionize_work_sessions_out`;
 
 -- What the touched contacts count on those days before this run; step 6
--- takes it out again and puts in what they count after it.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+-- takes it out again and puts in what they count after it. Their sessions
+-- are read once for both outputs.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_day_sessions_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   toDate32(s.session_start, 'America/New_York') AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM `sessionize`.`sessions` AS s
+JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
+  AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`);
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+SELECT
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -184,29 +201,21 @@ SELECT
   toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions,
   toInt64(countIf(s.user_lifecycle = 'active')) AS active_user_sessions,
   toInt64(countIf(s.user_lifecycle = 'resurrected')) AS resurrected_user_sessions,
-  toInt64(countIf(c.is_cross_property)) AS cross_property_sessions
-FROM `sessionize`.`sessions` AS s
-JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-  AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
-  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-GROUP BY toDate32(s.session_start, 'America/New_York'), s.property;
+  toInt64(countIf(s.is_cross_property)) AS cross_property_sessions
+FROM `sessionize`.`_sessionize_work_day_sessions_old` AS s
+GROUP BY s.day, s.property;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_old` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
-  toDate32(s.session_start, 'America/New_York') AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  toInt64(countIf(c.prompted_product)) AS prompted_product_sessions,
+  toInt64(countIf(s.prompted_product)) AS prompted_product_sessions,
   toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions
-FROM `sessionize`.`sessions` AS s
-JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-  AND toDate32(s.session_start, 'America/New_York') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
-  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-GROUP BY toDate32(s.session_start, 'America/New_York'), s.property, s.channel;
+FROM `sessionize`.`_sessionize_work_day_sessions_old` AS s
+GROUP BY s.day, s.property, s.channel;
 
 -- sessions and contact_sessions: the touched contacts' rows from their
 -- restart point on are replaced; the others are kept.

@@ -8,9 +8,24 @@ SET TimeZone = 'UTC';
 --
 -- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in America/New_York, DST-aware.
-CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
+-- The sessions, with what the two outputs count of them and of their
+-- contact sessions.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_day_sessions_new" AS
 SELECT
   CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM temp.main."_sessionize_work_sessions_out" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id;
+
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
+SELECT
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -18,10 +33,9 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
-  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM temp.main."_sessionize_work_sessions_out" AS s
-JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
+  COUNT(*) FILTER (WHERE s.is_cross_property) AS cross_property_sessions
+FROM temp.main."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property;
 
 DROP TABLE IF EXISTS "target"."sessionize"."daily_metrics__next";
 
@@ -44,16 +58,15 @@ FROM temp.main."_sessionize_work_daily_new";
 -- daily_channels (docs/enrichment.md §4), the same way.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels_new" AS
 SELECT
-  CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.prompted_product) AS prompted_product_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
-FROM temp.main."_sessionize_work_sessions_out" AS s
-JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property, s.channel;
+FROM temp.main."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property, s.channel;
 
 DROP TABLE IF EXISTS "target"."sessionize"."daily_channels__next";
 

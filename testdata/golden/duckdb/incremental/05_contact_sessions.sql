@@ -156,10 +156,26 @@ SELECT DISTINCT CAST(timezone('America/New_York', CAST(session_start AS TIMESTAM
 FROM temp.main."_sessionize_work_sessions_out";
 
 -- What the touched contacts count on those days before this run; step 6
--- takes it out again and puts in what they count after it.
-CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_old" AS
+-- takes it out again and puts in what they count after it. Their sessions
+-- are read once for both outputs.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_day_sessions_old" AS
 SELECT
   CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM "target"."sessionize"."sessions" AS s
+JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
+  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days");
+
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_old" AS
+SELECT
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -167,27 +183,21 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
-  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "target"."sessionize"."sessions" AS s
-JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
-  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
-GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
+  COUNT(*) FILTER (WHERE s.is_cross_property) AS cross_property_sessions
+FROM temp.main."_sessionize_work_day_sessions_old" AS s
+GROUP BY s.day, s.property;
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels_old" AS
 SELECT
-  CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.prompted_product) AS prompted_product_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
-FROM "target"."sessionize"."sessions" AS s
-JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
-  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
-GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property, s.channel;
+FROM temp.main."_sessionize_work_day_sessions_old" AS s
+GROUP BY s.day, s.property, s.channel;
 
 -- Replace the touched contacts' sessions from their restart point on.
 DELETE FROM "target"."sessionize"."sessions"

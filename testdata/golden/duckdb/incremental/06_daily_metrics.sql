@@ -11,9 +11,26 @@ SET TimeZone = 'UTC';
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
 -- count on it now (over all their sessions of that day, kept or rewritten).
-CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
+-- The touched contacts' sessions on those days after this run, with what
+-- the two outputs count of them and of their contact sessions.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_day_sessions_new" AS
 SELECT
   CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM "target"."sessionize"."sessions" AS s
+JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
+  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days");
+
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily_new" AS
+SELECT
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -21,12 +38,9 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
-  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "target"."sessionize"."sessions" AS s
-JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
-  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
-GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property;
+  COUNT(*) FILTER (WHERE s.is_cross_property) AS cross_property_sessions
+FROM temp.main."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property;
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_daily" AS
 WITH changes AS (
@@ -68,18 +82,15 @@ WHERE sessions > 0;
 -- daily_channels (docs/enrichment.md §4), the same way.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels_new" AS
 SELECT
-  CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.prompted_product) AS prompted_product_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
-FROM "target"."sessionize"."sessions" AS s
-JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
-  AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days")
-GROUP BY CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE), s.property, s.channel;
+FROM temp.main."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property, s.channel;
 
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_channels" AS
 WITH changes AS (

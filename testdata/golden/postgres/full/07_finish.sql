@@ -63,6 +63,7 @@ WHERE run_id = (SELECT run_id FROM "sessionize"."_sessionize_work_run");
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_new";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_day_sessions_new";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dup_ids";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_identifies";

@@ -7,9 +7,24 @@ SET prefer_column_name_to_alias = 1;
 --
 -- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in UTC, DST-aware.
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+-- The sessions, with what the two outputs count of them and of their
+-- contact sessions.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_day_sessions_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   toDate32(s.session_start, 'UTC') AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM `sessionize`.`_sessionize_work_sessions_out` AS s
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id;
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+SELECT
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -17,10 +32,9 @@ SELECT
   toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions,
   toInt64(countIf(s.user_lifecycle = 'active')) AS active_user_sessions,
   toInt64(countIf(s.user_lifecycle = 'resurrected')) AS resurrected_user_sessions,
-  toInt64(countIf(c.is_cross_property)) AS cross_property_sessions
-FROM `sessionize`.`_sessionize_work_sessions_out` AS s
-JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
-GROUP BY toDate32(s.session_start, 'UTC'), s.property;
+  toInt64(countIf(s.is_cross_property)) AS cross_property_sessions
+FROM `sessionize`.`_sessionize_work_day_sessions_new` AS s
+GROUP BY s.day, s.property;
 
 INSERT INTO `sessionize`.`daily_metrics__data` (gen, `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `sessions`, `contacts`, `events`, `new_user_sessions`, `active_user_sessions`, `resurrected_user_sessions`, `cross_property_sessions`
@@ -29,16 +43,15 @@ FROM `sessionize`.`_sessionize_work_daily_new`;
 -- daily_channels (docs/enrichment.md §4), the same way.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
-  toDate32(s.session_start, 'UTC') AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  toInt64(countIf(c.prompted_product)) AS prompted_product_sessions,
+  toInt64(countIf(s.prompted_product)) AS prompted_product_sessions,
   toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions
-FROM `sessionize`.`_sessionize_work_sessions_out` AS s
-JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
-GROUP BY toDate32(s.session_start, 'UTC'), s.property, s.channel;
+FROM `sessionize`.`_sessionize_work_day_sessions_new` AS s
+GROUP BY s.day, s.property, s.channel;
 
 INSERT INTO `sessionize`.`daily_channels__data` (gen, `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `day`, `property`, `channel`, `sessions`, `contacts`, `prompted_product_sessions`, `new_user_sessions`

@@ -139,11 +139,26 @@ WHERE reason IS NULL AND row_id NOT IN (SELECT row_id FROM `sessionize`.`_sessio
 
 -- What earlier runs staged for the event_ids this run read: the one scan of
 -- the kept events in this step, over the columns the dedup and the touched
--- contacts need.
+-- contacts need. First every stored copy of those ids, whatever run wrote
+-- it, then those the kept events' view shows: the ids are looked up in the
+-- stored rows alone, and the view's rule runs over the few that match.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_seen_rows` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+SELECT gen, event_id, loaded_at, ts, source, contact_id, user_id, anonymous_id
+FROM `sessionize`.`_sessionize_events__data`
+WHERE event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_staged`);
+
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_seen` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
-SELECT o.event_id, o.loaded_at, o.ts, o.source, o.contact_id, o.user_id, o.anonymous_id
-FROM `sessionize`.`_sessionize_events` AS o
-WHERE o.event_id IN (SELECT event_id FROM `sessionize`.`_sessionize_work_staged`);
+WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_events' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
+SELECT _rows.* EXCEPT (gen)
+FROM `sessionize`.`_sessionize_work_seen_rows` AS _rows
+LEFT JOIN (
+  SELECT `event_id`, groupArray(gen) AS _dead_gens
+  FROM `sessionize`.`_sessionize_events__dead`
+  WHERE gen > base AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  GROUP BY `event_id`
+) AS _dead USING (`event_id`)
+WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')
+  AND arrayAll(g -> g <= _rows.gen, _dead._dead_gens);
 
 -- The staged rows this run changes: events not seen before, and better
 -- copies (by the dedup order above) of events an earlier run staged. A copy

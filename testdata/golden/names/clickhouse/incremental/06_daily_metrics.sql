@@ -10,9 +10,27 @@ SET prefer_column_name_to_alias = 1;
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
 -- count on it now (over all their sessions of that day, kept or rewritten).
-CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+-- The touched contacts' sessions on those days after this run, with what
+-- the two outputs count of them and of their contact sessions.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_day_sessions_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
   toDate32(s.session_start, 'UTC') AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM `sessionize`.`sessions__next` AS s
+JOIN `sessionize`.`contact_sessions__next` AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
+  AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
+  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`);
+
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+SELECT
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -20,13 +38,9 @@ SELECT
   toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions,
   toInt64(countIf(s.user_lifecycle = 'active')) AS active_user_sessions,
   toInt64(countIf(s.user_lifecycle = 'resurrected')) AS resurrected_user_sessions,
-  toInt64(countIf(c.is_cross_property)) AS cross_property_sessions
-FROM `sessionize`.`sessions__next` AS s
-JOIN `sessionize`.`contact_sessions__next` AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-  AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
-  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-GROUP BY toDate32(s.session_start, 'UTC'), s.property;
+  toInt64(countIf(s.is_cross_property)) AS cross_property_sessions
+FROM `sessionize`.`_sessionize_work_day_sessions_new` AS s
+GROUP BY s.day, s.property;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_daily` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH changes AS (
@@ -89,19 +103,15 @@ WHERE sessions > 0;
 -- daily_channels (docs/enrichment.md §4), the same way.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 SELECT
-  toDate32(s.session_start, 'UTC') AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  toInt64(countIf(c.prompted_product)) AS prompted_product_sessions,
+  toInt64(countIf(s.prompted_product)) AS prompted_product_sessions,
   toInt64(countIf(s.user_lifecycle = 'new')) AS new_user_sessions
-FROM `sessionize`.`sessions__next` AS s
-JOIN `sessionize`.`contact_sessions__next` AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-  AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
-  AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
-GROUP BY toDate32(s.session_start, 'UTC'), s.property, s.channel;
+FROM `sessionize`.`_sessionize_work_day_sessions_new` AS s
+GROUP BY s.day, s.property, s.channel;
 
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_channels` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
 WITH changes AS (

@@ -5,10 +5,26 @@ SET TIME ZONE 'UTC';
 --
 -- Step 6: daily_metrics, daily_channels and prompted_events (§4).
 -- Days are the DATE of session_start in UTC, DST-aware.
+-- The sessions, with what the two outputs count of them and of their
+-- contact sessions.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_day_sessions_new";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_day_sessions_new" AS
+SELECT
+  CAST(s.session_start AS DATE) AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM "sessionize"."_sessionize_work_sessions_out" AS s
+JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id;
+
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily_new" AS
 SELECT
-  CAST(s.session_start AS DATE) AS day,
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -16,10 +32,9 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
-  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "sessionize"."_sessionize_work_sessions_out" AS s
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-GROUP BY CAST(s.session_start AS DATE), s.property;
+  COUNT(*) FILTER (WHERE s.is_cross_property) AS cross_property_sessions
+FROM "sessionize"."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property;
 
 DROP TABLE IF EXISTS "sessionize"."daily_metrics";
 
@@ -44,16 +59,15 @@ FROM "sessionize"."_sessionize_work_daily_new";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_new";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_channels_new" AS
 SELECT
-  CAST(s.session_start AS DATE) AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.prompted_product) AS prompted_product_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
-FROM "sessionize"."_sessionize_work_sessions_out" AS s
-JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-GROUP BY CAST(s.session_start AS DATE), s.property, s.channel;
+FROM "sessionize"."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property, s.channel;
 
 DROP TABLE IF EXISTS "sessionize"."daily_channels";
 

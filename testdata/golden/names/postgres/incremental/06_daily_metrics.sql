@@ -8,10 +8,28 @@ SET TIME ZONE 'UTC';
 -- Every count is a sum over contacts, so a day's row is its old value, minus
 -- what the touched contacts counted on it before this run, plus what they
 -- count on it now (over all their sessions of that day, kept or rewritten).
+-- The touched contacts' sessions on those days after this run, with what
+-- the two outputs count of them and of their contact sessions.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_day_sessions_new";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_day_sessions_new" AS
+SELECT
+  CAST(s.session_start AS DATE) AS day,
+  s.property,
+  s.channel,
+  s.contact_id,
+  s.event_count,
+  s.user_lifecycle,
+  c.is_cross_property,
+  c.prompted_product
+FROM "sessionize"."sessions" AS s
+JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
+  AND CAST(s.session_start AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days");
+
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily_new" AS
 SELECT
-  CAST(s.session_start AS DATE) AS day,
+  s.day,
   s.property,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
@@ -19,12 +37,9 @@ SELECT
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'active') AS active_user_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'resurrected') AS resurrected_user_sessions,
-  COUNT(*) FILTER (WHERE c.is_cross_property) AS cross_property_sessions
-FROM "sessionize"."sessions" AS s
-JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
-  AND CAST(s.session_start AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days")
-GROUP BY CAST(s.session_start AS DATE), s.property;
+  COUNT(*) FILTER (WHERE s.is_cross_property) AS cross_property_sessions
+FROM "sessionize"."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property;
 
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_daily" AS
@@ -68,18 +83,15 @@ WHERE sessions > 0;
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels_new";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_channels_new" AS
 SELECT
-  CAST(s.session_start AS DATE) AS day,
+  s.day,
   s.property,
   s.channel,
   COUNT(*) AS sessions,
   COUNT(DISTINCT s.contact_id) AS contacts,
-  COUNT(*) FILTER (WHERE c.prompted_product) AS prompted_product_sessions,
+  COUNT(*) FILTER (WHERE s.prompted_product) AS prompted_product_sessions,
   COUNT(*) FILTER (WHERE s.user_lifecycle = 'new') AS new_user_sessions
-FROM "sessionize"."sessions" AS s
-JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
-WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
-  AND CAST(s.session_start AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days")
-GROUP BY CAST(s.session_start AS DATE), s.property, s.channel;
+FROM "sessionize"."_sessionize_work_day_sessions_new" AS s
+GROUP BY s.day, s.property, s.channel;
 
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_channels";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_channels" AS

@@ -65,6 +65,8 @@ DROP TABLE IF EXISTS "sessionize"."_sessionize_work_contact_sessions";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_new";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_daily_old";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_day_sessions_new";
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_day_sessions_old";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_days";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dup_ids";
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_dups";
