@@ -313,7 +313,7 @@ func TestIncrementalEqualsFullRefresh(t *testing.T) {
 			cases := *propertyCases
 			if cases == 0 {
 				cases = volume(map[string]int{"duckdb": 200, "postgres": 60, "clickhouse": 10}[e.name],
-					map[string]int{"duckdb": 16, "postgres": 8, "clickhouse": 4}[e.name])
+					map[string]int{"duckdb": 12, "postgres": 8, "clickhouse": 4}[e.name])
 			}
 			seeds := make([]uint64, cases)
 			for i := range seeds {
