@@ -146,7 +146,7 @@ var State = []Table{
 		"event", Text, "url", Text, "referrer", Text,
 	)},
 	{Name: "_sessionize_identity", Key: []string{"anonymous_id"}, Part: &Part{By: "anonymous_id"}, Columns: cols(
-		"anonymous_id", Text, "user_id", Text,
+		"anonymous_id", Text, "user_id", Text, "ts", Timestamp, "id", Text,
 	)},
 	{Name: "_sessionize_identifies", Key: []string{"anonymous_id"}, Part: &Part{By: "anonymous_id"}, Columns: cols(
 		"anonymous_id", Text, "user_id", Text, "ts", Timestamp, "id", Text,

@@ -156,3 +156,58 @@ func TestClickHouseTargetOfAnOlderVersion(t *testing.T) {
 	got := f.columns("sessions", "property", "event_count", "last_event", "channel")
 	check(t, "sessions after the incremental run", got, "marketing|1||Email", "product|2|Report Viewed|Direct")
 }
+
+// TestAnIdentityMapWithoutItsWinnerIsRebuilt: the identity map keeps each
+// mapping's ts and id since incremental runs weigh new candidates against
+// them. On a target an older version wrote, whose map has only the
+// anonymous_id and user_id, the next run is a full one that names the
+// column, and the runs after it are incremental and exact.
+func TestAnIdentityMapWithoutItsWinnerIsRebuilt(t *testing.T) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			f := setup(t, e, "UTC")
+			f.load([]event{
+				{table: "web", id: "w1", ts: "2024-03-01 09:50:00", anon: "a1", loaded: "2024-03-02 00:00:00"},
+				{table: "app", id: "p1", ts: "2024-03-01 10:00:00", user: "u1", anon: "a1", loaded: "2024-03-02 00:00:00", name: "Query Run"},
+			}, nil)
+			f.sessionize(0, "run")
+			out := f.m.Output.Schema
+			switch e.name {
+			case "clickhouse":
+				// the view an older version created shows the two columns its
+				// rows have
+				f.exec(
+					"ALTER TABLE "+out+"._sessionize_identity__data DROP COLUMN ts, DROP COLUMN id",
+					"CREATE OR REPLACE VIEW "+out+"._sessionize_identity AS SELECT anonymous_id, user_id FROM "+out+"._sessionize_identity__data",
+				)
+			case "duckdb":
+				// (DuckDB alters no table with an index)
+				f.exec("CREATE OR REPLACE TABLE " + out + "._sessionize_identity AS SELECT anonymous_id, user_id FROM " + out + "._sessionize_identity")
+			default:
+				f.exec("ALTER TABLE " + out + "._sessionize_identity DROP COLUMN ts, DROP COLUMN id")
+			}
+			// an earlier identify maps a1 to u2 from then on
+			f.load(nil, []identify{{id: "i1", user: "u2", anon: "a1", ts: "2024-03-01 09:00:00", loaded: "2024-03-02 06:00:00"}})
+			var r struct{ Mode, Why string }
+			if err := json.Unmarshal([]byte(f.sessionize(0, "run", "--json")), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Mode != "full" || r.Why != "table _sessionize_identity has no column ts" {
+				t.Fatalf("the run on the older identity map was %s (%s), want a full run naming the column", r.Mode, r.Why)
+			}
+			f.load([]event{{table: "web", id: "w2", ts: "2024-03-01 10:05:00", anon: "a1", loaded: "2024-03-02 07:00:00"}}, nil)
+			if err := json.Unmarshal([]byte(f.sessionize(0, "run", "--json")), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Mode != "incremental" {
+				t.Fatalf("the run after it was %s (%s), want incremental", r.Mode, r.Why)
+			}
+			check(t, "sessions", f.columns("sessions", "contact_id", "property", "event_count"), "u1|product|1", "u2|marketing|2")
+			incremental := outputs(f)
+			f.sessionize(0, "run", "--full-refresh")
+			if full := outputs(f); !reflect.DeepEqual(incremental, full) {
+				t.Errorf("incremental outputs differ from a full refresh:\n%v\n%v", incremental, full)
+			}
+		})
+	}
+}

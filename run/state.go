@@ -72,10 +72,44 @@ func chooseMode(ctx context.Context, q queryer, d dialects.Dialect, m *models.Mo
 			return "", "", fmt.Errorf("read %s: %w", t, err)
 		}
 	}
+	// So is one without a column runs now keep (the identity map's ts and
+	// id, say).
+	table, column, err := missingColumn(ctx, q, d, m.Output.Schema, required)
+	if err != nil {
+		return "", "", fmt.Errorf("read the kept tables' columns: %w", err)
+	}
+	if column != "" {
+		return render.Full, fmt.Sprintf("table %s has no column %s", table, column), nil
+	}
 	if last.Hash != m.Hash {
 		return "", "", &ErrModelChanged{RunID: last.RunID, Change: describeChange(last.Model.String, m.Canonical())}
 	}
 	return render.Incremental, fmt.Sprintf("incremental from run %d", last.RunID), nil
+}
+
+// missingColumn returns the first of tables (all in schema) that lacks a
+// column of its catalog entry, and that column; "", "" when none does. The
+// engines' information_schema lists the columns of all of them at once.
+func missingColumn(ctx context.Context, q queryer, d dialects.Dialect, schema string, tables []catalog.Table) (table, column string, err error) {
+	var cols []struct {
+		Table  string `db:"table_name"`
+		Column string `db:"column_name"`
+	}
+	if err := q.SelectContext(ctx, &cols, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "+d.Literal(schema)); err != nil {
+		return "", "", err
+	}
+	has := map[[2]string]bool{}
+	for _, c := range cols {
+		has[[2]string{c.Table, c.Column}] = true
+	}
+	for _, t := range tables {
+		for _, c := range t.Columns {
+			if !has[[2]string{t.Name, c.Name}] {
+				return t.Name, c.Name, nil
+			}
+		}
+	}
+	return "", "", nil
 }
 
 // describeChange names the lines of the canonical model that differ.

@@ -258,7 +258,9 @@ CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_events__dead` (
 CREATE TABLE IF NOT EXISTS `sessionize`.`_sessionize_identity__data` (
   gen Int64,
   `anonymous_id` Nullable(String),
-  `user_id` Nullable(String)
+  `user_id` Nullable(String),
+  `ts` Nullable(DateTime64(6, 'UTC')),
+  `id` Nullable(String)
 ) ENGINE = MergeTree PARTITION BY gen ORDER BY (`anonymous_id`) SETTINGS allow_nullable_key = 1;
 
 -- Its markers: a row (gen, anonymous_id) says that run gen replaced the
@@ -445,7 +447,7 @@ WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sess
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identity` AS
 WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identity' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success')) AS base
-SELECT `anonymous_id`, `user_id`
+SELECT `anonymous_id`, `user_id`, `ts`, `id`
 FROM `sessionize`.`_sessionize_identity__data` AS _rows
 LEFT JOIN (
   SELECT `anonymous_id`, groupArray(gen) AS _dead_gens
@@ -458,7 +460,7 @@ WHERE _rows.gen >= base AND _rows.gen IN (SELECT run_id FROM `sessionize`.`_sess
 
 CREATE VIEW IF NOT EXISTS `sessionize`.`_sessionize_identity__next` AS
 WITH (SELECT max(gen) FROM `sessionize`.`_sessionize_bases` WHERE table_name = '_sessionize_identity' AND gen IN (SELECT run_id FROM `sessionize`.`_sessionize_run_log` WHERE status = 'success' OR run_id = (SELECT run_id FROM `sessionize`.`_sessionize_work_run`))) AS base
-SELECT `anonymous_id`, `user_id`
+SELECT `anonymous_id`, `user_id`, `ts`, `id`
 FROM `sessionize`.`_sessionize_identity__data` AS _rows
 LEFT JOIN (
   SELECT `anonymous_id`, groupArray(gen) AS _dead_gens

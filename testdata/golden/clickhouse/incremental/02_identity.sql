@@ -109,12 +109,30 @@ UNION ALL
 SELECT CAST(NULL AS Nullable(String)), source, property, event_id, ts, loaded_at, user_id, anonymous_id, event, url, referrer, `pass_locale`
 FROM `sessionize`.`_sessionize_work_changed`;
 
+-- The touched anonymous_ids whose kept mapping came from a kept event that
+-- a better copy replaced (usually none): the next best candidate of such an
+-- anonymous_id may be any of its kept events.
+CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_unsettled` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+SELECT m.anonymous_id
+FROM `sessionize`.`_sessionize_identity` AS m
+JOIN `sessionize`.`_sessionize_work_replaced` AS r ON r.anonymous_id = m.anonymous_id AND r.event_id = m.id;
+
 -- The candidates for the new mapping of each touched anonymous_id.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_remap_candidates` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
-SELECT anonymous_id, user_id, ts, event_id AS id
-FROM `sessionize`.`_sessionize_work_events`
+SELECT anonymous_id, user_id, ts, id
+FROM `sessionize`.`_sessionize_identity`
 WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_touched_anon`)
+  AND anonymous_id NOT IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_unsettled`)
+UNION ALL
+SELECT anonymous_id, user_id, ts, event_id AS id
+FROM `sessionize`.`_sessionize_events`
+WHERE anonymous_id IN (SELECT anonymous_id FROM `sessionize`.`_sessionize_work_unsettled`)
   AND user_id IS NOT NULL
+  AND event_id NOT IN (SELECT event_id FROM `sessionize`.`_sessionize_work_replaced`)
+UNION ALL
+SELECT anonymous_id, user_id, ts, event_id AS id
+FROM `sessionize`.`_sessionize_work_changed`
+WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
 UNION ALL
 SELECT anonymous_id, user_id, ts, id
 FROM `sessionize`.`_sessionize_identifies__next`
@@ -137,7 +155,9 @@ FROM (
     ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1)
-SELECT t.anonymous_id AS anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
+SELECT
+  t.anonymous_id AS anonymous_id, old.user_id AS old_user_id,
+  best.user_id AS new_user_id, best.ts AS new_ts, best.id AS new_id
 FROM `sessionize`.`_sessionize_work_touched_anon` AS t
 LEFT JOIN (
   SELECT anonymous_id, user_id
@@ -151,13 +171,13 @@ SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), `anonymous_id`
 FROM `sessionize`.`_sessionize_work_remap`
 WHERE NOT (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identity');
 
-INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
+INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), *
 FROM `sessionize`.`_sessionize_identity`
 WHERE (SELECT whole FROM `sessionize`.`_sessionize_work_bases` WHERE table_name = '_sessionize_identity') AND `anonymous_id` NOT IN (SELECT `anonymous_id` FROM `sessionize`.`_sessionize_work_remap`);
 
-INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, new_user_id
+INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, new_user_id, new_ts, new_id
 FROM `sessionize`.`_sessionize_work_remap`
 WHERE new_user_id IS NOT NULL;
 

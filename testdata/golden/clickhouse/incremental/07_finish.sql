@@ -104,6 +104,7 @@ DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_since`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_staged`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched`;
 DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_touched_anon`;
+DROP TABLE IF EXISTS `sessionize`.`_sessionize_work_unsettled`;
 
 INSERT INTO `sessionize`.`_sessionize_run_log`
 SELECT

@@ -62,7 +62,9 @@ FROM (
 ) AS ranked
 WHERE mapping_rank = 1;
 
--- The identity map: the best candidate among staged events and identifies.
+-- The identity map: the best candidate among staged events and identifies,
+-- with its ts and id, so that a later run weighs its new candidates against
+-- this one rather than against every kept event again.
 CREATE OR REPLACE TABLE "target"."sessionize"."_sessionize_identity__next" AS
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
@@ -80,7 +82,7 @@ WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id
   FROM "target"."sessionize"."_sessionize_identifies__next"
 )
-SELECT anonymous_id, user_id
+SELECT anonymous_id, user_id, ts, id
 FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT

@@ -99,13 +99,27 @@ SELECT anonymous_id, user_id, ts, id FROM temp.main."_sessionize_work_identifies
 DELETE FROM "target"."sessionize"."_sessionize_events"
 WHERE event_id IN (SELECT event_id FROM temp.main."_sessionize_work_replaced");
 
+-- The touched anonymous_ids whose kept mapping came from a kept event that
+-- a better copy replaced (usually none): the next best candidate of such an
+-- anonymous_id may be any of its kept events.
+CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_unsettled" AS
+SELECT m.anonymous_id
+FROM "target"."sessionize"."_sessionize_identity" AS m
+JOIN temp.main."_sessionize_work_replaced" AS r ON r.anonymous_id = m.anonymous_id AND r.event_id = m.id;
+
 -- The new mapping of each touched anonymous_id, beside the old one.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_remap" AS
 WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, id
+  FROM "target"."sessionize"."_sessionize_identity"
+  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
+    AND anonymous_id NOT IN (SELECT anonymous_id FROM temp.main."_sessionize_work_unsettled")
+  UNION ALL
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM "target"."sessionize"."_sessionize_events"
-  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
+  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_unsettled")
     AND user_id IS NOT NULL
+    AND event_id NOT IN (SELECT event_id FROM temp.main."_sessionize_work_replaced")
   UNION ALL
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM temp.main."_sessionize_work_changed"
@@ -127,16 +141,22 @@ FROM (
     ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1)
-SELECT t.anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
+SELECT
+  t.anonymous_id AS anonymous_id, old.user_id AS old_user_id,
+  best.user_id AS new_user_id, best.ts AS new_ts, best.id AS new_id
 FROM temp.main."_sessionize_work_touched_anon" AS t
-LEFT JOIN "target"."sessionize"."_sessionize_identity" AS old ON old.anonymous_id = t.anonymous_id
+LEFT JOIN (
+  SELECT anonymous_id, user_id
+  FROM "target"."sessionize"."_sessionize_identity"
+  WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_touched_anon")
+) AS old ON old.anonymous_id = t.anonymous_id
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
 DELETE FROM "target"."sessionize"."_sessionize_identity"
 WHERE anonymous_id IN (SELECT anonymous_id FROM temp.main."_sessionize_work_remap");
 
-INSERT INTO "target"."sessionize"."_sessionize_identity" (anonymous_id, user_id)
-SELECT anonymous_id, new_user_id
+INSERT INTO "target"."sessionize"."_sessionize_identity" (anonymous_id, user_id, ts, id)
+SELECT anonymous_id, new_user_id, new_ts, new_id
 FROM temp.main."_sessionize_work_remap"
 WHERE new_user_id IS NOT NULL;
 

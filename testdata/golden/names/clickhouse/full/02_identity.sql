@@ -63,7 +63,7 @@ FROM (
 WHERE mapping_rank = 1) AS best;
 
 -- The identity map: the best candidate among staged events and identifies.
-INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`)
+INSERT INTO `sessionize`.`_sessionize_identity__data` (gen, `anonymous_id`, `user_id`, `ts`, `id`)
 WITH candidates AS (
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM `sessionize`.`_sessionize_work_staged`
@@ -72,7 +72,7 @@ WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id
   FROM `sessionize`.`_sessionize_identifies__next`
 )
-SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id
+SELECT (SELECT run_id FROM `sessionize`.`_sessionize_work_run`), anonymous_id, user_id, ts, id
 FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT

@@ -96,3 +96,4 @@ DROP TABLE IF EXISTS temp.main."_sessionize_work_since";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_staged";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_touched";
 DROP TABLE IF EXISTS temp.main."_sessionize_work_touched_anon";
+DROP TABLE IF EXISTS temp.main."_sessionize_work_unsettled";

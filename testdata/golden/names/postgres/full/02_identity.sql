@@ -63,7 +63,9 @@ WHERE mapping_rank = 1;
 
 CREATE INDEX "_sessionize_identifies_anonymous_id" ON "sessionize"."_sessionize_identifies" (anonymous_id);
 
--- The identity map: the best candidate among staged events and identifies.
+-- The identity map: the best candidate among staged events and identifies,
+-- with its ts and id, so that a later run weighs its new candidates against
+-- this one rather than against every kept event again.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_identity";
 CREATE TABLE "sessionize"."_sessionize_identity" AS
 WITH candidates AS (
@@ -82,7 +84,7 @@ WITH candidates AS (
   SELECT anonymous_id, user_id, ts, id
   FROM "sessionize"."_sessionize_identifies"
 )
-SELECT anonymous_id, user_id
+SELECT anonymous_id, user_id, ts, id
 FROM (SELECT anonymous_id, user_id, ts, id
 FROM (
   SELECT

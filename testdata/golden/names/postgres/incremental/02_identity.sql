@@ -98,14 +98,29 @@ SELECT anonymous_id, user_id, ts, id FROM "sessionize"."_sessionize_work_identif
 DELETE FROM "sessionize"."_sessionize_events"
 WHERE event_id IN (SELECT event_id FROM "sessionize"."_sessionize_work_replaced");
 
+-- The touched anonymous_ids whose kept mapping came from a kept event that
+-- a better copy replaced (usually none): the next best candidate of such an
+-- anonymous_id may be any of its kept events.
+DROP TABLE IF EXISTS "sessionize"."_sessionize_work_unsettled";
+CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_unsettled" AS
+SELECT m.anonymous_id
+FROM "sessionize"."_sessionize_identity" AS m
+JOIN "sessionize"."_sessionize_work_replaced" AS r ON r.anonymous_id = m.anonymous_id AND r.event_id = m.id;
+
 -- The new mapping of each touched anonymous_id, beside the old one.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_remap";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_remap" AS
 WITH candidates AS (
+  SELECT anonymous_id, user_id, ts, id
+  FROM "sessionize"."_sessionize_identity"
+  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_touched_anon")
+    AND anonymous_id NOT IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_unsettled")
+  UNION ALL
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM "sessionize"."_sessionize_events"
-  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_touched_anon")
+  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_unsettled")
     AND user_id IS NOT NULL
+    AND event_id NOT IN (SELECT event_id FROM "sessionize"."_sessionize_work_replaced")
   UNION ALL
   SELECT anonymous_id, user_id, ts, event_id AS id
   FROM "sessionize"."_sessionize_work_changed"
@@ -127,9 +142,15 @@ FROM (
     ON earliest.anonymous_id = c.anonymous_id AND earliest.first_ts = c.ts
 ) AS ranked
 WHERE mapping_rank = 1)
-SELECT t.anonymous_id, old.user_id AS old_user_id, best.user_id AS new_user_id
+SELECT
+  t.anonymous_id AS anonymous_id, old.user_id AS old_user_id,
+  best.user_id AS new_user_id, best.ts AS new_ts, best.id AS new_id
 FROM "sessionize"."_sessionize_work_touched_anon" AS t
-LEFT JOIN "sessionize"."_sessionize_identity" AS old ON old.anonymous_id = t.anonymous_id
+LEFT JOIN (
+  SELECT anonymous_id, user_id
+  FROM "sessionize"."_sessionize_identity"
+  WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_touched_anon")
+) AS old ON old.anonymous_id = t.anonymous_id
 LEFT JOIN best ON best.anonymous_id = t.anonymous_id;
 
 ANALYZE "sessionize"."_sessionize_work_remap";
@@ -137,8 +158,8 @@ ANALYZE "sessionize"."_sessionize_work_remap";
 DELETE FROM "sessionize"."_sessionize_identity"
 WHERE anonymous_id IN (SELECT anonymous_id FROM "sessionize"."_sessionize_work_remap");
 
-INSERT INTO "sessionize"."_sessionize_identity" (anonymous_id, user_id)
-SELECT anonymous_id, new_user_id
+INSERT INTO "sessionize"."_sessionize_identity" (anonymous_id, user_id, ts, id)
+SELECT anonymous_id, new_user_id, new_ts, new_id
 FROM "sessionize"."_sessionize_work_remap"
 WHERE new_user_id IS NOT NULL;
 
