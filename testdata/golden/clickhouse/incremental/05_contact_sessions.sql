@@ -181,10 +181,12 @@ SELECT
   s.property,
   s.channel,
   s.contact_id,
-  s.event_count,
+  -- (as the output stores it: a run's own rows may hold another integer type)
+  CAST(s.event_count AS Nullable(Int64)) AS event_count,
   s.user_lifecycle,
   c.is_cross_property,
-  c.prompted_product
+  c.prompted_product,
+  s.session_start
 FROM `sessionize`.`sessions` AS s
 JOIN `sessionize`.`contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)

@@ -14,17 +14,26 @@ SET TimeZone = 'UTC';
 -- The touched contacts' sessions on those days after this run, with what
 -- the two outputs count of them and of their contact sessions.
 CREATE OR REPLACE TEMP TABLE temp.main."_sessionize_work_day_sessions_new" AS
+-- (those of the rows before this run that it keeps, the sessions before
+-- each contact's restart point, and the sessions it wrote)
+SELECT o.*
+FROM temp.main."_sessionize_work_day_sessions_old" AS o
+JOIN temp.main."_sessionize_work_touched" AS t ON t.contact_id = o.contact_id
+WHERE o.session_start < t.restart_ts
+UNION ALL
 SELECT
   CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) AS day,
   s.property,
   s.channel,
   s.contact_id,
-  s.event_count,
+  -- (as the output stores it: a run's own rows may hold another integer type)
+  CAST(s.event_count AS BIGINT) AS event_count,
   s.user_lifecycle,
   c.is_cross_property,
-  c.prompted_product
-FROM "target"."sessionize"."sessions" AS s
-JOIN "target"."sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+  c.prompted_product,
+  s.session_start
+FROM temp.main."_sessionize_work_sessions_out" AS s
+JOIN temp.main."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM temp.main."_sessionize_work_touched")
   AND CAST(timezone('America/New_York', CAST(s.session_start AS TIMESTAMPTZ)) AS DATE) IN (SELECT day FROM temp.main."_sessionize_work_days");
 

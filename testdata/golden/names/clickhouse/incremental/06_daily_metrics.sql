@@ -13,17 +13,26 @@ SET prefer_column_name_to_alias = 1;
 -- The touched contacts' sessions on those days after this run, with what
 -- the two outputs count of them and of their contact sessions.
 CREATE OR REPLACE TABLE `sessionize`.`_sessionize_work_day_sessions_new` ENGINE = MergeTree ORDER BY tuple() SETTINGS allow_nullable_key = 1, max_bytes_to_merge_at_max_space_in_pool = 0 AS
+-- (those of the rows before this run that it keeps, the sessions before
+-- each contact's restart point, and the sessions it wrote)
+SELECT o.*
+FROM `sessionize`.`_sessionize_work_day_sessions_old` AS o
+JOIN `sessionize`.`_sessionize_work_touched` AS t ON t.contact_id = o.contact_id
+WHERE o.session_start < t.restart_ts
+UNION ALL
 SELECT
   toDate32(s.session_start, 'UTC') AS day,
   s.property,
   s.channel,
   s.contact_id,
-  s.event_count,
+  -- (as the output stores it: a run's own rows may hold another integer type)
+  CAST(s.event_count AS Nullable(Int64)) AS event_count,
   s.user_lifecycle,
   c.is_cross_property,
-  c.prompted_product
-FROM `sessionize`.`sessions__next` AS s
-JOIN `sessionize`.`contact_sessions__next` AS c ON c.contact_session_id = s.contact_session_id
+  c.prompted_product,
+  s.session_start
+FROM `sessionize`.`_sessionize_work_sessions_out` AS s
+JOIN `sessionize`.`_sessionize_work_contact_sessions` AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`)
   AND toDate32(s.session_start, 'UTC') IN (SELECT day FROM `sessionize`.`_sessionize_work_days`)
   AND c.contact_id IN (SELECT contact_id FROM `sessionize`.`_sessionize_work_touched`);

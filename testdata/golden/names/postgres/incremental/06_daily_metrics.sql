@@ -12,17 +12,26 @@ SET TIME ZONE 'UTC';
 -- the two outputs count of them and of their contact sessions.
 DROP TABLE IF EXISTS "sessionize"."_sessionize_work_day_sessions_new";
 CREATE UNLOGGED TABLE "sessionize"."_sessionize_work_day_sessions_new" AS
+-- (those of the rows before this run that it keeps, the sessions before
+-- each contact's restart point, and the sessions it wrote)
+SELECT o.*
+FROM "sessionize"."_sessionize_work_day_sessions_old" AS o
+JOIN "sessionize"."_sessionize_work_touched" AS t ON t.contact_id = o.contact_id
+WHERE o.session_start < t.restart_ts
+UNION ALL
 SELECT
   CAST(s.session_start AS DATE) AS day,
   s.property,
   s.channel,
   s.contact_id,
-  s.event_count,
+  -- (as the output stores it: a run's own rows may hold another integer type)
+  CAST(s.event_count AS BIGINT) AS event_count,
   s.user_lifecycle,
   c.is_cross_property,
-  c.prompted_product
-FROM "sessionize"."sessions" AS s
-JOIN "sessionize"."contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
+  c.prompted_product,
+  s.session_start
+FROM "sessionize"."_sessionize_work_sessions_out" AS s
+JOIN "sessionize"."_sessionize_work_contact_sessions" AS c ON c.contact_session_id = s.contact_session_id
 WHERE s.contact_id IN (SELECT contact_id FROM "sessionize"."_sessionize_work_touched")
   AND CAST(s.session_start AS DATE) IN (SELECT day FROM "sessionize"."_sessionize_work_days");
 
